@@ -1,0 +1,110 @@
+//! `/api/v1/committees`
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::params::path;
+use super::problem::{
+    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
+use super::{JsonBody, StoreData, created};
+use crate::domain::CommitteeCode;
+use crate::store::committees::{self, Committee, CommitteeChanges, NewCommittee};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update)
+        .service(remove);
+}
+
+/// List committees
+///
+/// Every committee, by code.
+#[utoipa::path(tag = "committees", responses((status = 200, description = "The committees", body = Vec<Committee>)))]
+#[get("/committees")]
+async fn list(store: StoreData) -> Result<web::Json<Vec<Committee>>, ApiError> {
+    Ok(web::Json(store.run(committees::list).await?))
+}
+
+/// Record a committee
+///
+/// The code (ASU, AU) is how the committee is named in URLs and in other systems; it is
+/// unique and cannot change.
+#[utoipa::path(
+    tag = "committees",
+    request_body(content = NewCommittee, example = json!({"code": "ASU", "name": "Administrativt samarbeidsutvalg"})),
+    responses(
+        (status = 201, description = "Recorded", body = Committee, headers(("Location" = String, description = "The committee's URL"))),
+        BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    )
+)]
+#[post("/committees")]
+async fn create(store: StoreData, body: JsonBody<NewCommittee>) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    let committee = store.run(move |conn| committees::create(conn, new)).await?;
+    Ok(created(
+        format!("/api/v1/committees/{}", committee.code),
+        &committee,
+    ))
+}
+
+/// Get a committee
+#[utoipa::path(
+    tag = "committees",
+    params(("code" = String, Path, description = "The committee's code, any case", example = "ASU")),
+    responses((status = 200, description = "The committee", body = Committee), BadRequest, NotFound)
+)]
+#[get("/committees/{code}")]
+async fn get_one(
+    store: StoreData,
+    code: web::Path<String>,
+) -> Result<web::Json<Committee>, ApiError> {
+    let code: CommitteeCode = path(&code)?;
+    Ok(web::Json(
+        store.run(move |conn| committees::get(conn, &code)).await?,
+    ))
+}
+
+/// Change a committee's name
+#[utoipa::path(
+    tag = "committees",
+    params(("code" = String, Path, description = "The committee's code", example = "ASU")),
+    request_body = CommitteeChanges,
+    responses(
+        (status = 200, description = "The changed committee", body = Committee),
+        BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    )
+)]
+#[patch("/committees/{code}")]
+async fn update(
+    store: StoreData,
+    code: web::Path<String>,
+    body: JsonBody<CommitteeChanges>,
+) -> Result<web::Json<Committee>, ApiError> {
+    let code: CommitteeCode = path(&code)?;
+    let changes = body.into_inner();
+    Ok(web::Json(
+        store
+            .run(move |conn| committees::update(conn, &code, changes))
+            .await?,
+    ))
+}
+
+/// Delete a committee
+///
+/// Only a committee without meetings, and that no link names, can be deleted.
+#[utoipa::path(
+    tag = "committees",
+    params(("code" = String, Path, description = "The committee's code", example = "ASU")),
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict)
+)]
+#[delete("/committees/{code}")]
+async fn remove(store: StoreData, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let code: CommitteeCode = path(&code)?;
+    store
+        .run(move |conn| committees::delete(conn, &code))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,140 @@
+//! The JSON body extractor: reads at most [`MAX_BODY_BYTES`], and tells a client which field
+//! was wrong and why, with 400 for JSON that cannot be read and 422 for values that are wrong.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use super::problem::ApiError;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON request body of type `T`.
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json_type =
+            req.mime_type().ok().flatten().is_some_and(|mime| {
+                mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON)
+            });
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json_type {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the body must be JSON, sent with Content-Type: application/json".into(),
+                ));
+            }
+            let bytes = bytes
+                .await
+                .map_err(|e| match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => too_large(),
+                    _ => ApiError::BadRequest(format!("the request body could not be read: {e}")),
+                })?;
+            parse(&bytes).map(JsonBody)
+        })
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the request body is larger than {} bytes (1 MiB)",
+        MAX_BODY_BYTES
+    ))
+}
+
+/// Parses a JSON document into `T`, naming the path of a wrong value.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    use serde_json::error::Category;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest(
+            "the request body is empty; a JSON object is expected".into(),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            Category::Data => {
+                let message = explain(&inner.to_string());
+                if path == "." {
+                    ApiError::Unprocessable(message)
+                } else {
+                    ApiError::Unprocessable(format!("{path}: {message}"))
+                }
+            }
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
+            }
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde_json appends the position to its messages; a client wants the field instead, and
+/// chrono's messages say what is wrong but not what was expected.
+fn explain(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    let chrono = [
+        "input is out of range",
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+    ];
+    if chrono.iter().any(|m| message.contains(m)) {
+        format!("{message}: expected an existing date as YYYY-MM-DD, such as 2024-06-19")
+    } else {
+        message.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::decisions::NewDecision;
+
+    fn detail(result: Result<NewDecision, ApiError>) -> (u16, String) {
+        use actix_web::ResponseError;
+        let error = result.err().expect("an error");
+        (error.status_code().as_u16(), error.to_string())
+    }
+
+    #[test]
+    fn malformed_json_is_400_and_wrong_values_are_422_with_the_field() {
+        assert_eq!(detail(parse(b"{\"case_id\": ")).0, 400);
+        assert_eq!(detail(parse(b"  ")).0, 400);
+        let (status, message) = detail(parse(
+            br#"{"case_id": "6b1d1b0f-0a11-4d6e-9d55-6f1c7c523b0e", "position": "2", "text": "x", "kind": "assignment", "deadline": "2024-02-31"}"#,
+        ));
+        assert_eq!(status, 422);
+        assert!(
+            message.starts_with("deadline: input is out of range"),
+            "{message}"
+        );
+        let (status, message) = detail(parse(br#"{"position": "2"}"#));
+        assert_eq!(status, 422);
+        assert!(message.contains("missing field `case_id`"), "{message}");
+    }
+}

@@ -1,0 +1,154 @@
+//! The one error type of the HTTP layer. Every error a client sees is an RFC 9457
+//! `application/problem+json` body, mapped here and nowhere else; causes of server errors are
+//! logged, not sent.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::ParseError;
+use crate::store::StoreError;
+
+/// A problem detail (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Unprocessable Content",
+    "status": 422,
+    "detail": "number: invalid case number '37/2x': expected NN/YY such as 37/23 or 09/24"
+}))]
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The HTTP status phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What was wrong, naming the field or parameter where there is one.
+    pub detail: String,
+}
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Errors of the HTTP layer, each with one status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request cannot be read: malformed JSON, a bad query parameter or path segment.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Well-formed input whose values are wrong: an invalid case number, an unknown owner.
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(detail) => ApiError::NotFound(detail),
+            StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::Invalid(detail) => ApiError::Unprocessable(detail),
+            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<ParseError> for ApiError {
+    fn from(error: ParseError) -> Self {
+        ApiError::BadRequest(error.0)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let detail = match self {
+            ApiError::Internal(cause) => {
+                log::error!("internal error: {}", error_chain(cause.as_ref()));
+                "the server failed to handle the request; the error is logged".to_owned()
+            }
+            ApiError::Unavailable(cause) => {
+                log::warn!("service unavailable: {cause}");
+                "the database is not available; try again shortly".to_owned()
+            }
+            other => other.to_string(),
+        };
+        problem_response(status, detail)
+    }
+}
+
+/// A problem+json response with this status and detail.
+pub fn problem_response(status: StatusCode, detail: String) -> HttpResponse {
+    let problem = Problem {
+        problem_type: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail,
+    };
+    HttpResponse::build(status)
+        .insert_header(ContentType(
+            PROBLEM_JSON.parse().expect("a valid media type"),
+        ))
+        .json(problem)
+}
+
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// OpenAPI response types for the problems, so that each endpoint lists its errors in one word.
+macro_rules! problem_responses {
+    ($($name:ident = $status:literal, $description:literal;)+) => {
+        $(
+            #[derive(utoipa::IntoResponses)]
+            #[response(status = $status, description = $description, content_type = "application/problem+json")]
+            #[allow(dead_code)]
+            pub struct $name(#[to_schema] Problem);
+        )+
+    };
+}
+
+problem_responses! {
+    BadRequest = 400, "The request cannot be read: malformed JSON, or an invalid query parameter or path segment.";
+    NotFound = 404, "No such record.";
+    Conflict = 409, "The change collides with the data as it is: a duplicate, or a record still in use.";
+    PayloadTooLarge = 413, "The body is larger than 1 MiB.";
+    UnsupportedMediaType = 415, "The body is not sent as application/json.";
+    Unprocessable = 422, "The JSON is well-formed but a value is invalid: a missing field, an unknown enum value, an impossible date, an invalid case number, an unknown owner.";
+    Unavailable = 503, "The database cannot be reached.";
+}

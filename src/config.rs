@@ -1,0 +1,112 @@
+//! Configuration from the environment, overridden by command-line flags (see `cli`).
+
+use std::fmt;
+
+/// The storage backend, chosen from the database URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// Where the log is stored.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub backend: Backend,
+    /// A `postgres://` URL, or the path of the SQLite file.
+    pub url: String,
+    pub pool_size: u32,
+}
+
+/// The file used when `DATABASE_URL` is not set: a data directory next to where it runs.
+pub const DEFAULT_SQLITE_PATH: &str = "data/vedtakslogg.sqlite3";
+
+impl DatabaseConfig {
+    /// Reads a `DATABASE_URL`: `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://PATH`,
+    /// `sqlite:PATH` or a plain path selects SQLite; none gives [`DEFAULT_SQLITE_PATH`].
+    pub fn from_url(url: Option<&str>) -> Result<Self, ConfigError> {
+        let url = url
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(DEFAULT_SQLITE_PATH);
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                url: url.to_owned(),
+                pool_size: 10,
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(ConfigError(format!(
+                "DATABASE_URL '{url}' is neither postgres://... nor a SQLite file path"
+            )));
+        }
+        // SQLite writes one at a time; a small pool is enough and keeps waits short.
+        Ok(Self {
+            backend: Backend::Sqlite,
+            url: path.to_owned(),
+            pool_size: 4,
+        })
+    }
+
+    /// The URL with any password hidden, for logs.
+    pub fn display_url(&self) -> String {
+        match (self.backend, self.url.split_once("://")) {
+            (Backend::Postgres, Some((scheme, rest))) => match rest.split_once('@') {
+                Some((credentials, host)) => {
+                    let user = credentials.split(':').next().unwrap_or_default();
+                    format!("{scheme}://{user}:***@{host}")
+                }
+                None => self.url.clone(),
+            },
+            _ => self.url.clone(),
+        }
+    }
+}
+
+/// The whole configuration of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    /// `host:port` to listen on; port 0 picks a free port.
+    pub listen: String,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chooses_the_backend_from_the_url() {
+        let pg = DatabaseConfig::from_url(Some("postgres://u:secret@db:5432/vedtakslogg")).unwrap();
+        assert_eq!(pg.backend, Backend::Postgres);
+        assert_eq!(pg.display_url(), "postgres://u:***@db:5432/vedtakslogg");
+        let default = DatabaseConfig::from_url(None).unwrap();
+        assert_eq!(
+            (default.backend, default.url.as_str()),
+            (Backend::Sqlite, DEFAULT_SQLITE_PATH)
+        );
+        let file = DatabaseConfig::from_url(Some("sqlite:///tmp/x.db")).unwrap();
+        assert_eq!(file.url, "/tmp/x.db");
+        assert!(DatabaseConfig::from_url(Some("mysql://x")).is_err());
+    }
+}

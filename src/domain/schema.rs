@@ -1,0 +1,58 @@
+//! OpenAPI schemas for the domain types that travel as strings.
+
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::{CaseNumber, ClockTime, CommitteeCode, NonEmptyText, Position};
+
+fn string_schema(description: &str, pattern: Option<&str>, example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .pattern(pattern)
+        .examples([serde_json::Value::from(example)])
+        .into()
+}
+
+macro_rules! string_schema {
+    ($type:ty, $description:literal, $pattern:expr, $example:literal) => {
+        impl PartialSchema for $type {
+            fn schema() -> RefOr<Schema> {
+                string_schema($description, $pattern, $example)
+            }
+        }
+        impl ToSchema for $type {}
+    };
+}
+
+string_schema!(
+    CaseNumber,
+    "A case number (saksnummer) NN/YY, unique per committee and year. A leading zero is optional (9/24 = 09/24); NN-YY is read too. Returned without a leading zero.",
+    Some(r"^\s*\d{1,4}[/-](\d{2}|\d{4})\s*$"),
+    "24/24"
+);
+string_schema!(
+    CommitteeCode,
+    "The short code of a committee (utvalg), case-insensitive, returned in upper case.",
+    Some(r"^\s*[\p{L}\p{N}][\p{L}\p{N}-]{0,15}\s*$"),
+    "ASU"
+);
+string_schema!(
+    Position,
+    "The position of a decision point within the decision: a point (2), a lettered sub-point (2a) or a bullet under a point (2.1).",
+    Some(r"^\s*\d{1,3}([a-zA-Z]|\.\d{1,2})?[.)]?\s*$"),
+    "2"
+);
+string_schema!(
+    ClockTime,
+    "A time of day, HH:MM (HH.MM is read too).",
+    Some(r"^\d{1,2}[:.]\d{2}(:\d{2})?$"),
+    "13:00"
+);
+string_schema!(
+    NonEmptyText,
+    "Text with at least one visible character; surrounding whitespace is trimmed.",
+    None,
+    "Status Handlingsplan"
+);

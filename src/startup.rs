@@ -1,0 +1,127 @@
+//! Wires the store and the API into an actix-web server.
+
+use std::net::TcpListener;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Logger;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api;
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+/// The whole application for a store: API, docs, health checks and request logging.
+pub fn app(
+    store: Store,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, openapi) =
+        api::register(App::new().into_utoipa_app().app_data(web::Data::new(store)))
+            .split_for_parts();
+    app.app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|error, _| api::ApiError::BadRequest(query_error(&error)).into()),
+        )
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|error, _| api::ApiError::BadRequest(error.to_string()).into()),
+        )
+        .route("/", web::get().to(root))
+        .service(web::redirect("/api/docs", "/api/docs/"))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
+        .default_service(web::to(api::no_route))
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+}
+
+fn query_error(error: &actix_web::error::QueryPayloadError) -> String {
+    let text = error.to_string();
+    text.strip_prefix("Query deserialize error: ")
+        .map_or(text.clone(), |t| format!("query parameter: {t}"))
+}
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    server: Server,
+    url: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+impl Application {
+    /// Opens the store (applying migrations), binds the listener and builds the server.
+    pub fn build(config: &Config) -> Result<Self, StartError> {
+        log::info!(
+            "backend: {} ({})",
+            config.database.backend,
+            config.database.display_url()
+        );
+        let (store, applied) = Store::open(&config.database)?;
+        if applied.is_empty() {
+            log::info!("database schema is up to date");
+        }
+        for migration in &applied {
+            log::info!("applied migration {migration}");
+        }
+        let listener = TcpListener::bind(&config.listen).map_err(|source| StartError::Listen {
+            address: config.listen.clone(),
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartError::Listen {
+            address: config.listen.clone(),
+            source,
+        })?;
+        let url = format!("http://{address}");
+        let server = HttpServer::new(move || app(store.clone()))
+            .listen(listener)
+            .map_err(|source| StartError::Listen {
+                address: config.listen.clone(),
+                source,
+            })?
+            // In-flight requests get this long to finish on SIGTERM or Ctrl-C.
+            .shutdown_timeout(10)
+            .run();
+        Ok(Self { server, url })
+    }
+
+    /// The base URL the server answers on.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Serves until the process is told to stop; stops gracefully.
+    pub async fn run(self) -> std::io::Result<()> {
+        log::info!(
+            "Vedtakslogg is serving at {}/ (API docs: {}/api/docs/)",
+            self.url,
+            self.url
+        );
+        self.server.await
+    }
+}
+
+/// A plain answer for the root, pointing at the docs.
+pub async fn root() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header(("Location", "/api/docs/"))
+        .finish()
+}

@@ -1,0 +1,402 @@
+//! Cases (saker) on a meeting's agenda, numbered NN/YY per committee and year.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::decisions::Decision;
+use super::links::CaseLinks;
+use super::schema::{case_links, cases, committees, decisions, meetings};
+use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
+use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId, NonEmptyText};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = cases)]
+struct CaseRow {
+    id: String,
+    meeting_id: String,
+    case_year: i32,
+    case_serial: i32,
+    title: String,
+    responsible: String,
+    status: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// The meeting a case is on.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingRef {
+    pub id: MeetingId,
+    #[schema(example = "2024-06-19")]
+    pub date: NaiveDate,
+}
+
+/// A case (sak) on a meeting's agenda.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Case {
+    pub id: CaseId,
+    pub committee: CommitteeCode,
+    pub number: CaseNumber,
+    pub meeting: MeetingRef,
+    #[schema(example = "Status Handlingsplan")]
+    pub title: String,
+    /// Who is responsible for the case (saksansvarlig), as written in the documents.
+    #[schema(example = json!(["Runar Asp"]))]
+    pub responsible: Vec<String>,
+    pub status: CaseStatus,
+    /// How many decision points the case has.
+    pub decision_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A case with its decision points and its links to other cases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: Case,
+    /// The decision points, in order of position.
+    pub decisions: Vec<Decision>,
+    pub links: CaseLinks,
+}
+
+/// A case to record on a meeting's agenda. Its committee is the meeting's.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    pub meeting_id: MeetingId,
+    pub number: CaseNumber,
+    #[schema(value_type = String, example = "Status Handlingsplan")]
+    pub title: NonEmptyText,
+    #[serde(default)]
+    #[schema(example = json!(["Runar Asp"]))]
+    pub responsible: Vec<String>,
+    /// Default `planned`.
+    #[serde(default = "planned")]
+    pub status: CaseStatus,
+}
+
+fn planned() -> CaseStatus {
+    CaseStatus::Planned
+}
+
+/// Changes to a case. A field left out is unchanged. A case can move to another meeting of
+/// the same committee (when it is postponed, say) and be renumbered.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseChanges {
+    pub meeting_id: Option<MeetingId>,
+    pub number: Option<CaseNumber>,
+    #[schema(value_type = Option<String>)]
+    pub title: Option<NonEmptyText>,
+    pub responsible: Option<Vec<String>>,
+    pub status: Option<CaseStatus>,
+}
+
+/// Which cases to list.
+#[derive(Debug, Default)]
+pub struct CaseFilter {
+    /// Only this committee's cases.
+    pub committee: Option<CommitteeCode>,
+    /// Only the cases of this meeting.
+    pub meeting: Option<MeetingId>,
+    /// Only cases numbered in this year (four digits).
+    pub year: Option<i32>,
+    pub status: Option<CaseStatus>,
+}
+
+fn clean_names(names: Vec<String>) -> Vec<String> {
+    names
+        .into_iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+fn to_cases(
+    conn: &mut DbConnection,
+    rows: Vec<(CaseRow, NaiveDate, String)>,
+) -> StoreResult<Vec<Case>> {
+    let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
+    let counts: HashMap<String, i64> = decisions::table
+        .filter(decisions::case_id.eq_any(&ids))
+        .group_by(decisions::case_id)
+        .select((decisions::case_id, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    rows.into_iter()
+        .map(|(row, date, code)| {
+            Ok(Case {
+                decision_count: counts.get(&row.id).copied().unwrap_or(0),
+                id: parse_stored(&row.id, "cases.id")?,
+                committee: parse_stored(&code, "committees.code")?,
+                number: CaseNumber::new(row.case_serial, row.case_year)
+                    .map_err(|e| StoreError::Corrupt(format!("case {}: {e}", row.id)))?,
+                meeting: MeetingRef {
+                    id: parse_stored(&row.meeting_id, "cases.meeting_id")?,
+                    date,
+                },
+                title: row.title,
+                responsible: serde_json::from_str(&row.responsible).map_err(|e| {
+                    StoreError::Corrupt(format!("cases.responsible of {}: {e}", row.id))
+                })?,
+                status: parse_stored(&row.status, "cases.status")?,
+                created_at: utc(row.created_at),
+                updated_at: utc(row.updated_at),
+            })
+        })
+        .collect()
+}
+
+/// Lists cases by committee and number; returns one page and the total count.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &CaseFilter,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<Case>, i64)> {
+    let filtered = || {
+        let mut query = cases::table
+            .inner_join(meetings::table)
+            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+            .into_boxed();
+        if let Some(code) = &filter.committee {
+            query = query.filter(committees::code.eq(code.as_str()));
+        }
+        if let Some(meeting) = filter.meeting {
+            query = query.filter(cases::meeting_id.eq(meeting.to_string()));
+        }
+        if let Some(year) = filter.year {
+            query = query.filter(cases::case_year.eq(year));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(cases::status.eq(status.as_str()));
+        }
+        query
+    };
+    let total: i64 = filtered()
+        .select(diesel::dsl::count_star())
+        .get_result(conn)?;
+    let rows = filtered()
+        .select((
+            CaseRow::as_select(),
+            meetings::meeting_date,
+            committees::code,
+        ))
+        .order((committees::code, cases::case_year, cases::case_serial))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((to_cases(conn, rows)?, total))
+}
+
+pub fn get(conn: &mut DbConnection, id: CaseId) -> StoreResult<Case> {
+    let row = cases::table
+        .inner_join(meetings::table)
+        .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+        .filter(cases::id.eq(id.to_string()))
+        .select((
+            CaseRow::as_select(),
+            meetings::meeting_date,
+            committees::code,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no case with id {id}")))?;
+    Ok(to_cases(conn, vec![row])?.remove(0))
+}
+
+/// The id of a committee's case with this number, if it is recorded.
+pub(crate) fn find_id(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    number: CaseNumber,
+) -> StoreResult<Option<CaseId>> {
+    let id: Option<String> = cases::table
+        .filter(cases::committee_id.eq(committee_id))
+        .filter(cases::case_year.eq(number.year()))
+        .filter(cases::case_serial.eq(number.serial()))
+        .select(cases::id)
+        .first(conn)
+        .optional()?;
+    id.map(|id| parse_stored(&id, "cases.id")).transpose()
+}
+
+/// The case with a committee's number, such as ASU 37/23.
+pub fn get_by_number(
+    conn: &mut DbConnection,
+    code: &CommitteeCode,
+    number: CaseNumber,
+) -> StoreResult<Case> {
+    let committee_id = super::committees::id_of(conn, code)?.to_string();
+    let id = find_id(conn, &committee_id, number)?
+        .ok_or_else(|| StoreError::NotFound(format!("{code} has no case {number}")))?;
+    get(conn, id)
+}
+
+/// A case with its decision points and links.
+pub fn detail(conn: &mut DbConnection, case: Case) -> StoreResult<CaseDetail> {
+    let decisions = super::decisions::of_case(conn, case.id)?;
+    let links = super::links::of_case(conn, case.id)?;
+    Ok(CaseDetail {
+        case,
+        decisions,
+        links,
+    })
+}
+
+fn ensure_number_free(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    code: &CommitteeCode,
+    number: CaseNumber,
+) -> StoreResult<()> {
+    match find_id(conn, committee_id, number)? {
+        Some(other) => Err(StoreError::Conflict(format!(
+            "{code} already has a case {number} (id {other})"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Points the links that name this case by number at it, and detaches those that named it
+/// by a number it no longer has.
+fn attach_links(
+    conn: &mut DbConnection,
+    id: CaseId,
+    committee_id: &str,
+    number: CaseNumber,
+) -> StoreResult<()> {
+    diesel::update(case_links::table.filter(case_links::target_case_id.eq(id.to_string())))
+        .set(case_links::target_case_id.eq(None::<String>))
+        .execute(conn)?;
+    diesel::update(
+        case_links::table
+            .filter(case_links::target_committee_id.eq(committee_id))
+            .filter(case_links::target_year.eq(number.year()))
+            .filter(case_links::target_serial.eq(number.serial())),
+    )
+    .set(case_links::target_case_id.eq(id.to_string()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The committee (id, code) of a meeting given in a request body.
+fn committee_of_meeting(
+    conn: &mut DbConnection,
+    meeting: MeetingId,
+) -> StoreResult<(String, CommitteeCode)> {
+    let (id, code): (String, String) = meetings::table
+        .inner_join(committees::table)
+        .filter(meetings::id.eq(meeting.to_string()))
+        .select((committees::id, committees::code))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::Invalid(format!("meeting_id: no meeting with id {meeting}")))?;
+    Ok((id, parse_stored(&code, "committees.code")?))
+}
+
+pub fn create(conn: &mut DbConnection, new: NewCase) -> StoreResult<Case> {
+    super::write_transaction(conn, |conn| {
+        let (committee_id, code) = committee_of_meeting(conn, new.meeting_id)?;
+        ensure_number_free(conn, &committee_id, &code, new.number)?;
+        let id = CaseId::new();
+        let at = now();
+        let responsible = serde_json::to_string(&clean_names(new.responsible))
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        diesel::insert_into(cases::table)
+            .values((
+                cases::id.eq(id.to_string()),
+                cases::committee_id.eq(&committee_id),
+                cases::meeting_id.eq(new.meeting_id.to_string()),
+                cases::case_year.eq(new.number.year()),
+                cases::case_serial.eq(new.number.serial()),
+                cases::title.eq(new.title.as_str()),
+                cases::responsible.eq(responsible),
+                cases::status.eq(new.status.as_str()),
+                cases::created_at.eq(at),
+                cases::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        attach_links(conn, id, &committee_id, new.number)?;
+        get(conn, id)
+    })
+}
+
+pub fn update(conn: &mut DbConnection, id: CaseId, changes: CaseChanges) -> StoreResult<Case> {
+    super::write_transaction(conn, |conn| {
+        let current = get(conn, id)?;
+        let committee_id = super::committees::id_of(conn, &current.committee)?.to_string();
+        if let Some(meeting) = changes.meeting_id {
+            let (target_committee, target_code) = committee_of_meeting(conn, meeting)?;
+            if target_committee != committee_id {
+                return Err(StoreError::Invalid(format!(
+                    "meeting_id: the meeting belongs to {target_code}, but case {} is {}'s; a case cannot change committee",
+                    current.number, current.committee
+                )));
+            }
+        }
+        let number = changes.number.unwrap_or(current.number);
+        if number != current.number {
+            ensure_number_free(conn, &committee_id, &current.committee, number)?;
+        }
+        let responsible = match changes.responsible {
+            Some(names) => clean_names(names),
+            None => current.responsible,
+        };
+        let responsible =
+            serde_json::to_string(&responsible).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        diesel::update(cases::table.filter(cases::id.eq(id.to_string())))
+            .set((
+                cases::meeting_id.eq(changes.meeting_id.unwrap_or(current.meeting.id).to_string()),
+                cases::case_year.eq(number.year()),
+                cases::case_serial.eq(number.serial()),
+                cases::title.eq(changes
+                    .title
+                    .as_ref()
+                    .map_or(current.title.as_str(), NonEmptyText::as_str)),
+                cases::responsible.eq(responsible),
+                cases::status.eq(changes.status.unwrap_or(current.status).as_str()),
+                cases::updated_at.eq(now()),
+                cases::version.eq(cases::version + 1),
+            ))
+            .execute(conn)?;
+        if number != current.number {
+            attach_links(conn, id, &committee_id, number)?;
+        }
+        if changes.title.is_some() {
+            let points: Vec<String> = decisions::table
+                .filter(decisions::case_id.eq(id.to_string()))
+                .select(decisions::id)
+                .load(conn)?;
+            super::decisions::refresh_search_text(conn, &points)?;
+        }
+        get(conn, id)
+    })
+}
+
+/// Deletes a case that has no decision points. Its outgoing links go with it; links to it
+/// fall back to naming it by number.
+pub fn delete(conn: &mut DbConnection, id: CaseId) -> StoreResult<()> {
+    super::write_transaction(conn, |conn| {
+        let case = get(conn, id)?;
+        if case.decision_count > 0 {
+            return Err(StoreError::Conflict(format!(
+                "case {} has {} decision point(s); delete them first",
+                case.number, case.decision_count
+            )));
+        }
+        diesel::delete(case_links::table.filter(case_links::source_case_id.eq(id.to_string())))
+            .execute(conn)?;
+        diesel::update(case_links::table.filter(case_links::target_case_id.eq(id.to_string())))
+            .set(case_links::target_case_id.eq(None::<String>))
+            .execute(conn)?;
+        diesel::delete(cases::table.filter(cases::id.eq(id.to_string()))).execute(conn)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,626 @@
+//! Decision points (vedtakspunkter): the adopted points of a case's decision, each with its
+//! owners, deadline and follow-up status.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
+use super::{DbConnection, StoreError, StoreResult, like_contains, now, parse_stored, utc};
+use crate::domain::{
+    CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId,
+    NonEmptyText, OwnerId, Position, fold,
+};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = decisions)]
+struct DecisionRow {
+    id: String,
+    case_id: String,
+    position: String,
+    text: String,
+    kind: String,
+    deadline: Option<NaiveDate>,
+    status: String,
+    status_note: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = cases)]
+struct CaseKeyRow {
+    meeting_id: String,
+    case_year: i32,
+    case_serial: i32,
+    title: String,
+}
+
+/// The case a decision point belongs to, carried in every decision point so that a client
+/// needs no second call.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionCase {
+    pub id: CaseId,
+    pub committee: CommitteeCode,
+    pub number: CaseNumber,
+    #[schema(example = "Status Handlingsplan")]
+    pub title: String,
+    pub meeting_id: MeetingId,
+    #[schema(example = "2024-06-19")]
+    pub meeting_date: NaiveDate,
+}
+
+/// An owner of a decision point.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionOwner {
+    pub id: OwnerId,
+    #[schema(example = "Sekretariatet")]
+    pub name: String,
+    /// Whether this owner is the one responsible, when there are several.
+    pub responsible: bool,
+}
+
+/// A decision point (vedtakspunkt).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Decision {
+    pub id: DecisionId,
+    pub case: DecisionCase,
+    pub position: Position,
+    /// The text of the point as adopted.
+    #[schema(
+        example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov."
+    )]
+    pub text: String,
+    pub kind: DecisionKind,
+    /// Who owns the follow-up: none, one, or several ("kommunene og sykehuset" is two).
+    pub owners: Vec<DecisionOwner>,
+    /// The deadline (frist), if the decision gives one.
+    #[schema(example = "2024-08-30")]
+    pub deadline: Option<NaiveDate>,
+    pub status: DecisionStatus,
+    /// The latest note on the status.
+    #[schema(example = "Første utkast lagt fram for AU 15.08.24")]
+    pub status_note: Option<String>,
+    /// False for orientation and approval points, which are closed when adopted.
+    pub needs_follow_up: bool,
+    /// The deadline has passed (UTC date) and the point is neither done nor cancelled.
+    pub overdue: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An owner to assign, by name, alias (any spelling in the owner registry) or id.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerAssignment {
+    #[schema(example = "Sekretariatet")]
+    pub owner: String,
+    /// Marks the one owner responsible when there are several. At most one may be.
+    #[serde(default)]
+    pub responsible: bool,
+}
+
+/// A decision point to record in a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDecision {
+    pub case_id: CaseId,
+    pub position: Position,
+    #[schema(value_type = String, example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.")]
+    pub text: NonEmptyText,
+    pub kind: DecisionKind,
+    #[serde(default)]
+    pub owners: Vec<OwnerAssignment>,
+    #[schema(example = "2024-08-30")]
+    pub deadline: Option<NaiveDate>,
+    /// Default `open`, or `done` for orientation and approval points, which cannot be open.
+    pub status: Option<DecisionStatus>,
+    pub status_note: Option<String>,
+}
+
+/// Changes to a decision point. A field left out is unchanged; `null` clears `deadline` and
+/// `status_note`; `owners`, when given, replaces the list.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionChanges {
+    pub position: Option<Position>,
+    #[schema(value_type = Option<String>)]
+    pub text: Option<NonEmptyText>,
+    pub kind: Option<DecisionKind>,
+    pub owners: Option<Vec<OwnerAssignment>>,
+    #[serde(default, deserialize_with = "super::double_option::deserialize")]
+    #[schema(value_type = Option<NaiveDate>, example = "2024-12-06")]
+    pub deadline: Option<Option<NaiveDate>>,
+    pub status: Option<DecisionStatus>,
+    #[serde(default, deserialize_with = "super::double_option::deserialize")]
+    #[schema(value_type = Option<String>, example = "Sendt på høring med frist 01.06.24")]
+    pub status_note: Option<Option<String>>,
+}
+
+/// The order of a list of decision points; a leading `-` reverses it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum DecisionSort {
+    /// By committee, case number and position.
+    #[default]
+    #[serde(rename = "case")]
+    Case,
+    #[serde(rename = "-case")]
+    CaseDesc,
+    /// By deadline, soonest first; points without a deadline last.
+    #[serde(rename = "deadline")]
+    Deadline,
+    #[serde(rename = "-deadline")]
+    DeadlineDesc,
+    /// By the time of the last change, oldest first.
+    #[serde(rename = "updated")]
+    Updated,
+    #[serde(rename = "-updated")]
+    UpdatedDesc,
+}
+
+/// Which decision points to list.
+#[derive(Debug, Default)]
+pub struct DecisionFilter {
+    pub statuses: Vec<DecisionStatus>,
+    pub kinds: Vec<DecisionKind>,
+    /// An owner's id, name or alias.
+    pub owner: Option<String>,
+    pub committee: Option<CommitteeCode>,
+    pub meeting: Option<MeetingId>,
+    pub case: Option<CaseId>,
+    pub due_before: Option<NaiveDate>,
+    pub due_after: Option<NaiveDate>,
+    pub overdue: Option<bool>,
+    pub q: Option<String>,
+    pub sort: DecisionSort,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+const ACTIVE: [&str; 2] = ["open", "in_progress"];
+
+/// Lists decision points; returns one page and the total count, in three queries whatever
+/// the page size.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &DecisionFilter,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<Decision>, i64)> {
+    let owner_id = match &filter.owner {
+        Some(key) => Some(
+            super::owners::resolve(conn, key)?
+                .ok_or_else(|| StoreError::Invalid(format!("owner: no owner is known as '{key}'")))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let today = today();
+    let statuses: Vec<&str> = filter.statuses.iter().map(DecisionStatus::as_str).collect();
+    let kinds: Vec<&str> = filter.kinds.iter().map(DecisionKind::as_str).collect();
+    let pattern = filter
+        .q
+        .as_deref()
+        .map(fold)
+        .filter(|q| !q.is_empty())
+        .map(|q| like_contains(&q));
+    let filtered = || {
+        let mut query = decisions::table
+            .inner_join(cases::table.inner_join(meetings::table))
+            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+            .into_boxed();
+        if !statuses.is_empty() {
+            query = query.filter(decisions::status.eq_any(&statuses));
+        }
+        if !kinds.is_empty() {
+            query = query.filter(decisions::kind.eq_any(&kinds));
+        }
+        if let Some(owner_id) = &owner_id {
+            query = query.filter(
+                decisions::id.eq_any(
+                    decision_owners::table
+                        .filter(decision_owners::owner_id.eq(owner_id.clone()))
+                        .select(decision_owners::decision_id),
+                ),
+            );
+        }
+        if let Some(code) = &filter.committee {
+            query = query.filter(committees::code.eq(code.as_str()));
+        }
+        if let Some(meeting) = filter.meeting {
+            query = query.filter(cases::meeting_id.eq(meeting.to_string()));
+        }
+        if let Some(case) = filter.case {
+            query = query.filter(decisions::case_id.eq(case.to_string()));
+        }
+        if let Some(date) = filter.due_before {
+            query = query.filter(decisions::deadline.le(date));
+        }
+        if let Some(date) = filter.due_after {
+            query = query.filter(decisions::deadline.ge(date));
+        }
+        match filter.overdue {
+            Some(true) => {
+                query = query
+                    .filter(decisions::deadline.lt(today))
+                    .filter(decisions::status.eq_any(ACTIVE));
+            }
+            Some(false) => {
+                query = query.filter(
+                    decisions::deadline
+                        .is_null()
+                        .or(decisions::deadline.ge(today))
+                        .or(decisions::status.ne_all(ACTIVE)),
+                );
+            }
+            None => {}
+        }
+        if let Some(pattern) = &pattern {
+            query = query.filter(decisions::search_text.like(pattern.clone()).escape('\\'));
+        }
+        query
+    };
+
+    let total: i64 = filtered()
+        .select(diesel::dsl::count_star())
+        .get_result(conn)?;
+    let query = filtered().select((
+        DecisionRow::as_select(),
+        CaseKeyRow::as_select(),
+        meetings::meeting_date,
+        committees::code,
+    ));
+    let query = match filter.sort {
+        DecisionSort::Case => query.order((
+            committees::code.asc(),
+            cases::case_year.asc(),
+            cases::case_serial.asc(),
+            decisions::position_sort.asc(),
+        )),
+        DecisionSort::CaseDesc => query.order((
+            committees::code.desc(),
+            cases::case_year.desc(),
+            cases::case_serial.desc(),
+            decisions::position_sort.desc(),
+        )),
+        DecisionSort::Deadline => query.order((
+            decisions::deadline.is_null().asc(),
+            decisions::deadline.asc(),
+        )),
+        DecisionSort::DeadlineDesc => query.order((
+            decisions::deadline.is_null().asc(),
+            decisions::deadline.desc(),
+        )),
+        DecisionSort::Updated => query.order(decisions::updated_at.asc()),
+        DecisionSort::UpdatedDesc => query.order(decisions::updated_at.desc()),
+    };
+    // The id last makes the order total, so that pages neither skip nor repeat a point.
+    let rows = query
+        .then_order_by(decisions::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((to_decisions(conn, rows, today)?, total))
+}
+
+type JoinedRow = (DecisionRow, CaseKeyRow, NaiveDate, String);
+
+fn to_decisions(
+    conn: &mut DbConnection,
+    rows: Vec<JoinedRow>,
+    today: NaiveDate,
+) -> StoreResult<Vec<Decision>> {
+    let ids: Vec<&str> = rows.iter().map(|(d, _, _, _)| d.id.as_str()).collect();
+    let mut owners_by_decision: HashMap<String, Vec<DecisionOwner>> = HashMap::new();
+    let owner_rows: Vec<(String, String, String, bool)> = decision_owners::table
+        .inner_join(owners::table)
+        .filter(decision_owners::decision_id.eq_any(&ids))
+        .select((
+            decision_owners::decision_id,
+            owners::id,
+            owners::name,
+            decision_owners::responsible,
+        ))
+        .order((decision_owners::decision_id, decision_owners::ordinal))
+        .load(conn)?;
+    for (decision_id, owner_id, name, responsible) in owner_rows {
+        owners_by_decision
+            .entry(decision_id)
+            .or_default()
+            .push(DecisionOwner {
+                id: parse_stored(&owner_id, "owners.id")?,
+                name,
+                responsible,
+            });
+    }
+    rows.into_iter()
+        .map(|(row, case, meeting_date, code)| {
+            let kind: DecisionKind = parse_stored(&row.kind, "decisions.kind")?;
+            let status: DecisionStatus = parse_stored(&row.status, "decisions.status")?;
+            Ok(Decision {
+                owners: owners_by_decision.remove(&row.id).unwrap_or_default(),
+                id: parse_stored(&row.id, "decisions.id")?,
+                case: DecisionCase {
+                    id: parse_stored(&row.case_id, "decisions.case_id")?,
+                    committee: parse_stored(&code, "committees.code")?,
+                    number: CaseNumber::new(case.case_serial, case.case_year)
+                        .map_err(|e| StoreError::Corrupt(format!("case {}: {e}", row.case_id)))?,
+                    title: case.title,
+                    meeting_id: parse_stored(&case.meeting_id, "cases.meeting_id")?,
+                    meeting_date,
+                },
+                position: parse_stored(&row.position, "decisions.position")?,
+                text: row.text,
+                kind,
+                deadline: row.deadline,
+                status,
+                status_note: row.status_note,
+                needs_follow_up: kind.needs_follow_up(),
+                overdue: status.is_active() && row.deadline.is_some_and(|d| d < today),
+                created_at: utc(row.created_at),
+                updated_at: utc(row.updated_at),
+            })
+        })
+        .collect()
+}
+
+pub fn get(conn: &mut DbConnection, id: DecisionId) -> StoreResult<Decision> {
+    let row = decisions::table
+        .inner_join(cases::table.inner_join(meetings::table))
+        .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+        .filter(decisions::id.eq(id.to_string()))
+        .select((
+            DecisionRow::as_select(),
+            CaseKeyRow::as_select(),
+            meetings::meeting_date,
+            committees::code,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no decision point with id {id}")))?;
+    Ok(to_decisions(conn, vec![row], today())?.remove(0))
+}
+
+/// All decision points of a case, in order of position.
+pub(crate) fn of_case(conn: &mut DbConnection, case: CaseId) -> StoreResult<Vec<Decision>> {
+    let filter = DecisionFilter {
+        case: Some(case),
+        ..DecisionFilter::default()
+    };
+    Ok(list(conn, &filter, 0, i64::from(i32::MAX))?.0)
+}
+
+/// The status a new point gets when none is given, and the statuses its kind allows.
+fn check_status(kind: DecisionKind, status: DecisionStatus) -> StoreResult<()> {
+    if !kind.needs_follow_up() && status.is_active() {
+        return Err(StoreError::Invalid(format!(
+            "status: a point of kind {kind} needs no follow-up and is closed when adopted; its status is done (or cancelled), not {status}"
+        )));
+    }
+    Ok(())
+}
+
+fn default_status(kind: DecisionKind) -> DecisionStatus {
+    if kind.needs_follow_up() {
+        DecisionStatus::Open
+    } else {
+        DecisionStatus::Done
+    }
+}
+
+fn clean_note(note: Option<String>) -> Option<String> {
+    note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())
+}
+
+/// Resolves owner names to registry ids, refusing unknown owners, duplicates, and more than
+/// one responsible owner.
+fn resolve_owners(
+    conn: &mut DbConnection,
+    assignments: &[OwnerAssignment],
+) -> StoreResult<Vec<(OwnerId, bool)>> {
+    if assignments.iter().filter(|a| a.responsible).count() > 1 {
+        return Err(StoreError::Invalid(
+            "owners: at most one owner can be marked responsible".into(),
+        ));
+    }
+    let mut resolved: Vec<(OwnerId, bool)> = Vec::with_capacity(assignments.len());
+    for assignment in assignments {
+        let id = super::owners::resolve_known(conn, &assignment.owner)
+            .map_err(|e| StoreError::Invalid(format!("owners: {e}")))?;
+        if resolved.iter().any(|(known, _)| *known == id) {
+            return Err(StoreError::Invalid(format!(
+                "owners: '{}' names an owner that is already in the list",
+                assignment.owner
+            )));
+        }
+        resolved.push((id, assignment.responsible));
+    }
+    Ok(resolved)
+}
+
+fn set_owners(conn: &mut DbConnection, id: &str, owners: &[(OwnerId, bool)]) -> StoreResult<()> {
+    diesel::delete(decision_owners::table.filter(decision_owners::decision_id.eq(id)))
+        .execute(conn)?;
+    for (ordinal, (owner, responsible)) in (0..).zip(owners) {
+        diesel::insert_into(decision_owners::table)
+            .values((
+                decision_owners::decision_id.eq(id),
+                decision_owners::owner_id.eq(owner.to_string()),
+                decision_owners::responsible.eq(*responsible),
+                decision_owners::ordinal.eq(ordinal),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn ensure_position_free(
+    conn: &mut DbConnection,
+    case_id: &str,
+    position: Position,
+) -> StoreResult<()> {
+    let taken: i64 = decisions::table
+        .filter(decisions::case_id.eq(case_id))
+        .filter(decisions::position.eq(position.to_string()))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(StoreError::Conflict(format!(
+            "the case already has a decision point {position}"
+        )));
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConnection, new: NewDecision) -> StoreResult<Decision> {
+    let status = new.status.unwrap_or(default_status(new.kind));
+    check_status(new.kind, status)?;
+    super::write_transaction(conn, |conn| {
+        let case_id = new.case_id.to_string();
+        let case_exists: i64 = cases::table
+            .filter(cases::id.eq(&case_id))
+            .count()
+            .get_result(conn)?;
+        if case_exists == 0 {
+            return Err(StoreError::Invalid(format!(
+                "case_id: no case with id {}",
+                new.case_id
+            )));
+        }
+        ensure_position_free(conn, &case_id, new.position)?;
+        let owners = resolve_owners(conn, &new.owners)?;
+        let id = DecisionId::new().to_string();
+        let at = now();
+        diesel::insert_into(decisions::table)
+            .values((
+                decisions::id.eq(&id),
+                decisions::case_id.eq(&case_id),
+                decisions::position.eq(new.position.to_string()),
+                decisions::position_sort.eq(new.position.sort_key()),
+                decisions::text.eq(new.text.as_str()),
+                decisions::kind.eq(new.kind.as_str()),
+                decisions::deadline.eq(new.deadline),
+                decisions::status.eq(status.as_str()),
+                decisions::status_note.eq(clean_note(new.status_note)),
+                decisions::search_text.eq(""),
+                decisions::created_at.eq(at),
+                decisions::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        set_owners(conn, &id, &owners)?;
+        refresh_search_text(conn, std::slice::from_ref(&id))?;
+        get(conn, parse_stored(&id, "decisions.id")?)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: DecisionId,
+    changes: DecisionChanges,
+) -> StoreResult<Decision> {
+    super::write_transaction(conn, |conn| {
+        let current = get(conn, id)?;
+        let id_text = id.to_string();
+        let kind = changes.kind.unwrap_or(current.kind);
+        let status = match changes.status {
+            Some(status) => status,
+            // A point reclassified keeps a status its new kind allows.
+            None if kind != current.kind
+                && !kind.needs_follow_up()
+                && current.status.is_active() =>
+            {
+                DecisionStatus::Done
+            }
+            None if kind != current.kind
+                && !current.kind.needs_follow_up()
+                && kind.needs_follow_up() =>
+            {
+                DecisionStatus::Open
+            }
+            None => current.status,
+        };
+        check_status(kind, status)?;
+        let position = changes.position.unwrap_or(current.position);
+        if position != current.position {
+            ensure_position_free(conn, &current.case.id.to_string(), position)?;
+        }
+        if let Some(assignments) = &changes.owners {
+            let owners = resolve_owners(conn, assignments)?;
+            set_owners(conn, &id_text, &owners)?;
+        }
+        diesel::update(decisions::table.filter(decisions::id.eq(&id_text)))
+            .set((
+                decisions::position.eq(position.to_string()),
+                decisions::position_sort.eq(position.sort_key()),
+                decisions::text.eq(changes
+                    .text
+                    .as_ref()
+                    .map_or(current.text.as_str(), NonEmptyText::as_str)),
+                decisions::kind.eq(kind.as_str()),
+                decisions::deadline.eq(changes.deadline.unwrap_or(current.deadline)),
+                decisions::status.eq(status.as_str()),
+                decisions::status_note
+                    .eq(changes.status_note.map_or(current.status_note, clean_note)),
+                decisions::updated_at.eq(now()),
+                decisions::version.eq(decisions::version + 1),
+            ))
+            .execute(conn)?;
+        refresh_search_text(conn, std::slice::from_ref(&id_text))?;
+        get(conn, id)
+    })
+}
+
+pub fn delete(conn: &mut DbConnection, id: DecisionId) -> StoreResult<()> {
+    super::write_transaction(conn, |conn| {
+        let deleted = diesel::delete(decisions::table.filter(decisions::id.eq(id.to_string())))
+            .execute(conn)?;
+        if deleted == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no decision point with id {id}"
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// Recomputes the folded search text of these points from their text, status note, case title
+/// and owners' names.
+pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(String, String, Option<String>, String)> = decisions::table
+        .inner_join(cases::table)
+        .filter(decisions::id.eq_any(ids))
+        .select((
+            decisions::id,
+            decisions::text,
+            decisions::status_note,
+            cases::title,
+        ))
+        .load(conn)?;
+    let mut names: HashMap<String, Vec<String>> = HashMap::new();
+    let owner_rows: Vec<(String, String)> = decision_owners::table
+        .inner_join(owners::table)
+        .filter(decision_owners::decision_id.eq_any(ids))
+        .select((decision_owners::decision_id, owners::name))
+        .load(conn)?;
+    for (decision_id, name) in owner_rows {
+        names.entry(decision_id).or_default().push(name);
+    }
+    for (id, text, note, title) in rows {
+        let mut parts = vec![text, note.unwrap_or_default(), title];
+        parts.extend(names.remove(&id).unwrap_or_default());
+        // A separator that is not whitespace keeps a phrase from matching across two fields.
+        let search_text = fold(&parts.join(" \u{1f} "));
+        diesel::update(decisions::table.filter(decisions::id.eq(&id)))
+            .set(decisions::search_text.eq(search_text))
+            .execute(conn)?;
+    }
+    Ok(())
+}

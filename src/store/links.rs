@@ -1,0 +1,245 @@
+//! Follow-up links between cases: 37/23 follows up 31/23; 15/24 was postponed to 19/24.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::schema::{case_links, cases, committees};
+use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
+use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId, LinkKind, Position};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = case_links)]
+struct LinkRow {
+    id: String,
+    source_case_id: String,
+    kind: String,
+    target_committee_id: String,
+    target_year: i32,
+    target_serial: i32,
+    target_position: Option<String>,
+    target_case_id: Option<String>,
+    note: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+/// A case as one end of a link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkEnd {
+    pub committee: CommitteeCode,
+    pub number: CaseNumber,
+    /// A specific decision point of the case, when the link names one.
+    pub position: Option<Position>,
+    /// The recorded case, or null while the case is known only by its number (such as 53/22
+    /// before it is entered); it is filled in when the case is recorded.
+    pub case_id: Option<CaseId>,
+}
+
+/// A link from one case to another.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Link {
+    pub id: LinkId,
+    pub kind: LinkKind,
+    pub source: LinkEnd,
+    pub target: LinkEnd,
+    #[schema(example = "Operasjonalisering av vedtak 31/23")]
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The links of a case: those it makes, and those made to it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseLinks {
+    pub outgoing: Vec<Link>,
+    pub incoming: Vec<Link>,
+}
+
+/// A link to record from a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLink {
+    pub kind: LinkKind,
+    /// The number of the case linked to; it need not be recorded yet.
+    #[schema(example = "31/23")]
+    pub target: CaseNumber,
+    /// The committee of the case linked to; default the source case's committee.
+    pub target_committee: Option<CommitteeCode>,
+    /// A specific decision point of the target case.
+    pub target_position: Option<Position>,
+    pub note: Option<String>,
+}
+
+fn to_links(conn: &mut DbConnection, rows: Vec<LinkRow>) -> StoreResult<Vec<Link>> {
+    let codes: HashMap<String, String> = committees::table
+        .select((committees::id, committees::code))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let source_ids: Vec<&str> = rows.iter().map(|r| r.source_case_id.as_str()).collect();
+    let sources: HashMap<String, (String, i32, i32)> = cases::table
+        .filter(cases::id.eq_any(&source_ids))
+        .select((
+            cases::id,
+            cases::committee_id,
+            cases::case_year,
+            cases::case_serial,
+        ))
+        .load::<(String, String, i32, i32)>(conn)?
+        .into_iter()
+        .map(|(id, committee, year, serial)| (id, (committee, year, serial)))
+        .collect();
+    let code_of = |committee_id: &str| -> StoreResult<CommitteeCode> {
+        let code = codes
+            .get(committee_id)
+            .ok_or_else(|| StoreError::Corrupt(format!("no committee {committee_id}")))?;
+        parse_stored(code, "committees.code")
+    };
+    let number = |serial: i32, year: i32| {
+        CaseNumber::new(serial, year)
+            .map_err(|e| StoreError::Corrupt(format!("case number {serial}/{year}: {e}")))
+    };
+    rows.into_iter()
+        .map(|row| {
+            let (source_committee, source_year, source_serial) =
+                sources.get(&row.source_case_id).ok_or_else(|| {
+                    StoreError::Corrupt(format!("link {} has no source case", row.id))
+                })?;
+            Ok(Link {
+                id: parse_stored(&row.id, "case_links.id")?,
+                kind: parse_stored(&row.kind, "case_links.kind")?,
+                source: LinkEnd {
+                    committee: code_of(source_committee)?,
+                    number: number(*source_serial, *source_year)?,
+                    position: None,
+                    case_id: Some(parse_stored(
+                        &row.source_case_id,
+                        "case_links.source_case_id",
+                    )?),
+                },
+                target: LinkEnd {
+                    committee: code_of(&row.target_committee_id)?,
+                    number: number(row.target_serial, row.target_year)?,
+                    position: row
+                        .target_position
+                        .as_deref()
+                        .map(|p| parse_stored(p, "case_links.target_position"))
+                        .transpose()?,
+                    case_id: row
+                        .target_case_id
+                        .as_deref()
+                        .map(|c| parse_stored(c, "case_links.target_case_id"))
+                        .transpose()?,
+                },
+                note: row.note,
+                created_at: utc(row.created_at),
+            })
+        })
+        .collect()
+}
+
+/// The links a case makes and the links made to it.
+pub fn of_case(conn: &mut DbConnection, case: CaseId) -> StoreResult<CaseLinks> {
+    let id = case.to_string();
+    let outgoing = case_links::table
+        .filter(case_links::source_case_id.eq(&id))
+        .select(LinkRow::as_select())
+        .order((case_links::created_at, case_links::id))
+        .load(conn)?;
+    let incoming = case_links::table
+        .filter(case_links::target_case_id.eq(&id))
+        .select(LinkRow::as_select())
+        .order((case_links::created_at, case_links::id))
+        .load(conn)?;
+    Ok(CaseLinks {
+        outgoing: to_links(conn, outgoing)?,
+        incoming: to_links(conn, incoming)?,
+    })
+}
+
+/// The links of a case, failing with NotFound when there is no such case.
+pub fn list(conn: &mut DbConnection, case: CaseId) -> StoreResult<CaseLinks> {
+    super::cases::get(conn, case)?;
+    of_case(conn, case)
+}
+
+pub fn get(conn: &mut DbConnection, id: LinkId) -> StoreResult<Link> {
+    let row = case_links::table
+        .filter(case_links::id.eq(id.to_string()))
+        .select(LinkRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no link with id {id}")))?;
+    Ok(to_links(conn, vec![row])?.remove(0))
+}
+
+pub fn create(conn: &mut DbConnection, source: CaseId, new: NewLink) -> StoreResult<Link> {
+    super::write_transaction(conn, |conn| {
+        let case = super::cases::get(conn, source)?;
+        let target_code = new
+            .target_committee
+            .clone()
+            .unwrap_or_else(|| case.committee.clone());
+        let target_committee = super::committees::id_of(conn, &target_code)
+            .map_err(|_| {
+                StoreError::Invalid(format!(
+                    "target_committee: unknown committee '{target_code}'"
+                ))
+            })?
+            .to_string();
+        if target_code == case.committee && new.target == case.number {
+            return Err(StoreError::Invalid(format!(
+                "target: case {} cannot link to itself",
+                case.number
+            )));
+        }
+        let target_case = super::cases::find_id(conn, &target_committee, new.target)?;
+        let positions: Vec<Option<String>> = case_links::table
+            .filter(case_links::source_case_id.eq(source.to_string()))
+            .filter(case_links::kind.eq(new.kind.as_str()))
+            .filter(case_links::target_committee_id.eq(&target_committee))
+            .filter(case_links::target_year.eq(new.target.year()))
+            .filter(case_links::target_serial.eq(new.target.serial()))
+            .select(case_links::target_position)
+            .load(conn)?;
+        let duplicate = positions.contains(&new.target_position.map(|p| p.to_string()));
+        if duplicate {
+            return Err(StoreError::Conflict(format!(
+                "case {} already has a {} link to {target_code} {}",
+                case.number, new.kind, new.target
+            )));
+        }
+        let id = LinkId::new();
+        diesel::insert_into(case_links::table)
+            .values((
+                case_links::id.eq(id.to_string()),
+                case_links::source_case_id.eq(source.to_string()),
+                case_links::kind.eq(new.kind.as_str()),
+                case_links::target_committee_id.eq(&target_committee),
+                case_links::target_year.eq(new.target.year()),
+                case_links::target_serial.eq(new.target.serial()),
+                case_links::target_position.eq(new.target_position.map(|p| p.to_string())),
+                case_links::target_case_id.eq(target_case.map(|c| c.to_string())),
+                case_links::note.eq(new
+                    .note
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty())),
+                case_links::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        get(conn, id)
+    })
+}
+
+pub fn delete(conn: &mut DbConnection, id: LinkId) -> StoreResult<()> {
+    super::write_transaction(conn, |conn| {
+        let deleted = diesel::delete(case_links::table.filter(case_links::id.eq(id.to_string())))
+            .execute(conn)?;
+        if deleted == 0 {
+            return Err(StoreError::NotFound(format!("no link with id {id}")));
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,138 @@
+//! The diesel schema, written by hand because one schema serves both backends (ids are text,
+//! enums are text). `tests/api/schema.rs` checks it against what the migrations create.
+
+diesel::table! {
+    committees (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        committee_id -> Text,
+        meeting_date -> Date,
+        start_time -> Nullable<Time>,
+        end_time -> Nullable<Time>,
+        location -> Nullable<Text>,
+        kind -> Text,
+        chair -> Nullable<Text>,
+        minute_taker -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        committee_id -> Text,
+        meeting_id -> Text,
+        case_year -> Integer,
+        case_serial -> Integer,
+        title -> Text,
+        responsible -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    owners (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    owner_aliases (alias_key) {
+        alias_key -> Text,
+        owner_id -> Text,
+        alias -> Text,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> Text,
+        case_id -> Text,
+        position -> Text,
+        position_sort -> Integer,
+        text -> Text,
+        kind -> Text,
+        deadline -> Nullable<Date>,
+        status -> Text,
+        status_note -> Nullable<Text>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    decision_owners (decision_id, owner_id) {
+        decision_id -> Text,
+        owner_id -> Text,
+        responsible -> Bool,
+        ordinal -> Integer,
+    }
+}
+
+diesel::table! {
+    case_links (id) {
+        id -> Text,
+        source_case_id -> Text,
+        kind -> Text,
+        target_committee_id -> Text,
+        target_year -> Integer,
+        target_serial -> Integer,
+        target_position -> Nullable<Text>,
+        target_case_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(meetings -> committees (committee_id));
+diesel::joinable!(cases -> meetings (meeting_id));
+diesel::joinable!(decisions -> cases (case_id));
+diesel::joinable!(decision_owners -> decisions (decision_id));
+diesel::joinable!(decision_owners -> owners (owner_id));
+diesel::joinable!(owner_aliases -> owners (owner_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    committees,
+    meetings,
+    cases,
+    owners,
+    owner_aliases,
+    decisions,
+    decision_owners,
+    case_links,
+);
+
+/// Every table, in an order that respects foreign keys; used by the schema check.
+pub const TABLES: &[&str] = &[
+    "committees",
+    "meetings",
+    "cases",
+    "owners",
+    "owner_aliases",
+    "decisions",
+    "decision_owners",
+    "case_links",
+];
