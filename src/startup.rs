@@ -25,10 +25,13 @@ pub fn app(
         InitError = (),
     >,
 > {
+    // The document is served by a route of its own, registered before the /api/v1 scope that
+    // would otherwise answer every path below it.
+    let app = App::new().route(api::OPENAPI_PATH, web::get().to(api::openapi_document));
     let (app, openapi) =
-        api::register(App::new().into_utoipa_app().app_data(web::Data::new(store)))
-            .split_for_parts();
-    app.app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
+        api::register(app.into_utoipa_app().app_data(web::Data::new(store))).split_for_parts();
+    app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
+        .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
         .app_data(
             web::QueryConfig::default()
                 .error_handler(|error, _| api::ApiError::BadRequest(query_error(&error)).into()),
@@ -39,7 +42,7 @@ pub fn app(
         )
         .route("/", web::get().to(root))
         .service(web::redirect("/api/docs", "/api/docs/"))
-        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").config(utoipa_swagger_ui::Config::from(api::OPENAPI_PATH)))
         .default_service(web::to(api::no_route))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }

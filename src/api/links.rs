@@ -1,2 +1,75 @@
+//! `/api/v1/cases/{id}/links` and `/api/v1/links/{id}`
+
+use actix_web::{delete, get, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-pub fn routes(_cfg: &mut ServiceConfig) {}
+
+use super::params::path;
+use super::problem::{ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use super::{created, JsonBody, StoreData};
+use crate::domain::{CaseId, LinkId};
+use crate::store::links::{self, CaseLinks, Link, NewLink};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(create).service(get_one).service(remove);
+}
+
+/// List a case's links
+///
+/// The links the case makes (outgoing) and those other cases make to it (incoming).
+#[utoipa::path(
+    tag = "links",
+    params(("id" = uuid::Uuid, Path, description = "The case's id")),
+    responses((status = 200, description = "The links", body = CaseLinks), BadRequest, NotFound)
+)]
+#[get("/cases/{id}/links")]
+async fn list(store: StoreData, id: web::Path<String>) -> Result<web::Json<CaseLinks>, ApiError> {
+    let id: CaseId = path(&id)?;
+    Ok(web::Json(store.run(move |conn| links::list(conn, id)).await?))
+}
+
+/// Link a case to another
+///
+/// `37/23` follows up `31/23`: POST to 37/23's links with `{"kind": "follows_up", "target":
+/// "31/23"}`. The target may be a case not recorded yet (such as 53/22); the link points at it
+/// as soon as it is recorded.
+#[utoipa::path(
+    tag = "links",
+    params(("id" = uuid::Uuid, Path, description = "The id of the case the link goes from")),
+    request_body(content = NewLink, example = json!({"kind": "follows_up", "target": "31/23", "note": "Operasjonalisering av vedtak 31/23"})),
+    responses(
+        (status = 201, description = "Linked", body = Link, headers(("Location" = String, description = "The link's URL"))),
+        BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    )
+)]
+#[post("/cases/{id}/links")]
+async fn create(store: StoreData, id: web::Path<String>, body: JsonBody<NewLink>) -> Result<HttpResponse, ApiError> {
+    let id: CaseId = path(&id)?;
+    let new = body.into_inner();
+    let link = store.run(move |conn| links::create(conn, id, new)).await?;
+    Ok(created(format!("/api/v1/links/{}", link.id), &link))
+}
+
+/// Get a link
+#[utoipa::path(
+    tag = "links",
+    params(("id" = uuid::Uuid, Path, description = "The link's id")),
+    responses((status = 200, description = "The link", body = Link), BadRequest, NotFound)
+)]
+#[get("/links/{id}")]
+async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Link>, ApiError> {
+    let id: LinkId = path(&id)?;
+    Ok(web::Json(store.run(move |conn| links::get(conn, id)).await?))
+}
+
+/// Remove a link
+#[utoipa::path(
+    tag = "links",
+    params(("id" = uuid::Uuid, Path, description = "The link's id")),
+    responses((status = 204, description = "Removed"), BadRequest, NotFound)
+)]
+#[delete("/links/{id}")]
+async fn remove(store: StoreData, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id: LinkId = path(&id)?;
+    store.run(move |conn| links::delete(conn, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -78,6 +78,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi
 }
 
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// The OpenAPI document, as collected when the routes were registered.
+pub struct OpenApiDocument(pub utoipa::openapi::OpenApi);
+
+/// Serves the OpenAPI document.
+pub async fn openapi_document(document: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().json(&document.0)
+}
+
 /// The state the handlers share.
 pub type StoreData = web::Data<Store>;
 

@@ -1,2 +1,89 @@
+//! `/api/v1/owners`
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
-pub fn routes(_cfg: &mut ServiceConfig) {}
+
+use super::problem::{ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use super::{created, JsonBody, StoreData};
+use crate::store::owners::{self, NewOwner, Owner, OwnerChanges};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(create).service(get_one).service(update).service(remove);
+}
+
+/// List owners
+///
+/// The registry of owners of actions, by name, with their aliases. It starts with the owners
+/// named in ASU's documents: ASU, AU, Sekretariatet, the groups, Fagråd 1-5, Kommunene and
+/// St. Olavs hospital.
+#[utoipa::path(tag = "owners", responses((status = 200, description = "The owners", body = Vec<Owner>)))]
+#[get("/owners")]
+async fn list(store: StoreData) -> Result<web::Json<Vec<Owner>>, ApiError> {
+    Ok(web::Json(store.run(owners::list).await?))
+}
+
+/// Register an owner
+///
+/// The name and every alias must be unused by other owners, ignoring case and spacing.
+#[utoipa::path(
+    tag = "owners",
+    request_body(content = NewOwner, example = json!({"name": "Kvalitetsgruppen", "kind": "body", "aliases": ["Kvalitetsgruppa"]})),
+    responses(
+        (status = 201, description = "Registered", body = Owner, headers(("Location" = String, description = "The owner's URL"))),
+        BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    )
+)]
+#[post("/owners")]
+async fn create(store: StoreData, body: JsonBody<NewOwner>) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    let owner = store.run(move |conn| owners::create(conn, new)).await?;
+    Ok(created(format!("/api/v1/owners/{}", owner.id), &owner))
+}
+
+/// Get an owner
+///
+/// By id, name or any alias: `/api/v1/owners/analysegruppa` is Analysegruppen.
+#[utoipa::path(
+    tag = "owners",
+    params(("owner" = String, Path, description = "The owner's id, name or alias", example = "Analysegruppa")),
+    responses((status = 200, description = "The owner", body = Owner), NotFound)
+)]
+#[get("/owners/{owner}")]
+async fn get_one(store: StoreData, key: web::Path<String>) -> Result<web::Json<Owner>, ApiError> {
+    let key = key.into_inner();
+    Ok(web::Json(store.run(move |conn| owners::get(conn, &key)).await?))
+}
+
+/// Change an owner
+///
+/// Renames it, changes its kind, or replaces its aliases.
+#[utoipa::path(
+    tag = "owners",
+    params(("owner" = String, Path, description = "The owner's id, name or alias", example = "Analysegruppen")),
+    request_body(content = OwnerChanges, example = json!({"aliases": ["Analysegruppa", "Analysegruppe", "Analyseteamet"]})),
+    responses(
+        (status = 200, description = "The changed owner", body = Owner),
+        BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    )
+)]
+#[patch("/owners/{owner}")]
+async fn update(store: StoreData, key: web::Path<String>, body: JsonBody<OwnerChanges>) -> Result<web::Json<Owner>, ApiError> {
+    let key = key.into_inner();
+    let changes = body.into_inner();
+    Ok(web::Json(store.run(move |conn| owners::update(conn, &key, changes)).await?))
+}
+
+/// Delete an owner
+///
+/// Only an owner of no decision point can be deleted.
+#[utoipa::path(
+    tag = "owners",
+    params(("owner" = String, Path, description = "The owner's id, name or alias")),
+    responses((status = 204, description = "Deleted"), NotFound, Conflict)
+)]
+#[delete("/owners/{owner}")]
+async fn remove(store: StoreData, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    store.run(move |conn| owners::delete(conn, &key)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,228 @@
+//! The test harness: every test gets its own database (a SQLite file in a temporary directory,
+//! or a PostgreSQL schema of its own) and drives the real application over HTTP.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{self, TestRequest};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use serde_json::{json, Value};
+use vedtakslogg::config::{Backend, DatabaseConfig};
+use vedtakslogg::store::Store;
+
+/// The environment variable that holds the PostgreSQL server for tests; each test makes a
+/// schema of its own in that database and drops it afterwards.
+pub const POSTGRES_URL_VAR: &str = "VEDTAKSLOGG_TEST_POSTGRES_URL";
+
+/// Generates one test per backend for each scenario `async fn name(backend: Backend)`. The
+/// PostgreSQL variant is skipped, with a note, when no PostgreSQL test URL is set.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name(vedtakslogg::config::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if $crate::helpers::postgres_url().is_some() {
+                        super::$name(vedtakslogg::config::Backend::Postgres).await
+                    } else {
+                        eprintln!("skipped: set {} to run this on PostgreSQL", $crate::helpers::POSTGRES_URL_VAR);
+                    }
+                }
+            )+
+        }
+    };
+}
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.trim().is_empty())
+}
+
+type Call = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = ServiceResponse<BoxBody>>>>>;
+
+/// The application under test, with its own database.
+pub struct TestApp {
+    call: Call,
+    pub store: Store,
+    // Dropped last: the database outlives the application that uses it.
+    _database: TestDatabase,
+}
+
+enum TestDatabase {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, schema } = self {
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// A response, with its body read.
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, printing the body when it differs, and returns the JSON body.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        if self.body.is_empty() { Value::Null } else { self.json() }
+    }
+
+    /// Asserts a problem+json answer with this status, and returns its detail.
+    #[track_caller]
+    pub fn expect_problem(&self, status: u16) -> String {
+        let body = self.expect(status);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{body}");
+        assert_eq!(body["status"], status, "{body}");
+        assert_eq!(body["type"], "about:blank");
+        assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+        body["detail"].as_str().expect("a detail").to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let (config, database) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let path = dir.path().join("data").join("test.sqlite3");
+                let config = DatabaseConfig::from_url(Some(path.to_str().expect("a UTF-8 path"))).unwrap();
+                (config, TestDatabase::Sqlite(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url().expect("a PostgreSQL test URL");
+                let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {POSTGRES_URL_VAR} is unreachable: {e}"));
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("a schema of its own");
+                let separator = if admin_url.contains('?') { '&' } else { '?' };
+                let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
+                let mut config = DatabaseConfig::from_url(Some(&url)).unwrap();
+                config.pool_size = 4;
+                (config, TestDatabase::Postgres { admin_url, schema })
+            }
+        };
+        let (store, applied) = Store::open(&config).expect("the store opens and migrates");
+        assert!(!applied.is_empty(), "a fresh database gets every migration");
+        let service = Rc::new(test::init_service(vedtakslogg::startup::app(store.clone())).await);
+        let call: Call = Box::new(move |request| {
+            let service = Rc::clone(&service);
+            Box::pin(async move { test::call_service(&*service, request).await.map_into_boxed_body() })
+        });
+        Self { call, store, _database: database }
+    }
+
+    pub async fn send(&self, request: TestRequest) -> TestResponse {
+        let response = (self.call)(request.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = actix_web::body::to_bytes(response.into_body()).await.map(|b| b.to_vec()).unwrap_or_default();
+        TestResponse { status, headers, body }
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.send(TestRequest::get().uri(uri)).await
+    }
+
+    pub async fn delete(&self, uri: &str) -> TestResponse {
+        self.send(TestRequest::delete().uri(uri)).await
+    }
+
+    pub async fn post(&self, uri: &str, body: &Value) -> TestResponse {
+        self.send(TestRequest::post().uri(uri).set_json(body)).await
+    }
+
+    pub async fn patch(&self, uri: &str, body: &Value) -> TestResponse {
+        self.send(TestRequest::default().method(Method::PATCH).uri(uri).set_json(body)).await
+    }
+
+    /// Sends a raw body with a content type.
+    pub async fn send_raw(&self, method: Method, uri: &str, content_type: &str, body: impl Into<Vec<u8>>) -> TestResponse {
+        let body: Vec<u8> = body.into();
+        self.send(
+            TestRequest::default()
+                .method(method)
+                .uri(uri)
+                .insert_header(("content-type", content_type))
+                .set_payload(body),
+        )
+        .await
+    }
+
+    // Request helpers that read like the log's own words.
+
+    pub async fn committee(&self, code: &str, name: &str) -> Value {
+        self.post("/api/v1/committees", &json!({"code": code, "name": name})).await.expect(201)
+    }
+
+    pub async fn meeting(&self, committee: &str, date: &str) -> Value {
+        self.post("/api/v1/meetings", &json!({"committee": committee, "date": date})).await.expect(201)
+    }
+
+    pub async fn case(&self, meeting: &Value, number: &str, title: &str) -> Value {
+        self.post("/api/v1/cases", &json!({"meeting_id": meeting["id"], "number": number, "title": title}))
+            .await
+            .expect(201)
+    }
+
+    pub async fn decision(&self, case: &Value, position: &str, kind: &str, owners: &[&str], deadline: Option<&str>) -> Value {
+        let owners: Vec<Value> = owners.iter().map(|o| json!({"owner": o})).collect();
+        self.post(
+            "/api/v1/decisions",
+            &json!({
+                "case_id": case["id"], "position": position, "kind": kind,
+                "text": format!("Punkt {position} i sak {}", case["number"].as_str().unwrap_or_default()),
+                "owners": owners, "deadline": deadline
+            }),
+        )
+        .await
+        .expect(201)
+    }
+
+    /// The ids of the items of a list response, in order.
+    pub async fn list_ids(&self, uri: &str) -> Vec<String> {
+        let body = self.get(uri).await.expect(200);
+        ids(&body["items"])
+    }
+}
+
+pub fn ids(items: &Value) -> Vec<String> {
+    items.as_array().expect("an array").iter().map(|i| i["id"].as_str().expect("an id").to_owned()).collect()
+}
