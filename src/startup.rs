@@ -33,24 +33,17 @@ pub fn app(
     app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
         .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
         .app_data(
-            web::QueryConfig::default()
-                .error_handler(|error, _| api::ApiError::BadRequest(query_error(&error)).into()),
-        )
-        .app_data(
             web::PathConfig::default()
                 .error_handler(|error, _| api::ApiError::BadRequest(error.to_string()).into()),
         )
         .route("/", web::get().to(root))
         .service(web::redirect("/api/docs", "/api/docs/"))
-        .service(SwaggerUi::new("/api/docs/{_:.*}").config(utoipa_swagger_ui::Config::from(api::OPENAPI_PATH)))
+        .service(
+            SwaggerUi::new("/api/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from(api::OPENAPI_PATH)),
+        )
         .default_service(web::to(api::no_route))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
-}
-
-fn query_error(error: &actix_web::error::QueryPayloadError) -> String {
-    let text = error.to_string();
-    text.strip_prefix("Query deserialize error: ")
-        .map_or(text.clone(), |t| format!("query parameter: {t}"))
 }
 
 /// A built server, bound and ready to run.

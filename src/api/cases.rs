@@ -1,14 +1,16 @@
 //! `/api/v1/cases` and `/api/v1/committees/{code}/cases/{number}`
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::pagination::{Page, PageRequest};
-use super::params::path;
-use super::problem::{ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
-use super::{created, JsonBody, StoreData};
+use super::params::{QueryParams, path};
+use super::problem::{
+    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
+use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
 use crate::store::cases::{self, Case, CaseChanges, CaseDetail, CaseFilter, NewCase};
 
@@ -51,12 +53,20 @@ pub struct CaseQuery {
     responses((status = 200, description = "One page of cases", body = Page<Case>), BadRequest)
 )]
 #[get("/cases")]
-async fn list(store: StoreData, query: web::Query<CaseQuery>) -> Result<web::Json<Page<Case>>, ApiError> {
-    let query = query.into_inner();
-    let filter =
-        CaseFilter { committee: query.committee, meeting: query.meeting, year: query.year, status: query.status };
+async fn list(
+    store: StoreData,
+    QueryParams(query): QueryParams<CaseQuery>,
+) -> Result<web::Json<Page<Case>>, ApiError> {
+    let filter = CaseFilter {
+        committee: query.committee,
+        meeting: query.meeting,
+        year: query.year,
+        status: query.status,
+    };
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
-    let (items, total) = store.run(move |conn| cases::list(conn, &filter, page.offset, page.limit)).await?;
+    let (items, total) = store
+        .run(move |conn| cases::list(conn, &filter, page.offset, page.limit))
+        .await?;
     Ok(web::Json(page.page(items, total)))
 }
 
@@ -90,9 +100,16 @@ async fn create(store: StoreData, body: JsonBody<NewCase>) -> Result<HttpRespons
     responses((status = 200, description = "The case", body = CaseDetail), BadRequest, NotFound)
 )]
 #[get("/cases/{id}")]
-async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<CaseDetail>, ApiError> {
+async fn get_one(
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<web::Json<CaseDetail>, ApiError> {
     let id: CaseId = path(&id)?;
-    Ok(web::Json(store.run(move |conn| cases::get(conn, id).and_then(|case| cases::detail(conn, case))).await?))
+    Ok(web::Json(
+        store
+            .run(move |conn| cases::get(conn, id).and_then(|case| cases::detail(conn, case)))
+            .await?,
+    ))
 }
 
 /// Get a case by committee and number
@@ -115,8 +132,9 @@ async fn get_by_number(
     let (code, number) = segments.into_inner();
     let code: CommitteeCode = path(&code)?;
     let number: CaseNumber = path(&number)?;
-    let detail =
-        store.run(move |conn| cases::get_by_number(conn, &code, number).and_then(|case| cases::detail(conn, case)));
+    let detail = store.run(move |conn| {
+        cases::get_by_number(conn, &code, number).and_then(|case| cases::detail(conn, case))
+    });
     Ok(web::Json(detail.await?))
 }
 
@@ -134,10 +152,18 @@ async fn get_by_number(
     )
 )]
 #[patch("/cases/{id}")]
-async fn update(store: StoreData, id: web::Path<String>, body: JsonBody<CaseChanges>) -> Result<web::Json<Case>, ApiError> {
+async fn update(
+    store: StoreData,
+    id: web::Path<String>,
+    body: JsonBody<CaseChanges>,
+) -> Result<web::Json<Case>, ApiError> {
     let id: CaseId = path(&id)?;
     let changes = body.into_inner();
-    Ok(web::Json(store.run(move |conn| cases::update(conn, id, changes)).await?))
+    Ok(web::Json(
+        store
+            .run(move |conn| cases::update(conn, id, changes))
+            .await?,
+    ))
 }
 
 /// Delete a case

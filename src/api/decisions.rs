@@ -1,20 +1,28 @@
 //! `/api/v1/decisions`
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::pagination::{Page, PageRequest};
-use super::params::{path, CommaList};
-use super::problem::{ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
-use super::{created, JsonBody, StoreData};
+use super::params::{CommaList, QueryParams, path};
+use super::problem::{
+    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
+use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId};
-use crate::store::decisions::{self, Decision, DecisionChanges, DecisionFilter, DecisionSort, NewDecision};
+use crate::store::decisions::{
+    self, Decision, DecisionChanges, DecisionFilter, DecisionSort, NewDecision,
+};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(get_one).service(update).service(remove);
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update)
+        .service(remove);
 }
 
 /// Which decision points to list, in which order, and which page. Filters combine with AND.
@@ -77,8 +85,10 @@ pub struct DecisionQuery {
     )
 )]
 #[get("/decisions")]
-async fn list(store: StoreData, query: web::Query<DecisionQuery>) -> Result<web::Json<Page<Decision>>, ApiError> {
-    let query = query.into_inner();
+async fn list(
+    store: StoreData,
+    QueryParams(query): QueryParams<DecisionQuery>,
+) -> Result<web::Json<Page<Decision>>, ApiError> {
     let filter = DecisionFilter {
         statuses: query.status.unwrap_or_default().0,
         kinds: query.kind.unwrap_or_default().0,
@@ -93,7 +103,9 @@ async fn list(store: StoreData, query: web::Query<DecisionQuery>) -> Result<web:
         sort: query.sort.unwrap_or_default(),
     };
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
-    let (items, total) = store.run(move |conn| decisions::list(conn, &filter, page.offset, page.limit)).await?;
+    let (items, total) = store
+        .run(move |conn| decisions::list(conn, &filter, page.offset, page.limit))
+        .await?;
     Ok(web::Json(page.page(items, total)))
 }
 
@@ -121,7 +133,10 @@ async fn list(store: StoreData, query: web::Query<DecisionQuery>) -> Result<web:
 async fn create(store: StoreData, body: JsonBody<NewDecision>) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let decision = store.run(move |conn| decisions::create(conn, new)).await?;
-    Ok(created(format!("/api/v1/decisions/{}", decision.id), &decision))
+    Ok(created(
+        format!("/api/v1/decisions/{}", decision.id),
+        &decision,
+    ))
 }
 
 /// Get a decision point
@@ -133,7 +148,9 @@ async fn create(store: StoreData, body: JsonBody<NewDecision>) -> Result<HttpRes
 #[get("/decisions/{id}")]
 async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Decision>, ApiError> {
     let id: DecisionId = path(&id)?;
-    Ok(web::Json(store.run(move |conn| decisions::get(conn, id)).await?))
+    Ok(web::Json(
+        store.run(move |conn| decisions::get(conn, id)).await?,
+    ))
 }
 
 /// Change a decision point
@@ -159,7 +176,11 @@ async fn update(
 ) -> Result<web::Json<Decision>, ApiError> {
     let id: DecisionId = path(&id)?;
     let changes = body.into_inner();
-    Ok(web::Json(store.run(move |conn| decisions::update(conn, id, changes)).await?))
+    Ok(web::Json(
+        store
+            .run(move |conn| decisions::update(conn, id, changes))
+            .await?,
+    ))
 }
 
 /// Delete a decision point

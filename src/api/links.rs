@@ -1,16 +1,21 @@
 //! `/api/v1/cases/{id}/links` and `/api/v1/links/{id}`
 
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{HttpResponse, delete, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::params::path;
-use super::problem::{ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
-use super::{created, JsonBody, StoreData};
+use super::problem::{
+    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
+use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, LinkId};
 use crate::store::links::{self, CaseLinks, Link, NewLink};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(get_one).service(remove);
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(remove);
 }
 
 /// List a case's links
@@ -24,7 +29,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[get("/cases/{id}/links")]
 async fn list(store: StoreData, id: web::Path<String>) -> Result<web::Json<CaseLinks>, ApiError> {
     let id: CaseId = path(&id)?;
-    Ok(web::Json(store.run(move |conn| links::list(conn, id)).await?))
+    Ok(web::Json(
+        store.run(move |conn| links::list(conn, id)).await?,
+    ))
 }
 
 /// Link a case to another
@@ -42,7 +49,11 @@ async fn list(store: StoreData, id: web::Path<String>) -> Result<web::Json<CaseL
     )
 )]
 #[post("/cases/{id}/links")]
-async fn create(store: StoreData, id: web::Path<String>, body: JsonBody<NewLink>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    store: StoreData,
+    id: web::Path<String>,
+    body: JsonBody<NewLink>,
+) -> Result<HttpResponse, ApiError> {
     let id: CaseId = path(&id)?;
     let new = body.into_inner();
     let link = store.run(move |conn| links::create(conn, id, new)).await?;
@@ -58,7 +69,9 @@ async fn create(store: StoreData, id: web::Path<String>, body: JsonBody<NewLink>
 #[get("/links/{id}")]
 async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Link>, ApiError> {
     let id: LinkId = path(&id)?;
-    Ok(web::Json(store.run(move |conn| links::get(conn, id)).await?))
+    Ok(web::Json(
+        store.run(move |conn| links::get(conn, id)).await?,
+    ))
 }
 
 /// Remove a link

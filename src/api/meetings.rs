@@ -1,20 +1,26 @@
 //! `/api/v1/meetings`
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::pagination::{Page, PageRequest};
-use super::params::path;
-use super::problem::{ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
-use super::{created, JsonBody, StoreData};
+use super::params::{QueryParams, path};
+use super::problem::{
+    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
+use super::{JsonBody, StoreData, created};
 use crate::domain::{CommitteeCode, MeetingId, MeetingStatus};
 use crate::store::meetings::{self, Meeting, MeetingChanges, MeetingFilter, NewMeeting};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(get_one).service(update).service(remove);
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update)
+        .service(remove);
 }
 
 /// Which meetings to list, and which page.
@@ -47,11 +53,20 @@ pub struct MeetingQuery {
     responses((status = 200, description = "One page of meetings", body = Page<Meeting>), BadRequest)
 )]
 #[get("/meetings")]
-async fn list(store: StoreData, query: web::Query<MeetingQuery>) -> Result<web::Json<Page<Meeting>>, ApiError> {
-    let query = query.into_inner();
-    let filter = MeetingFilter { committee: query.committee, from: query.from, to: query.to, status: query.status };
+async fn list(
+    store: StoreData,
+    QueryParams(query): QueryParams<MeetingQuery>,
+) -> Result<web::Json<Page<Meeting>>, ApiError> {
+    let filter = MeetingFilter {
+        committee: query.committee,
+        from: query.from,
+        to: query.to,
+        status: query.status,
+    };
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
-    let (items, total) = store.run(move |conn| meetings::list(conn, &filter, page.offset, page.limit)).await?;
+    let (items, total) = store
+        .run(move |conn| meetings::list(conn, &filter, page.offset, page.limit))
+        .await?;
     Ok(web::Json(page.page(items, total)))
 }
 
@@ -74,7 +89,10 @@ async fn list(store: StoreData, query: web::Query<MeetingQuery>) -> Result<web::
 async fn create(store: StoreData, body: JsonBody<NewMeeting>) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let meeting = store.run(move |conn| meetings::create(conn, new)).await?;
-    Ok(created(format!("/api/v1/meetings/{}", meeting.id), &meeting))
+    Ok(created(
+        format!("/api/v1/meetings/{}", meeting.id),
+        &meeting,
+    ))
 }
 
 /// Get a meeting
@@ -86,7 +104,9 @@ async fn create(store: StoreData, body: JsonBody<NewMeeting>) -> Result<HttpResp
 #[get("/meetings/{id}")]
 async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Meeting>, ApiError> {
     let id: MeetingId = path(&id)?;
-    Ok(web::Json(store.run(move |conn| meetings::get(conn, id)).await?))
+    Ok(web::Json(
+        store.run(move |conn| meetings::get(conn, id)).await?,
+    ))
 }
 
 /// Change a meeting
@@ -107,7 +127,11 @@ async fn update(
 ) -> Result<web::Json<Meeting>, ApiError> {
     let id: MeetingId = path(&id)?;
     let changes = body.into_inner();
-    Ok(web::Json(store.run(move |conn| meetings::update(conn, id, changes)).await?))
+    Ok(web::Json(
+        store
+            .run(move |conn| meetings::update(conn, id, changes))
+            .await?,
+    ))
 }
 
 /// Delete a meeting

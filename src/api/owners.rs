@@ -1,14 +1,20 @@
 //! `/api/v1/owners`
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::problem::{ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
-use super::{created, JsonBody, StoreData};
+use super::problem::{
+    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
+use super::{JsonBody, StoreData, created};
 use crate::store::owners::{self, NewOwner, Owner, OwnerChanges};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(get_one).service(update).service(remove);
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update)
+        .service(remove);
 }
 
 /// List owners
@@ -51,7 +57,9 @@ async fn create(store: StoreData, body: JsonBody<NewOwner>) -> Result<HttpRespon
 #[get("/owners/{owner}")]
 async fn get_one(store: StoreData, key: web::Path<String>) -> Result<web::Json<Owner>, ApiError> {
     let key = key.into_inner();
-    Ok(web::Json(store.run(move |conn| owners::get(conn, &key)).await?))
+    Ok(web::Json(
+        store.run(move |conn| owners::get(conn, &key)).await?,
+    ))
 }
 
 /// Change an owner
@@ -67,10 +75,18 @@ async fn get_one(store: StoreData, key: web::Path<String>) -> Result<web::Json<O
     )
 )]
 #[patch("/owners/{owner}")]
-async fn update(store: StoreData, key: web::Path<String>, body: JsonBody<OwnerChanges>) -> Result<web::Json<Owner>, ApiError> {
+async fn update(
+    store: StoreData,
+    key: web::Path<String>,
+    body: JsonBody<OwnerChanges>,
+) -> Result<web::Json<Owner>, ApiError> {
     let key = key.into_inner();
     let changes = body.into_inner();
-    Ok(web::Json(store.run(move |conn| owners::update(conn, &key, changes)).await?))
+    Ok(web::Json(
+        store
+            .run(move |conn| owners::update(conn, &key, changes))
+            .await?,
+    ))
 }
 
 /// Delete an owner

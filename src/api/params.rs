@@ -36,3 +36,29 @@ where
 pub fn path<T: FromStr<Err = ParseError>>(segment: &str) -> Result<T, ApiError> {
     segment.parse().map_err(ApiError::from)
 }
+
+/// Query parameters of type `T`; an invalid one is answered with 400 and its name.
+pub struct QueryParams<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> actix_web::FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(QueryParams))
+    }
+}
+
+/// Parses a query string, naming the parameter that is wrong.
+pub fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.into_inner().to_string();
+        if path == "." {
+            ApiError::BadRequest(format!("query: {message}"))
+        } else {
+            ApiError::BadRequest(format!("{path}: {message}"))
+        }
+    })
+}

@@ -1,19 +1,17 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::ParseError;
+use super::{ParseError, serde_via_str};
 
 /// Id newtypes, so that the id of one table cannot be passed where another's is meant. They are
 /// UUIDs (v4), stored as text on both backends.
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-        #[serde(transparent)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
         #[schema(value_type = uuid::Uuid)]
         pub struct $name(Uuid);
 
@@ -44,6 +42,8 @@ macro_rules! id_type {
                 self.0.as_hyphenated().fmt(f)
             }
         }
+
+        serde_via_str!($name, "a UUID");
     };
 }
 

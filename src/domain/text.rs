@@ -38,15 +38,20 @@ impl fmt::Display for NonEmptyText {
 
 serde_via_str!(NonEmptyText, "a non-empty string");
 
-/// Folds a name or search text for comparison: lower case (æ, ø, å included), whitespace
-/// collapsed, surrounding punctuation dropped. "  Analysegruppen. " and "analysegruppen" fold
-/// alike; "St. Olavs hospital" keeps its inner dot.
-pub fn fold(input: &str) -> String {
-    let lowered = input.to_lowercase();
-    let words: Vec<&str> = lowered.split_whitespace().collect();
-    words
+/// Folds text for searching: lower case (æ, ø, å included) and whitespace collapsed.
+pub fn fold_text(input: &str) -> String {
+    input
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
         .join(" ")
-        .trim_matches(|c: char| c.is_ascii_punctuation() && c != '%')
+}
+
+/// Folds a name for comparison: as [`fold_text`], and without surrounding punctuation.
+/// "  Analysegruppen. " and "analysegruppen" fold alike; "St. Olavs hospital" keeps its inner dot.
+pub fn fold(input: &str) -> String {
+    fold_text(input)
+        .trim_matches(|c: char| c.is_ascii_punctuation())
         .to_owned()
 }
 
@@ -58,6 +63,7 @@ mod tests {
     fn fold_handles_norwegian_letters_and_spacing() {
         assert_eq!(fold("  ÆRØ  Åsen. "), "ærø åsen");
         assert_eq!(fold("St. Olavs   Hospital"), "st. olavs hospital");
+        assert_eq!(fold_text(" 50% _av_ "), "50% _av_");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::schema::{cases, committees, decision_owners, decisions, meetings, own
 use super::{DbConnection, StoreError, StoreResult, like_contains, now, parse_stored, utc};
 use crate::domain::{
     CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId,
-    NonEmptyText, OwnerId, Position, fold,
+    NonEmptyText, OwnerId, Position, fold_text,
 };
 
 #[derive(Queryable, Selectable)]
@@ -206,7 +206,7 @@ pub fn list(
     let pattern = filter
         .q
         .as_deref()
-        .map(fold)
+        .map(fold_text)
         .filter(|q| !q.is_empty())
         .map(|q| like_contains(&q));
     let filtered = || {
@@ -617,7 +617,7 @@ pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> St
         let mut parts = vec![text, note.unwrap_or_default(), title];
         parts.extend(names.remove(&id).unwrap_or_default());
         // A separator that is not whitespace keeps a phrase from matching across two fields.
-        let search_text = fold(&parts.join(" \u{1f} "));
+        let search_text = fold_text(&parts.join(" \u{1f} "));
         diesel::update(decisions::table.filter(decisions::id.eq(&id)))
             .set(decisions::search_text.eq(search_text))
             .execute(conn)?;

@@ -10,5 +10,8 @@ async fn health_and_readiness_answer_ok(backend: Backend) {
     assert_eq!(app.get("/readyz").await.expect(200)["status"], "ok");
     let docs = app.get("/api/docs/").await;
     assert_eq!(docs.status, 200);
-    assert!(String::from_utf8_lossy(&docs.body).contains("swagger"), "the Swagger UI page is built in");
+    assert!(
+        String::from_utf8_lossy(&docs.body).contains("swagger"),
+        "the Swagger UI page is built in"
+    );
 }

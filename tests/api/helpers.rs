@@ -11,7 +11,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use vedtakslogg::config::{Backend, DatabaseConfig};
 use vedtakslogg::store::Store;
 
@@ -48,10 +48,13 @@ macro_rules! on_both_backends {
 }
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.trim().is_empty())
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
 }
 
-type Call = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = ServiceResponse<BoxBody>>>>>;
+type Call =
+    Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = ServiceResponse<BoxBody>>>>>;
 
 /// The application under test, with its own database.
 pub struct TestApp {
@@ -85,8 +88,12 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -102,17 +109,28 @@ impl TestResponse {
             "unexpected status; body: {}",
             String::from_utf8_lossy(&self.body)
         );
-        if self.body.is_empty() { Value::Null } else { self.json() }
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
     }
 
     /// Asserts a problem+json answer with this status, and returns its detail.
     #[track_caller]
     pub fn expect_problem(&self, status: u16) -> String {
         let body = self.expect(status);
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{body}");
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{body}"
+        );
         assert_eq!(body["status"], status, "{body}");
         assert_eq!(body["type"], "about:blank");
-        assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+        assert!(
+            body["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "{body}"
+        );
         body["detail"].as_str().expect("a detail").to_owned()
     }
 }
@@ -123,15 +141,18 @@ impl TestApp {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
                 let path = dir.path().join("data").join("test.sqlite3");
-                let config = DatabaseConfig::from_url(Some(path.to_str().expect("a UTF-8 path"))).unwrap();
+                let config =
+                    DatabaseConfig::from_url(Some(path.to_str().expect("a UTF-8 path"))).unwrap();
                 (config, TestDatabase::Sqlite(dir))
             }
             Backend::Postgres => {
                 let admin_url = postgres_url().expect("a PostgreSQL test URL");
                 let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = PgConnection::establish(&admin_url)
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {POSTGRES_URL_VAR} is unreachable: {e}"));
-                conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("a schema of its own");
+                let mut conn = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {POSTGRES_URL_VAR} is unreachable: {e}")
+                });
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .expect("a schema of its own");
                 let separator = if admin_url.contains('?') { '&' } else { '?' };
                 let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
                 let mut config = DatabaseConfig::from_url(Some(&url)).unwrap();
@@ -144,17 +165,32 @@ impl TestApp {
         let service = Rc::new(test::init_service(vedtakslogg::startup::app(store.clone())).await);
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
-            Box::pin(async move { test::call_service(&*service, request).await.map_into_boxed_body() })
+            Box::pin(async move {
+                test::call_service(&*service, request)
+                    .await
+                    .map_into_boxed_body()
+            })
         });
-        Self { call, store, _database: database }
+        Self {
+            call,
+            store,
+            _database: database,
+        }
     }
 
     pub async fn send(&self, request: TestRequest) -> TestResponse {
         let response = (self.call)(request.to_request()).await;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = actix_web::body::to_bytes(response.into_body()).await.map(|b| b.to_vec()).unwrap_or_default();
-        TestResponse { status, headers, body }
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, uri: &str) -> TestResponse {
@@ -170,11 +206,23 @@ impl TestApp {
     }
 
     pub async fn patch(&self, uri: &str, body: &Value) -> TestResponse {
-        self.send(TestRequest::default().method(Method::PATCH).uri(uri).set_json(body)).await
+        self.send(
+            TestRequest::default()
+                .method(Method::PATCH)
+                .uri(uri)
+                .set_json(body),
+        )
+        .await
     }
 
     /// Sends a raw body with a content type.
-    pub async fn send_raw(&self, method: Method, uri: &str, content_type: &str, body: impl Into<Vec<u8>>) -> TestResponse {
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        uri: &str,
+        content_type: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> TestResponse {
         let body: Vec<u8> = body.into();
         self.send(
             TestRequest::default()
@@ -189,20 +237,37 @@ impl TestApp {
     // Request helpers that read like the log's own words.
 
     pub async fn committee(&self, code: &str, name: &str) -> Value {
-        self.post("/api/v1/committees", &json!({"code": code, "name": name})).await.expect(201)
-    }
-
-    pub async fn meeting(&self, committee: &str, date: &str) -> Value {
-        self.post("/api/v1/meetings", &json!({"committee": committee, "date": date})).await.expect(201)
-    }
-
-    pub async fn case(&self, meeting: &Value, number: &str, title: &str) -> Value {
-        self.post("/api/v1/cases", &json!({"meeting_id": meeting["id"], "number": number, "title": title}))
+        self.post("/api/v1/committees", &json!({"code": code, "name": name}))
             .await
             .expect(201)
     }
 
-    pub async fn decision(&self, case: &Value, position: &str, kind: &str, owners: &[&str], deadline: Option<&str>) -> Value {
+    pub async fn meeting(&self, committee: &str, date: &str) -> Value {
+        self.post(
+            "/api/v1/meetings",
+            &json!({"committee": committee, "date": date}),
+        )
+        .await
+        .expect(201)
+    }
+
+    pub async fn case(&self, meeting: &Value, number: &str, title: &str) -> Value {
+        self.post(
+            "/api/v1/cases",
+            &json!({"meeting_id": meeting["id"], "number": number, "title": title}),
+        )
+        .await
+        .expect(201)
+    }
+
+    pub async fn decision(
+        &self,
+        case: &Value,
+        position: &str,
+        kind: &str,
+        owners: &[&str],
+        deadline: Option<&str>,
+    ) -> Value {
         let owners: Vec<Value> = owners.iter().map(|o| json!({"owner": o})).collect();
         self.post(
             "/api/v1/decisions",
@@ -224,5 +289,10 @@ impl TestApp {
 }
 
 pub fn ids(items: &Value) -> Vec<String> {
-    items.as_array().expect("an array").iter().map(|i| i["id"].as_str().expect("an id").to_owned()).collect()
+    items
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|i| i["id"].as_str().expect("an id").to_owned())
+        .collect()
 }

@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod decisions;
+mod errors;
 mod health;
 mod openapi;
 mod schema;

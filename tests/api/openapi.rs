@@ -25,10 +25,16 @@ fn every_operation_documents_its_errors_and_a_summary() {
     for (path, operations) in spec["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
             let name = format!("{} {path}", method.to_uppercase());
-            assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name} has no summary");
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name} has no summary"
+            );
             let responses = operation["responses"].as_object().unwrap();
-            let takes_input = path.contains('{') || operation.get("requestBody").is_some()
-                || operation.get("parameters").is_some_and(|p| !p.as_array().unwrap().is_empty());
+            let takes_input = path.contains('{')
+                || operation.get("requestBody").is_some()
+                || operation
+                    .get("parameters")
+                    .is_some_and(|p| !p.as_array().unwrap().is_empty());
             if takes_input && !path.starts_with("/readyz") {
                 assert!(
                     responses.keys().any(|status| status.starts_with('4')),
@@ -38,7 +44,9 @@ fn every_operation_documents_its_errors_and_a_summary() {
             for (status, response) in responses {
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
-                        response["content"].get("application/problem+json").is_some(),
+                        response["content"]
+                            .get("application/problem+json")
+                            .is_some(),
                         "{name} {status} is not problem+json"
                     );
                 }
@@ -53,5 +61,8 @@ async fn served_openapi_document_is_the_committed_one(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let served = app.get("/api/v1/openapi.json").await.expect(200);
     let committed: Value = serde_json::from_str(COMMITTED).unwrap();
-    assert!(served == committed, "the served document differs; regenerate with: {REGENERATE}");
+    assert!(
+        served == committed,
+        "the served document differs; regenerate with: {REGENERATE}"
+    );
 }

@@ -9,7 +9,7 @@ use vedtakslogg::config::Backend;
 use vedtakslogg::store::schema::TABLES;
 use vedtakslogg::store::{DbConnection, StoreError};
 
-use crate::helpers::{postgres_url, TestApp};
+use crate::helpers::{TestApp, postgres_url};
 
 #[derive(QueryableByName, Debug)]
 struct Column {
@@ -41,7 +41,10 @@ fn shape(conn: &mut DbConnection) -> Result<Shape, StoreError> {
     };
     let mut shape = Shape::new();
     for column in columns {
-        shape.entry(column.table_name).or_default().push((column.column_name, column.not_null != 0));
+        shape
+            .entry(column.table_name)
+            .or_default()
+            .push((column.column_name, column.not_null != 0));
     }
     shape.values_mut().for_each(|columns| columns.sort());
     Ok(shape)
@@ -54,9 +57,15 @@ async fn both_backends_migrate_to_the_same_tables_and_columns() {
     let tables: Vec<&str> = sqlite_shape.keys().map(String::as_str).collect();
     let mut expected: Vec<&str> = TABLES.to_vec();
     expected.sort();
-    assert_eq!(tables, expected, "schema.rs lists every table the migrations create");
+    assert_eq!(
+        tables, expected,
+        "schema.rs lists every table the migrations create"
+    );
     if postgres_url().is_none() {
-        eprintln!("skipped the PostgreSQL half: set {}", crate::helpers::POSTGRES_URL_VAR);
+        eprintln!(
+            "skipped the PostgreSQL half: set {}",
+            crate::helpers::POSTGRES_URL_VAR
+        );
         return;
     }
     let postgres = TestApp::spawn(Backend::Postgres).await;

@@ -9,7 +9,8 @@ crate::on_both_backends!(recording_case_24_24_and_following_up_point_2);
 
 async fn recording_case_24_24_and_following_up_point_2(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.committee("ASU", "Administrativt samarbeidsutvalg").await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
     let meeting = app
         .post(
             "/api/v1/meetings",
@@ -45,18 +46,27 @@ async fn recording_case_24_24_and_following_up_point_2(backend: Backend) {
         point["case_id"] = case["id"].clone();
         created.push(app.post("/api/v1/decisions", &point).await.expect(201));
     }
-    assert_eq!(created[0]["status"], "done", "an orientation point is closed when adopted");
+    assert_eq!(
+        created[0]["status"], "done",
+        "an orientation point is closed when adopted"
+    );
     assert_eq!(created[0]["needs_follow_up"], false);
     assert_eq!(created[1]["status"], "open");
 
     let point_2 = &created[1];
     let updated = app
-        .patch(&format!("/api/v1/decisions/{}", point_2["id"].as_str().unwrap()), &json!({"status": "in_progress"}))
+        .patch(
+            &format!("/api/v1/decisions/{}", point_2["id"].as_str().unwrap()),
+            &json!({"status": "in_progress"}),
+        )
         .await
         .expect(200);
     assert_eq!(updated["status"], "in_progress");
 
-    let list = app.get("/api/v1/decisions?status=open,in_progress&owner=sekretariatet").await.expect(200);
+    let list = app
+        .get("/api/v1/decisions?status=open,in_progress&owner=sekretariatet")
+        .await
+        .expect(200);
     assert_eq!(list["total"], 1);
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -65,10 +75,18 @@ async fn recording_case_24_24_and_following_up_point_2(backend: Backend) {
     assert_eq!(items[0]["case"]["number"], "24/24");
     assert_eq!(items[0]["case"]["committee"], "ASU");
     assert_eq!(items[0]["case"]["meeting_date"], "2024-06-19");
-    assert_eq!(items[0]["owners"], json!([{"id": items[0]["owners"][0]["id"], "name": "Sekretariatet", "responsible": true}]));
+    assert_eq!(
+        items[0]["owners"],
+        json!([{"id": items[0]["owners"][0]["id"], "name": "Sekretariatet", "responsible": true}])
+    );
 
     // The open work of the case is point 3 and point 2; the orientation point never is.
-    let open = app.get(&format!("/api/v1/decisions?status=open,in_progress&case={}", case["id"].as_str().unwrap())).await;
+    let open = app
+        .get(&format!(
+            "/api/v1/decisions?status=open,in_progress&case={}",
+            case["id"].as_str().unwrap()
+        ))
+        .await;
     let positions: Vec<String> = open.expect(200)["items"]
         .as_array()
         .unwrap()
@@ -78,10 +96,17 @@ async fn recording_case_24_24_and_following_up_point_2(backend: Backend) {
     assert_eq!(positions, ["2", "3"]);
 
     // The case by committee and number carries its points in order.
-    let detail = app.get("/api/v1/committees/asu/cases/24-24").await.expect(200);
+    let detail = app
+        .get("/api/v1/committees/asu/cases/24-24")
+        .await
+        .expect(200);
     assert_eq!(detail["id"], case["id"]);
     assert_eq!(detail["decision_count"], 3);
-    let positions: Vec<&str> =
-        detail["decisions"].as_array().unwrap().iter().map(|d| d["position"].as_str().unwrap()).collect();
+    let positions: Vec<&str> = detail["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["position"].as_str().unwrap())
+        .collect();
     assert_eq!(positions, ["1", "2", "3"]);
 }

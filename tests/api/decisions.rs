@@ -1,0 +1,486 @@
+//! Recording, changing and listing decision points.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::Connection;
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use serde_json::{Value, json};
+use vedtakslogg::config::Backend;
+use vedtakslogg::store::decisions::{self, DecisionFilter};
+
+use crate::helpers::{TestApp, ids};
+
+crate::on_both_backends!(
+    filters_select_exactly_the_matching_points,
+    free_text_search_is_case_insensitive_with_norwegian_letters,
+    overdue_means_past_deadline_and_still_open,
+    sorting_by_deadline_puts_points_without_one_last,
+    pages_cover_every_point_once,
+    a_list_takes_the_same_number_of_queries_for_one_point_or_fifty,
+    changes_follow_the_rules_of_the_kind,
+    deleting_a_point_removes_it,
+);
+
+/// Two committees; ASU with cases 24/24 (three points) and 20/24, AU with 5/24.
+struct Fixture {
+    app: TestApp,
+    case_24: Value,
+    case_20: Value,
+    case_au: Value,
+    points: Vec<Value>,
+}
+
+async fn fixture(backend: Backend) -> Fixture {
+    let app = TestApp::spawn(backend).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    app.committee("AU", "Arbeidsutvalget").await;
+    let june = app.meeting("ASU", "2024-06-19").await;
+    let august = app.meeting("AU", "2024-08-15").await;
+    let case_24 = app.case(&june, "24/24", "Status Handlingsplan").await;
+    let case_20 = app
+        .case(&june, "20/24", "Oppfølging sak 3/24 – læringspunkter")
+        .await;
+    let case_au = app.case(&august, "5/24", "Budsjett").await;
+    let points = vec![
+        app.decision(&case_24, "1", "orientation", &[], None).await,
+        app.decision(
+            &case_24,
+            "2",
+            "assignment",
+            &["Sekretariatet"],
+            Some("2024-08-30"),
+        )
+        .await,
+        app.decision(
+            &case_24,
+            "3",
+            "recommendation",
+            &["Kommunene", "St. Olavs hospital"],
+            Some("2024-12-06"),
+        )
+        .await,
+        app.decision(
+            &case_20,
+            "1",
+            "assignment",
+            &["Forbedringsgruppa"],
+            Some("2024-06-30"),
+        )
+        .await,
+        app.decision(&case_au, "1", "scheduling", &["AU"], None)
+            .await,
+    ];
+    Fixture {
+        app,
+        case_24,
+        case_20,
+        case_au,
+        points,
+    }
+}
+
+fn id(value: &Value) -> &str {
+    value["id"].as_str().unwrap()
+}
+
+async fn filters_select_exactly_the_matching_points(backend: Backend) {
+    let f = fixture(backend).await;
+    let p = &f.points;
+    let expect =
+        |list: &[&Value]| -> Vec<String> { list.iter().map(|v| id(v).to_owned()).collect() };
+    let cases: [(String, Vec<String>); 12] = [
+        ("status=done".into(), expect(&[&p[0]])),
+        (
+            "status=open,in_progress".into(),
+            expect(&[&p[4], &p[3], &p[1], &p[2]]),
+        ),
+        ("owner=forbedringsgruppen".into(), expect(&[&p[3]])),
+        ("owner=ST.%20OLAVS%20HOSPITAL%20HF".into(), expect(&[&p[2]])),
+        ("committee=au".into(), expect(&[&p[4]])),
+        (format!("case={}", id(&f.case_20)), expect(&[&p[3]])),
+        (
+            format!("meeting={}", f.case_24["meeting"]["id"].as_str().unwrap()),
+            expect(&[&p[3], &p[1], &p[2], &p[0]]),
+        ),
+        ("due_before=2024-08-30".into(), expect(&[&p[3], &p[1]])),
+        ("due_after=2024-08-30".into(), expect(&[&p[1], &p[2]])),
+        (
+            "due_after=2024-07-01&due_before=2024-09-01".into(),
+            expect(&[&p[1]]),
+        ),
+        (
+            "kind=assignment,scheduling&committee=ASU".into(),
+            expect(&[&p[3], &p[1]]),
+        ),
+        (
+            format!("case={}&status=open", id(&f.case_au)),
+            expect(&[&p[4]]),
+        ),
+    ];
+    for (query, expected) in cases {
+        let body = f
+            .app
+            .get(&format!("/api/v1/decisions?{query}"))
+            .await
+            .expect(200);
+        // Sorted by committee, case number and position: AU 5/24 before ASU? No: codes sort
+        // ASU < AU, and 20/24 before 24/24.
+        let got = ids(&body["items"]);
+        let mut want = expected.clone();
+        let order = f.app.list_ids("/api/v1/decisions?limit=200").await;
+        want.sort_by_key(|id| order.iter().position(|o| o == id));
+        assert_eq!(got, want, "{query}");
+        assert_eq!(body["total"], want.len(), "{query}");
+    }
+    // Every point carries its case, meeting and committee.
+    let all = f.app.get("/api/v1/decisions").await.expect(200);
+    let first = &all["items"][0];
+    assert_eq!(first["case"]["committee"], "ASU");
+    assert_eq!(first["case"]["number"], "20/24");
+    assert_eq!(first["case"]["meeting_date"], "2024-06-19");
+    assert_eq!(
+        first["case"]["title"],
+        "Oppfølging sak 3/24 – læringspunkter"
+    );
+    let three = f
+        .app
+        .get(&format!("/api/v1/decisions/{}", id(&p[2])))
+        .await
+        .expect(200);
+    let owners: Vec<&str> = three["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        owners,
+        ["Kommunene", "St. Olavs hospital"],
+        "two owners, in the order given"
+    );
+}
+
+async fn free_text_search_is_case_insensitive_with_norwegian_letters(backend: Backend) {
+    let f = fixture(backend).await;
+    let uri = format!("/api/v1/decisions/{}", id(&f.points[1]));
+    f.app
+        .patch(&uri, &json!({"text": "ASU ber sekretariatet utarbeide en vedtakslogg som kan fremlegges ved ønske/behov.", "status_note": "Utkast til ÅRSMØTET"}))
+        .await
+        .expect(200);
+    for (q, expected) in [
+        ("vedtakslogg", vec![id(&f.points[1])]),
+        ("VEDTAKSLOGG", vec![id(&f.points[1])]),
+        ("ØNSKE", vec![id(&f.points[1])]),
+        ("årsmøtet", vec![id(&f.points[1])]),
+        ("læringspunkter", vec![id(&f.points[3])]),
+        ("st. olavs", vec![id(&f.points[2])]),
+        ("budsjett", vec![id(&f.points[4])]),
+        ("%", vec![]),
+        ("_", vec![]),
+        ("ingenting slikt", vec![]),
+    ] {
+        let got = f
+            .app
+            .list_ids(&format!("/api/v1/decisions?q={}", urlencode(q)))
+            .await;
+        assert_eq!(got, expected, "q={q}");
+    }
+    // Renaming the case changes what its points are found by.
+    f.app
+        .patch(
+            &format!("/api/v1/cases/{}", id(&f.case_au)),
+            &json!({"title": "Årsbudsjett for helsefellesskapet"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        f.app.list_ids("/api/v1/decisions?q=%C3%A5rsbudsjett").await,
+        [id(&f.points[4])]
+    );
+    assert!(
+        f.app
+            .list_ids("/api/v1/decisions?q=budsjett%20for")
+            .await
+            .len()
+            == 1
+    );
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn overdue_means_past_deadline_and_still_open(backend: Backend) {
+    let f = fixture(backend).await;
+    let late = f
+        .app
+        .decision(&f.case_20, "2", "assignment", &["AU"], Some("2001-01-01"))
+        .await;
+    let late_done = f
+        .app
+        .decision(&f.case_20, "3", "assignment", &["AU"], Some("2001-01-01"))
+        .await;
+    f.app
+        .patch(
+            &format!("/api/v1/decisions/{}", id(&late_done)),
+            &json!({"status": "done"}),
+        )
+        .await
+        .expect(200);
+    let future = f
+        .app
+        .decision(&f.case_20, "4", "assignment", &["AU"], Some("2999-01-01"))
+        .await;
+    let overdue = f.app.list_ids("/api/v1/decisions?overdue=true").await;
+    // The fixture's 2024 deadlines have passed too.
+    let expected: BTreeSet<&str> = [
+        id(&late),
+        id(&f.points[3]),
+        id(&f.points[1]),
+        id(&f.points[2]),
+    ]
+    .into();
+    assert_eq!(
+        overdue.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        expected
+    );
+    let not_overdue = f
+        .app
+        .list_ids("/api/v1/decisions?overdue=false&limit=200")
+        .await;
+    assert!(not_overdue.contains(&id(&future).to_owned()));
+    assert!(not_overdue.contains(&id(&late_done).to_owned()));
+    assert_eq!(
+        not_overdue.len() + overdue.len(),
+        8,
+        "every point is one or the other"
+    );
+    let late = f
+        .app
+        .get(&format!("/api/v1/decisions/{}", id(&late)))
+        .await
+        .expect(200);
+    assert_eq!(late["overdue"], true);
+    let future = f
+        .app
+        .get(&format!("/api/v1/decisions/{}", id(&future)))
+        .await
+        .expect(200);
+    assert_eq!(future["overdue"], false);
+}
+
+async fn sorting_by_deadline_puts_points_without_one_last(backend: Backend) {
+    let f = fixture(backend).await;
+    let p = &f.points;
+    let deadline_first = f.app.list_ids("/api/v1/decisions?sort=deadline").await;
+    assert_eq!(&deadline_first[..3], [id(&p[3]), id(&p[1]), id(&p[2])]);
+    let without: BTreeSet<&str> = deadline_first[3..].iter().map(String::as_str).collect();
+    assert_eq!(without, [id(&p[0]), id(&p[4])].into());
+    let latest_first = f.app.list_ids("/api/v1/decisions?sort=-deadline").await;
+    assert_eq!(&latest_first[..3], [id(&p[2]), id(&p[1]), id(&p[3])]);
+    let by_case_desc = f.app.list_ids("/api/v1/decisions?sort=-case").await;
+    assert_eq!(by_case_desc[0], id(&p[4]), "AU sorts after ASU");
+    f.app
+        .patch(
+            &format!("/api/v1/decisions/{}", id(&p[0])),
+            &json!({"status_note": "Sist endret"}),
+        )
+        .await
+        .expect(200);
+    let updated_last = f.app.list_ids("/api/v1/decisions?sort=-updated").await;
+    assert_eq!(updated_last[0], id(&p[0]));
+}
+
+async fn pages_cover_every_point_once(backend: Backend) {
+    let f = fixture(backend).await;
+    for position in 2..=8 {
+        f.app
+            .decision(
+                &f.case_au,
+                &position.to_string(),
+                "assignment",
+                &["AU"],
+                None,
+            )
+            .await;
+    }
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/decisions?limit=5&sort=deadline".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = f.app.get(&uri).await.expect(200);
+        assert_eq!(page["total"], 12);
+        assert!(page["items"].as_array().unwrap().len() <= 5);
+        seen.extend(ids(&page["items"]));
+        pages += 1;
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                uri = format!("/api/v1/decisions?limit=5&sort=deadline&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 12);
+    assert_eq!(
+        seen.iter().collect::<BTreeSet<_>>().len(),
+        12,
+        "no point twice"
+    );
+    // A cursor belongs to its query.
+    let first = f.app.get("/api/v1/decisions?limit=5").await.expect(200);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let detail = f
+        .app
+        .get(&format!(
+            "/api/v1/decisions?limit=5&status=open&cursor={cursor}"
+        ))
+        .await
+        .expect_problem(400);
+    assert!(detail.contains("cursor"), "{detail}");
+}
+
+/// Counts the statements a connection runs.
+struct QueryCounter(Arc<AtomicUsize>);
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+async fn count_list_queries(app: &TestApp) -> (usize, usize) {
+    app.store
+        .run(|conn| {
+            let counter = Arc::new(AtomicUsize::new(0));
+            conn.set_instrumentation(QueryCounter(Arc::clone(&counter)));
+            let filter = DecisionFilter {
+                owner: Some("au".into()),
+                ..DecisionFilter::default()
+            };
+            let result = decisions::list(conn, &filter, 0, 200);
+            conn.set_instrumentation(
+                diesel::connection::get_default_instrumentation()
+                    .unwrap_or_else(|| Box::new(None::<QueryCounter>)),
+            );
+            let (items, _) = result?;
+            Ok((items.len(), counter.load(Ordering::SeqCst)))
+        })
+        .await
+        .unwrap()
+}
+
+async fn a_list_takes_the_same_number_of_queries_for_one_point_or_fifty(backend: Backend) {
+    let f = fixture(backend).await;
+    let (one, queries_for_one) = count_list_queries(&f.app).await;
+    assert_eq!(one, 1);
+    for position in 2..=50 {
+        let owners: &[&str] = if position % 2 == 0 {
+            &["AU", "Sekretariatet"]
+        } else {
+            &["AU"]
+        };
+        f.app
+            .decision(
+                &f.case_au,
+                &position.to_string(),
+                "assignment",
+                owners,
+                None,
+            )
+            .await;
+    }
+    let (fifty, queries_for_fifty) = count_list_queries(&f.app).await;
+    assert_eq!(fifty, 50);
+    assert_eq!(queries_for_one, queries_for_fifty, "no query per point");
+    assert!(
+        queries_for_fifty <= 4,
+        "owner, count, page and owners: {queries_for_fifty}"
+    );
+}
+
+async fn changes_follow_the_rules_of_the_kind(backend: Backend) {
+    let f = fixture(backend).await;
+    let uri = format!("/api/v1/decisions/{}", id(&f.points[1]));
+    let changed = f
+        .app
+        .patch(
+            &uri,
+            &json!({"owners": [{"owner": "kommunene"}, {"owner": "sykehuset", "responsible": true}],
+                    "deadline": null, "status": "in_progress", "status_note": "  Startet  ", "position": "2a"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed["deadline"], Value::Null);
+    assert_eq!(changed["status_note"], "Startet");
+    assert_eq!(changed["position"], "2a");
+    assert_eq!(changed["owners"][1]["name"], "St. Olavs hospital");
+    assert_eq!(changed["owners"][1]["responsible"], true);
+    assert!(changed["updated_at"].as_str() > f.points[1]["updated_at"].as_str());
+    assert_eq!(changed["created_at"], f.points[1]["created_at"]);
+    // Leaving fields out leaves them as they are.
+    let same = f.app.patch(&uri, &json!({})).await.expect(200);
+    assert_eq!(same["owners"], changed["owners"]);
+    assert_eq!(same["status_note"], "Startet");
+    // Reclassified as orientation, the point is closed; it cannot be reopened as such.
+    let closed = f
+        .app
+        .patch(&uri, &json!({"kind": "orientation"}))
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            closed["status"].as_str(),
+            closed["needs_follow_up"].as_bool()
+        ),
+        (Some("done"), Some(false))
+    );
+    f.app
+        .patch(&uri, &json!({"status": "open"}))
+        .await
+        .expect_problem(422);
+    let reopened = f
+        .app
+        .patch(&uri, &json!({"kind": "assignment"}))
+        .await
+        .expect(200);
+    assert_eq!(reopened["status"], "open");
+    // Positions are unique within a case.
+    let detail = f
+        .app
+        .patch(&uri, &json!({"position": "3"}))
+        .await
+        .expect_problem(409);
+    assert!(
+        detail.contains("already has a decision point 3"),
+        "{detail}"
+    );
+    let detail = f
+        .app
+        .post(
+            "/api/v1/decisions",
+            &json!({"case_id": f.case_24["id"], "position": "1", "text": "x", "kind": "other"}),
+        )
+        .await
+        .expect_problem(409);
+    assert!(
+        detail.contains("already has a decision point 1"),
+        "{detail}"
+    );
+}
+
+async fn deleting_a_point_removes_it(backend: Backend) {
+    let f = fixture(backend).await;
+    let uri = format!("/api/v1/decisions/{}", id(&f.points[2]));
+    assert_eq!(f.app.delete(&uri).await.status, 204);
+    f.app.get(&uri).await.expect_problem(404);
+    f.app.delete(&uri).await.expect_problem(404);
+    assert_eq!(f.app.get("/api/v1/decisions").await.expect(200)["total"], 4);
+    // Its owners can now be deleted: they own nothing else.
+    assert_eq!(f.app.delete("/api/v1/owners/Kommunene").await.status, 204);
+}
