@@ -117,7 +117,7 @@ mod tests {
 
     fn detail(result: Result<NewDecision, ApiError>) -> (u16, String) {
         use actix_web::ResponseError;
-        let error = result.err().expect("an error");
+        let error = result.expect_err("an error");
         (error.status_code().as_u16(), error.to_string())
     }
 

@@ -57,31 +57,28 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
 /// Builds the pool and applies pending migrations; returns the pool and the names of the
 /// migrations it applied.
 pub fn connect(config: &DatabaseConfig) -> Result<(Pool, Vec<String>), StoreError> {
-    if config.backend == Backend::Sqlite {
-        if let Some(parent) = std::path::Path::new(&config.url).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    StoreError::Unavailable(format!(
-                        "cannot create the data directory {}: {e}",
-                        parent.display()
-                    ))
-                })?;
-            }
-        }
-    }
     let manager = Manager {
         backend: config.backend,
         url: config.url.clone(),
     };
     if config.backend == Backend::Sqlite {
+        let parent = std::path::Path::new(&config.url).parent();
+        if let Some(parent) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Unavailable(format!(
+                    "cannot create the data directory {}: {e}",
+                    parent.display()
+                ))
+            })?;
+        }
         // WAL lets readers run beside the writer. Switching needs the file to itself, so it is
         // done on one connection before the pool opens several.
         let mut conn = manager

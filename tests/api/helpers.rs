@@ -71,10 +71,10 @@ enum TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let TestDatabase::Postgres { admin_url, schema } = self {
-            if let Ok(mut conn) = PgConnection::establish(admin_url) {
-                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
+        if let TestDatabase::Postgres { admin_url, schema } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
 }
@@ -193,26 +193,36 @@ impl TestApp {
         }
     }
 
-    pub async fn get(&self, uri: &str) -> TestResponse {
-        self.send(TestRequest::get().uri(uri)).await
+    // The request is built before the future is returned, so that the future borrows only the
+    // application: tests can start many requests at once.
+
+    pub fn get<'a>(&'a self, uri: &str) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(TestRequest::get().uri(uri))
     }
 
-    pub async fn delete(&self, uri: &str) -> TestResponse {
-        self.send(TestRequest::delete().uri(uri)).await
+    pub fn delete<'a>(&'a self, uri: &str) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(TestRequest::delete().uri(uri))
     }
 
-    pub async fn post(&self, uri: &str, body: &Value) -> TestResponse {
-        self.send(TestRequest::post().uri(uri).set_json(body)).await
+    pub fn post<'a>(
+        &'a self,
+        uri: &str,
+        body: &Value,
+    ) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(TestRequest::post().uri(uri).set_json(body))
     }
 
-    pub async fn patch(&self, uri: &str, body: &Value) -> TestResponse {
+    pub fn patch<'a>(
+        &'a self,
+        uri: &str,
+        body: &Value,
+    ) -> impl Future<Output = TestResponse> + use<'a> {
         self.send(
             TestRequest::default()
                 .method(Method::PATCH)
                 .uri(uri)
                 .set_json(body),
         )
-        .await
     }
 
     /// Sends a raw body with a content type.

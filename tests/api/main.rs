@@ -3,9 +3,12 @@
 
 mod helpers;
 
+mod concurrency;
 mod decisions;
 mod errors;
 mod health;
+mod links;
 mod openapi;
+mod records;
 mod schema;
 mod walkthrough;
