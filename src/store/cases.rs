@@ -64,11 +64,17 @@ pub struct CaseDetail {
     pub links: CaseLinks,
 }
 
-/// A case to record on a meeting's agenda. Its committee is the meeting's.
+/// A case to record on a meeting's agenda. Its committee is the meeting's. The meeting is
+/// named by `meeting_id`, or by `committee` and `meeting_date`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
-    pub meeting_id: MeetingId,
+    pub meeting_id: Option<MeetingId>,
+    /// With `meeting_date`, instead of `meeting_id`.
+    pub committee: Option<CommitteeCode>,
+    /// With `committee`, instead of `meeting_id`.
+    #[schema(example = "2024-06-19")]
+    pub meeting_date: Option<NaiveDate>,
     pub number: CaseNumber,
     #[schema(value_type = String, example = "Status Handlingsplan")]
     pub title: NonEmptyText,
@@ -301,9 +307,33 @@ fn committee_of_meeting(
     Ok((id, parse_stored(&code, "committees.code")?))
 }
 
+/// The meeting a new case names, by id or by committee and date.
+fn meeting_of(conn: &mut DbConnection, new: &NewCase) -> StoreResult<MeetingId> {
+    match (new.meeting_id, &new.committee, new.meeting_date) {
+        (Some(id), None, None) => Ok(id),
+        (None, Some(code), Some(date)) => {
+            let id: Option<String> = meetings::table
+                .inner_join(committees::table)
+                .filter(committees::code.eq(code.as_str()))
+                .filter(meetings::meeting_date.eq(date))
+                .select(meetings::id)
+                .first(conn)
+                .optional()?;
+            let id = id.ok_or_else(|| {
+                StoreError::Invalid(format!("meeting_date: {code} has no meeting on {date}"))
+            })?;
+            parse_stored(&id, "meetings.id")
+        }
+        _ => Err(StoreError::Invalid(
+            "name the meeting by meeting_id, or by committee and meeting_date".into(),
+        )),
+    }
+}
+
 pub fn create(conn: &mut DbConnection, new: NewCase) -> StoreResult<Case> {
     super::write_transaction(conn, |conn| {
-        let (committee_id, code) = committee_of_meeting(conn, new.meeting_id)?;
+        let meeting_id = meeting_of(conn, &new)?;
+        let (committee_id, code) = committee_of_meeting(conn, meeting_id)?;
         ensure_number_free(conn, &committee_id, &code, new.number)?;
         let id = CaseId::new();
         let at = now();
@@ -313,7 +343,7 @@ pub fn create(conn: &mut DbConnection, new: NewCase) -> StoreResult<Case> {
             .values((
                 cases::id.eq(id.to_string()),
                 cases::committee_id.eq(&committee_id),
-                cases::meeting_id.eq(new.meeting_id.to_string()),
+                cases::meeting_id.eq(meeting_id.to_string()),
                 cases::case_year.eq(new.number.year()),
                 cases::case_serial.eq(new.number.serial()),
                 cases::title.eq(new.title.as_str()),

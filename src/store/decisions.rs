@@ -103,11 +103,16 @@ pub struct OwnerAssignment {
     pub responsible: bool,
 }
 
-/// A decision point to record in a case.
+/// A decision point to record in a case. The case is named by `case_id`, or by `committee`
+/// and `case_number`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDecision {
-    pub case_id: CaseId,
+    pub case_id: Option<CaseId>,
+    /// With `case_number`, instead of `case_id`.
+    pub committee: Option<CommitteeCode>,
+    /// With `committee`, instead of `case_id`.
+    pub case_number: Option<CaseNumber>,
     pub position: Position,
     #[schema(value_type = String, example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.")]
     pub text: NonEmptyText,
@@ -477,21 +482,40 @@ fn ensure_position_free(
     Ok(())
 }
 
+/// The case a new point names, by id or by committee and number.
+fn case_of(conn: &mut DbConnection, new: &NewDecision) -> StoreResult<CaseId> {
+    match (new.case_id, &new.committee, new.case_number) {
+        (Some(id), None, None) => {
+            let exists: i64 = cases::table
+                .filter(cases::id.eq(id.to_string()))
+                .count()
+                .get_result(conn)?;
+            if exists == 0 {
+                return Err(StoreError::Invalid(format!(
+                    "case_id: no case with id {id}"
+                )));
+            }
+            Ok(id)
+        }
+        (None, Some(code), Some(number)) => {
+            let committee = super::committees::id_of(conn, code).map_err(|_| {
+                StoreError::Invalid(format!("committee: unknown committee '{code}'"))
+            })?;
+            super::cases::find_id(conn, &committee.to_string(), number)?.ok_or_else(|| {
+                StoreError::Invalid(format!("case_number: {code} has no case {number}"))
+            })
+        }
+        _ => Err(StoreError::Invalid(
+            "name the case by case_id, or by committee and case_number".into(),
+        )),
+    }
+}
+
 pub fn create(conn: &mut DbConnection, new: NewDecision) -> StoreResult<Decision> {
     let status = new.status.unwrap_or(default_status(new.kind));
     check_status(new.kind, status)?;
     super::write_transaction(conn, |conn| {
-        let case_id = new.case_id.to_string();
-        let case_exists: i64 = cases::table
-            .filter(cases::id.eq(&case_id))
-            .count()
-            .get_result(conn)?;
-        if case_exists == 0 {
-            return Err(StoreError::Invalid(format!(
-                "case_id: no case with id {}",
-                new.case_id
-            )));
-        }
+        let case_id = case_of(conn, &new)?.to_string();
         ensure_position_free(conn, &case_id, new.position)?;
         let owners = resolve_owners(conn, &new.owners)?;
         let id = DecisionId::new().to_string();

@@ -18,6 +18,7 @@ crate::on_both_backends!(
     bad_query_parameters_are_refused,
     a_refused_decision_point_leaves_nothing_behind,
     unknown_routes_answer_problem_json,
+    records_named_by_natural_keys_must_be_named_once_and_exist,
 );
 
 async fn asu_case(app: &TestApp) -> serde_json::Value {
@@ -284,6 +285,67 @@ async fn unknown_and_malformed_ids_are_refused(backend: Backend) {
         .await
         .expect_problem(422);
     assert!(detail.starts_with("meeting_id: no meeting"), "{detail}");
+}
+
+async fn records_named_by_natural_keys_must_be_named_once_and_exist(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let case = asu_case(&app).await;
+    for (body, expected) in [
+        (
+            json!({"number": "1/24", "title": "x"}),
+            "name the meeting by meeting_id, or by committee and meeting_date",
+        ),
+        (
+            json!({"committee": "ASU", "number": "1/24", "title": "x"}),
+            "name the meeting",
+        ),
+        (
+            json!({"meeting_id": case["meeting"]["id"], "committee": "ASU", "meeting_date": "2024-06-19", "number": "1/24", "title": "x"}),
+            "name the meeting",
+        ),
+        (
+            json!({"committee": "ASU", "meeting_date": "2024-06-20", "number": "1/24", "title": "x"}),
+            "meeting_date: ASU has no meeting on 2024-06-20",
+        ),
+        (
+            json!({"committee": "XYZ", "meeting_date": "2024-06-19", "number": "1/24", "title": "x"}),
+            "meeting_date: XYZ has no meeting on 2024-06-19",
+        ),
+    ] {
+        let detail = app.post("/api/v1/cases", &body).await.expect_problem(422);
+        assert!(detail.contains(expected), "{body}: {detail}");
+    }
+    for (body, expected) in [
+        (
+            json!({"position": "1", "text": "x", "kind": "other"}),
+            "name the case by case_id, or by committee and case_number",
+        ),
+        (
+            json!({"case_id": case["id"], "committee": "ASU", "case_number": "24/24", "position": "1", "text": "x", "kind": "other"}),
+            "name the case",
+        ),
+        (
+            json!({"committee": "ASU", "case_number": "25/24", "position": "1", "text": "x", "kind": "other"}),
+            "case_number: ASU has no case 25/24",
+        ),
+        (
+            json!({"committee": "XYZ", "case_number": "24/24", "position": "1", "text": "x", "kind": "other"}),
+            "committee: unknown committee 'XYZ'",
+        ),
+    ] {
+        let detail = app
+            .post("/api/v1/decisions", &body)
+            .await
+            .expect_problem(422);
+        assert!(detail.contains(expected), "{body}: {detail}");
+    }
+    assert_eq!(app.get("/api/v1/cases").await.expect(200)["total"], 1);
+    assert_eq!(app.get("/api/v1/decisions").await.expect(200)["total"], 0);
+    let by_number = app
+        .post("/api/v1/decisions", &json!({"committee": "asu", "case_number": "024/24", "position": "1", "text": "x", "kind": "other"}))
+        .await
+        .expect(201);
+    assert_eq!(by_number["case"]["id"], case["id"]);
 }
 
 async fn bad_query_parameters_are_refused(backend: Backend) {

@@ -22,11 +22,12 @@ async fn recording_case_24_24_and_following_up_point_2(backend: Backend) {
         )
         .await
         .expect(201);
+    assert_eq!(meeting["date"], "2024-06-19");
     let case = app
         .post(
             "/api/v1/cases",
             &json!({
-                "meeting_id": meeting["id"], "number": "24/24", "status": "decided",
+                "committee": "ASU", "meeting_date": "2024-06-19", "number": "24/24", "status": "decided",
                 "title": "Status Handlingsplan 2022 -2024 i helsefelleskapet - saker til oppfølging",
                 "responsible": ["Ingjerd Astad", "Merete Blokkum"]
             }),
@@ -42,8 +43,10 @@ async fn recording_case_24_24_and_following_up_point_2(backend: Backend) {
                "text": "ASU anbefaler utarbeidelse av ny handlingsplan. Dette må ses i sammenheng med arbeidet med revidert samarbeidsavtale."}),
     ];
     let mut created = Vec::new();
+    // The README names the case by committee and number, as the documents do.
     for mut point in points {
-        point["case_id"] = case["id"].clone();
+        point["committee"] = json!("ASU");
+        point["case_number"] = json!("24/24");
         created.push(app.post("/api/v1/decisions", &point).await.expect(201));
     }
     assert_eq!(
