@@ -12,7 +12,7 @@ use super::problem::{
 };
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
-use crate::store::cases::{self, Case, CaseChanges, CaseDetail, CaseFilter, NewCase};
+use crate::store::cases::{self, Case, CaseChanges, CaseDetail, CaseFilter, CaseKey, NewCase};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -63,11 +63,13 @@ async fn list(
         year: query.year,
         status: query.status,
     };
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
-    let (items, total) = store
-        .run(move |conn| cases::list(conn, &filter, page.offset, page.limit))
+    let request =
+        PageRequest::<CaseKey>::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
+    let (after, limit) = (request.after.clone(), request.limit);
+    let page = store
+        .run(move |conn| cases::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(web::Json(page.page(items, total)))
+    Ok(web::Json(request.page(page)))
 }
 
 /// Record a case

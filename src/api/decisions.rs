@@ -1,7 +1,6 @@
 //! `/api/v1/decisions`
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,9 +11,11 @@ use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
-use crate::domain::{CaseId, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId};
+use crate::domain::{
+    CalendarDate, CaseId, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId,
+};
 use crate::store::decisions::{
-    self, Decision, DecisionChanges, DecisionFilter, DecisionSort, NewDecision,
+    self, Decision, DecisionChanges, DecisionFilter, DecisionKey, DecisionSort, NewDecision,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -51,10 +52,10 @@ pub struct DecisionQuery {
     pub case: Option<CaseId>,
     /// Deadline on or before this date.
     #[param(example = "2024-08-30")]
-    pub due_before: Option<NaiveDate>,
+    pub due_before: Option<CalendarDate>,
     /// Deadline on or after this date.
     #[param(example = "2024-06-19")]
-    pub due_after: Option<NaiveDate>,
+    pub due_after: Option<CalendarDate>,
     /// true: the deadline has passed (UTC date) and the point is open or in progress;
     /// false: all other points.
     pub overdue: Option<bool>,
@@ -96,17 +97,22 @@ async fn list(
         committee: query.committee,
         meeting: query.meeting,
         case: query.case,
-        due_before: query.due_before,
-        due_after: query.due_after,
+        due_before: query.due_before.map(CalendarDate::get),
+        due_after: query.due_after.map(CalendarDate::get),
         overdue: query.overdue,
         q: query.q.filter(|q| !q.trim().is_empty()),
         sort: query.sort.unwrap_or_default(),
     };
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
-    let (items, total) = store
-        .run(move |conn| decisions::list(conn, &filter, page.offset, page.limit))
+    let request = PageRequest::<DecisionKey>::new(
+        query.limit,
+        query.cursor.as_deref(),
+        &format!("{filter:?}"),
+    )?;
+    let (after, limit) = (request.after.clone(), request.limit);
+    let page = store
+        .run(move |conn| decisions::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(web::Json(page.page(items, total)))
+    Ok(web::Json(request.page(page)))
 }
 
 /// Record a decision point

@@ -66,48 +66,73 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; a JSON object is expected".into(),
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    // Parsed in two steps: syntax first (400), then control characters, which PostgreSQL
+    // cannot store and no document contains, then the values (422).
+    let document: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    if let Some(path) = control_character_path(&document, String::new()) {
+        return Err(ApiError::Unprocessable(format!(
+            "{path}: text must not contain control characters other than tab and line breaks"
+        )));
+    }
+    serde_path_to_error::deserialize(document).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
+        let message = explain(&inner.to_string());
         match inner.classify() {
-            Category::Data => {
-                let message = explain(&inner.to_string());
-                if path == "." {
-                    ApiError::Unprocessable(message)
-                } else {
-                    ApiError::Unprocessable(format!("{path}: {message}"))
-                }
+            Category::Data | Category::Syntax | Category::Eof | Category::Io if path != "." => {
+                ApiError::Unprocessable(format!("{path}: {message}"))
             }
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
-            }
+            _ => ApiError::Unprocessable(message),
         }
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    Ok(value)
+    })
 }
 
-/// serde_json appends the position to its messages; a client wants the field instead, and
-/// chrono's messages say what is wrong but not what was expected.
+/// Whether text holds a control character that has no place in a record.
+pub fn has_control_character(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The path of the first string (or key) in a JSON document with a control character.
+fn control_character_path(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let here = || {
+        if path.is_empty() {
+            ".".to_owned()
+        } else {
+            path.clone()
+        }
+    };
+    match value {
+        Value::String(text) => has_control_character(text).then(here),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| control_character_path(item, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let field = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            if has_control_character(key) {
+                Some(field)
+            } else {
+                control_character_path(item, field)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// serde_json appends the position to its messages; a client wants the field instead.
 fn explain(message: &str) -> String {
     let message = match message.rfind(" at line ") {
         Some(at) => &message[..at],
         None => message,
     };
-    let chrono = [
-        "input is out of range",
-        "input contains invalid characters",
-        "premature end of input",
-        "trailing input",
-    ];
-    if chrono.iter().any(|m| message.contains(m)) {
-        format!("{message}: expected an existing date as YYYY-MM-DD, such as 2024-06-19")
-    } else {
-        message.to_owned()
-    }
+    message.to_owned()
 }
 
 #[cfg(test)]
@@ -130,11 +155,21 @@ mod tests {
         ));
         assert_eq!(status, 422);
         assert!(
-            message.starts_with("deadline: input is out of range"),
+            message.starts_with("deadline: invalid date '2024-02-31': no such day"),
             "{message}"
         );
         let (status, message) = detail(parse(br#"{"position": "2"}"#));
         assert_eq!(status, 422);
-        assert!(message.contains("missing field `case_id`"), "{message}");
+        assert!(message.contains("missing field `text`"), "{message}");
+        let (status, message) = detail(parse(
+            br#"{"position": "2", "owners": [{"owner": "AU\u0000"}]}"#,
+        ));
+        assert_eq!(
+            (status, message.as_str()),
+            (
+                422,
+                "owners[0].owner: text must not contain control characters other than tab and line breaks"
+            )
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! `/api/v1/meetings`
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,8 +11,10 @@ use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
-use crate::domain::{CommitteeCode, MeetingId, MeetingStatus};
-use crate::store::meetings::{self, Meeting, MeetingChanges, MeetingFilter, NewMeeting};
+use crate::domain::{CalendarDate, CommitteeCode, MeetingId, MeetingStatus};
+use crate::store::meetings::{
+    self, Meeting, MeetingChanges, MeetingFilter, MeetingKey, NewMeeting,
+};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -33,10 +34,10 @@ pub struct MeetingQuery {
     pub committee: Option<CommitteeCode>,
     /// Only meetings on or after this date.
     #[param(example = "2024-01-01")]
-    pub from: Option<NaiveDate>,
+    pub from: Option<CalendarDate>,
     /// Only meetings on or before this date.
     #[param(example = "2024-12-31")]
-    pub to: Option<NaiveDate>,
+    pub to: Option<CalendarDate>,
     pub status: Option<MeetingStatus>,
     /// Page size, 1 to 200; default 50.
     pub limit: Option<u32>,
@@ -59,15 +60,20 @@ async fn list(
 ) -> Result<web::Json<Page<Meeting>>, ApiError> {
     let filter = MeetingFilter {
         committee: query.committee,
-        from: query.from,
-        to: query.to,
+        from: query.from.map(CalendarDate::get),
+        to: query.to.map(CalendarDate::get),
         status: query.status,
     };
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
-    let (items, total) = store
-        .run(move |conn| meetings::list(conn, &filter, page.offset, page.limit))
+    let request = PageRequest::<MeetingKey>::new(
+        query.limit,
+        query.cursor.as_deref(),
+        &format!("{filter:?}"),
+    )?;
+    let (after, limit) = (request.after.clone(), request.limit);
+    let page = store
+        .run(move |conn| meetings::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(web::Json(page.page(items, total)))
+    Ok(web::Json(request.page(page)))
 }
 
 /// Record a meeting

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::params::text_segment;
 use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
@@ -56,7 +57,7 @@ async fn create(store: StoreData, body: JsonBody<NewOwner>) -> Result<HttpRespon
 )]
 #[get("/owners/{owner}")]
 async fn get_one(store: StoreData, key: web::Path<String>) -> Result<web::Json<Owner>, ApiError> {
-    let key = key.into_inner();
+    let key = text_segment(&key)?.to_owned();
     Ok(web::Json(
         store.run(move |conn| owners::get(conn, &key)).await?,
     ))
@@ -80,7 +81,7 @@ async fn update(
     key: web::Path<String>,
     body: JsonBody<OwnerChanges>,
 ) -> Result<web::Json<Owner>, ApiError> {
-    let key = key.into_inner();
+    let key = text_segment(&key)?.to_owned();
     let changes = body.into_inner();
     Ok(web::Json(
         store
@@ -99,7 +100,7 @@ async fn update(
 )]
 #[delete("/owners/{owner}")]
 async fn remove(store: StoreData, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
+    let key = text_segment(&key)?.to_owned();
     store.run(move |conn| owners::delete(conn, &key)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

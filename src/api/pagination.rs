@@ -2,6 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -20,23 +21,24 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Where a page starts, decoded from a cursor, and how long it is.
-#[derive(Debug, Clone, Copy)]
-pub struct PageRequest {
-    pub offset: i64,
+/// Where a page starts, decoded from a cursor, and how long it is. `K` is the sort key of the
+/// last item of the previous page, as the store defines it.
+#[derive(Debug, Clone)]
+pub struct PageRequest<K> {
+    pub after: Option<K>,
     pub limit: i64,
     query: u64,
 }
 
 #[derive(Serialize, Deserialize)]
-struct CursorData {
-    /// The offset of the next item.
-    o: i64,
+struct CursorData<K> {
+    /// The sort key of the last item before the page.
+    k: K,
     /// A fingerprint of the query the cursor was made for.
     q: u64,
 }
 
-impl PageRequest {
+impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     /// `query` is a description of the filter and order; a cursor made for one query is
     /// refused for another.
     pub fn new(limit: Option<u32>, cursor: Option<&str>, query: &str) -> Result<Self, ApiError> {
@@ -51,45 +53,38 @@ impl PageRequest {
             Some(l) => l,
         };
         let fingerprint = fingerprint(query);
-        let offset = match cursor.filter(|c| !c.is_empty()) {
-            None => 0,
+        let after = match cursor.filter(|c| !c.is_empty()) {
+            None => None,
             Some(cursor) => {
                 let invalid =
                     || ApiError::BadRequest("cursor: not a cursor returned by this list".into());
                 let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-                let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+                let data: CursorData<K> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
                 if data.q != fingerprint {
                     return Err(ApiError::BadRequest(
                         "cursor: it belongs to a list with other filters or another order; start again without it"
                             .into(),
                     ));
                 }
-                if data.o < 0 {
-                    return Err(invalid());
-                }
-                data.o
+                Some(data.k)
             }
         };
         Ok(Self {
-            offset,
+            after,
             limit: i64::from(limit),
             query: fingerprint,
         })
     }
 
-    /// Wraps the items of this page, with a cursor when more follow.
-    pub fn page<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
-        let next = self.offset + items.len() as i64;
-        let next_cursor = (!items.is_empty() && next < total).then(|| {
-            let data = CursorData {
-                o: next,
-                q: self.query,
-            };
+    /// Wraps a page from the store, with a cursor when another page follows.
+    pub fn page<T>(&self, page: crate::store::Page<T, K>) -> Page<T> {
+        let next_cursor = page.next.map(|k| {
+            let data = CursorData { k, q: self.query };
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
         });
         Page {
-            items,
-            total,
+            items: page.items,
+            total: page.total,
             next_cursor,
         }
     }
@@ -105,32 +100,39 @@ fn fingerprint(text: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Page as StorePage;
+
+    fn store_page(next: Option<i64>) -> StorePage<i64, i64> {
+        StorePage {
+            items: vec![1, 2],
+            total: 5,
+            next,
+        }
+    }
 
     #[test]
-    fn cursor_continues_where_the_page_ended() {
-        let first = PageRequest::new(Some(2), None, "q").unwrap();
-        let page = first.page(vec![1, 2], 5);
-        let second = PageRequest::new(Some(2), page.next_cursor.as_deref(), "q").unwrap();
-        assert_eq!(second.offset, 2);
-        let last = PageRequest::new(Some(2), Some("eyJvIjo0LCJxIjowfQ"), "q");
-        assert!(last.is_err(), "a cursor for another query is refused");
-        assert!(second.page(vec![5], 5).next_cursor.is_some());
-        let end = PageRequest::new(
-            Some(2),
-            second.page(vec![3, 4], 5).next_cursor.as_deref(),
-            "q",
-        )
-        .unwrap();
-        assert_eq!(end.page(vec![5], 5).next_cursor, None);
+    fn cursor_carries_the_key_of_the_last_item() {
+        let first = PageRequest::<i64>::new(Some(2), None, "q").unwrap();
+        assert_eq!(first.after, None);
+        let page = first.page(store_page(Some(2)));
+        let second = PageRequest::<i64>::new(Some(2), page.next_cursor.as_deref(), "q").unwrap();
+        assert_eq!(second.after, Some(2));
+        assert_eq!(second.page(store_page(None)).next_cursor, None);
+        let other_query = PageRequest::<i64>::new(Some(2), page.next_cursor.as_deref(), "other");
+        assert!(
+            other_query.is_err(),
+            "a cursor for another query is refused"
+        );
     }
 
     #[test]
     fn limit_and_cursor_are_checked() {
-        assert!(PageRequest::new(Some(0), None, "").is_err());
-        assert!(PageRequest::new(Some(MAX_LIMIT + 1), None, "").is_err());
-        assert!(PageRequest::new(None, Some("not base64!"), "").is_err());
+        assert!(PageRequest::<i64>::new(Some(0), None, "").is_err());
+        assert!(PageRequest::<i64>::new(Some(MAX_LIMIT + 1), None, "").is_err());
+        assert!(PageRequest::<i64>::new(None, Some("not base64!"), "").is_err());
+        assert!(PageRequest::<String>::new(None, Some("eyJrIjoxLCJxIjoxfQ"), "").is_err());
         assert_eq!(
-            PageRequest::new(None, None, "").unwrap().limit,
+            PageRequest::<i64>::new(None, None, "").unwrap().limit,
             i64::from(DEFAULT_LIMIT)
         );
     }

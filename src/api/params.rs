@@ -34,7 +34,17 @@ where
 
 /// Parses a path segment, answering 400 with the parser's message when it does not parse.
 pub fn path<T: FromStr<Err = ParseError>>(segment: &str) -> Result<T, ApiError> {
-    segment.parse().map_err(ApiError::from)
+    text_segment(segment)?.parse().map_err(ApiError::from)
+}
+
+/// A path segment taken as text, refused when it holds control characters.
+pub fn text_segment(segment: &str) -> Result<&str, ApiError> {
+    if super::json::has_control_character(segment) {
+        return Err(ApiError::BadRequest(
+            "the path must not contain control characters".into(),
+        ));
+    }
+    Ok(segment)
 }
 
 /// Query parameters of type `T`; an invalid one is answered with 400 and its name.
@@ -52,6 +62,13 @@ impl<T: serde::de::DeserializeOwned> actix_web::FromRequest for QueryParams<T> {
 /// Parses a query string, naming the parameter that is wrong.
 pub fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let pairs = form_urlencoded::parse(query.as_bytes());
+    if let Some((name, _)) = pairs.clone().find(|(name, value)| {
+        super::json::has_control_character(name) || super::json::has_control_character(value)
+    }) {
+        return Err(ApiError::BadRequest(format!(
+            "{name}: query parameters must not contain control characters"
+        )));
+    }
     serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|error| {
         let path = error.path().to_string();
         let message = error.into_inner().to_string();

@@ -4,6 +4,7 @@
 mod case_number;
 mod clock_time;
 mod committee_code;
+mod date;
 mod enums;
 mod ids;
 mod position;
@@ -13,6 +14,7 @@ mod text;
 pub use case_number::CaseNumber;
 pub use clock_time::ClockTime;
 pub use committee_code::CommitteeCode;
+pub use date::CalendarDate;
 pub use enums::{
     CaseStatus, DecisionKind, DecisionStatus, LinkKind, MeetingKind, MeetingStatus, OwnerKind,
 };

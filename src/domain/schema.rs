@@ -4,7 +4,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::{CaseNumber, ClockTime, CommitteeCode, NonEmptyText, Position};
+use super::{CalendarDate, CaseNumber, ClockTime, CommitteeCode, NonEmptyText, Position};
 
 fn string_schema(description: &str, pattern: Option<&str>, example: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
@@ -55,4 +55,10 @@ string_schema!(
     "Text with at least one visible character; surrounding whitespace is trimmed.",
     None,
     "Status Handlingsplan"
+);
+string_schema!(
+    CalendarDate,
+    "A date, YYYY-MM-DD, in the years 1900 to 2999.",
+    Some(r"^\d{4}-\d{2}-\d{2}$"),
+    "2024-06-19"
 );

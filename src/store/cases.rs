@@ -3,15 +3,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::decisions::Decision;
 use super::links::CaseLinks;
 use super::schema::{case_links, cases, committees, decisions, meetings};
-use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
-use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId, NonEmptyText};
+use super::{DbConnection, Page, StoreError, StoreResult, now, parse_stored, utc};
+use crate::domain::{
+    CalendarDate, CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId, NonEmptyText,
+};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = cases)]
@@ -74,7 +78,7 @@ pub struct NewCase {
     pub committee: Option<CommitteeCode>,
     /// With `committee`, instead of `meeting_id`.
     #[schema(example = "2024-06-19")]
-    pub meeting_date: Option<NaiveDate>,
+    pub meeting_date: Option<CalendarDate>,
     pub number: CaseNumber,
     #[schema(value_type = String, example = "Status Handlingsplan")]
     pub title: NonEmptyText,
@@ -160,45 +164,74 @@ fn to_cases(
 }
 
 /// Lists cases by committee and number; returns one page and the total count.
+/// Where a page of cases ends: cases are ordered by committee and number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseKey {
+    committee: String,
+    year: i32,
+    serial: i32,
+}
+
 pub fn list(
     conn: &mut DbConnection,
     filter: &CaseFilter,
-    offset: i64,
+    after: Option<&CaseKey>,
     limit: i64,
-) -> StoreResult<(Vec<Case>, i64)> {
-    let filtered = || {
-        let mut query = cases::table
-            .inner_join(meetings::table)
-            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-            .into_boxed();
-        if let Some(code) = &filter.committee {
-            query = query.filter(committees::code.eq(code.as_str()));
-        }
-        if let Some(meeting) = filter.meeting {
-            query = query.filter(cases::meeting_id.eq(meeting.to_string()));
-        }
-        if let Some(year) = filter.year {
-            query = query.filter(cases::case_year.eq(year));
-        }
-        if let Some(status) = filter.status {
-            query = query.filter(cases::status.eq(status.as_str()));
-        }
-        query
-    };
-    let total: i64 = filtered()
-        .select(diesel::dsl::count_star())
-        .get_result(conn)?;
-    let rows = filtered()
-        .select((
+) -> StoreResult<Page<Case, CaseKey>> {
+    super::read_transaction(conn, |conn| {
+        let filtered = || {
+            let mut query = cases::table
+                .inner_join(meetings::table)
+                .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+                .into_boxed();
+            if let Some(code) = &filter.committee {
+                query = query.filter(committees::code.eq(code.as_str()));
+            }
+            if let Some(meeting) = filter.meeting {
+                query = query.filter(cases::meeting_id.eq(meeting.to_string()));
+            }
+            if let Some(year) = filter.year {
+                query = query.filter(cases::case_year.eq(year));
+            }
+            if let Some(status) = filter.status {
+                query = query.filter(cases::status.eq(status.as_str()));
+            }
+            query
+        };
+        let total: i64 = filtered()
+            .select(diesel::dsl::count_star())
+            .get_result(conn)?;
+        let mut query = filtered().select((
             CaseRow::as_select(),
             meetings::meeting_date,
             committees::code,
-        ))
-        .order((committees::code, cases::case_year, cases::case_serial))
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((to_cases(conn, rows)?, total))
+        ));
+        if let Some(key) = after {
+            query = query.filter(
+                sql::<Bool>("(committees.code, cases.case_year, cases.case_serial) > (")
+                    .bind::<Text, _>(key.committee.clone())
+                    .sql(", ")
+                    .bind::<Integer, _>(key.year)
+                    .sql(", ")
+                    .bind::<Integer, _>(key.serial)
+                    .sql(")"),
+            );
+        }
+        let rows: Vec<(CaseRow, NaiveDate, String)> = query
+            .order((committees::code, cases::case_year, cases::case_serial))
+            .limit(limit.saturating_add(1))
+            .load(conn)?;
+        let (rows, next) = super::split_page(rows, limit, |(row, _, code)| CaseKey {
+            committee: code.clone(),
+            year: row.case_year,
+            serial: row.case_serial,
+        });
+        Ok(Page {
+            items: to_cases(conn, rows)?,
+            total,
+            next,
+        })
+    })
 }
 
 pub fn get(conn: &mut DbConnection, id: CaseId) -> StoreResult<Case> {
@@ -315,7 +348,7 @@ fn meeting_of(conn: &mut DbConnection, new: &NewCase) -> StoreResult<MeetingId> 
             let id: Option<String> = meetings::table
                 .inner_join(committees::table)
                 .filter(committees::code.eq(code.as_str()))
-                .filter(meetings::meeting_date.eq(date))
+                .filter(meetings::meeting_date.eq(date.get()))
                 .select(meetings::id)
                 .first(conn)
                 .optional()?;

@@ -83,15 +83,22 @@ pub fn get(conn: &mut DbConnection, code: &CommitteeCode) -> StoreResult<Committ
         .try_into()
 }
 
-/// The id of the committee with this code.
-pub(crate) fn id_of(conn: &mut DbConnection, code: &CommitteeCode) -> StoreResult<CommitteeId> {
-    let id: String = committees::table
+/// The id of the committee with this code, if there is one.
+pub(crate) fn find_id(
+    conn: &mut DbConnection,
+    code: &CommitteeCode,
+) -> StoreResult<Option<CommitteeId>> {
+    let id: Option<String> = committees::table
         .filter(committees::code.eq(code.as_str()))
         .select(committees::id)
         .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found(code))?;
-    parse_stored(&id, "committees.id")
+        .optional()?;
+    id.map(|id| parse_stored(&id, "committees.id")).transpose()
+}
+
+/// The id of the committee with this code.
+pub(crate) fn id_of(conn: &mut DbConnection, code: &CommitteeCode) -> StoreResult<CommitteeId> {
+    find_id(conn, code)?.ok_or_else(|| not_found(code))
 }
 
 fn not_found(code: &CommitteeCode) -> StoreError {

@@ -4,15 +4,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
-use super::{DbConnection, StoreError, StoreResult, like_contains, now, parse_stored, utc};
+use super::{DbConnection, Page, StoreError, StoreResult, like_contains, now, parse_stored, utc};
 use crate::domain::{
-    CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId,
-    NonEmptyText, OwnerId, Position, fold_text,
+    CalendarDate, CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus,
+    MeetingId, NonEmptyText, OwnerId, Position, fold_text,
 };
 
 #[derive(Queryable, Selectable)]
@@ -21,6 +23,7 @@ struct DecisionRow {
     id: String,
     case_id: String,
     position: String,
+    position_sort: i32,
     text: String,
     kind: String,
     deadline: Option<NaiveDate>,
@@ -120,7 +123,7 @@ pub struct NewDecision {
     #[serde(default)]
     pub owners: Vec<OwnerAssignment>,
     #[schema(example = "2024-08-30")]
-    pub deadline: Option<NaiveDate>,
+    pub deadline: Option<CalendarDate>,
     /// Default `open`, or `done` for orientation and approval points, which cannot be open.
     pub status: Option<DecisionStatus>,
     pub status_note: Option<String>,
@@ -137,8 +140,8 @@ pub struct DecisionChanges {
     pub kind: Option<DecisionKind>,
     pub owners: Option<Vec<OwnerAssignment>>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<NaiveDate>, example = "2024-12-06")]
-    pub deadline: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<CalendarDate>, example = "2024-12-06")]
+    pub deadline: Option<Option<CalendarDate>>,
     pub status: Option<DecisionStatus>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<String>, example = "Sendt på høring med frist 01.06.24")]
@@ -194,9 +197,18 @@ const ACTIVE: [&str; 2] = ["open", "in_progress"];
 pub fn list(
     conn: &mut DbConnection,
     filter: &DecisionFilter,
-    offset: i64,
+    after: Option<&DecisionKey>,
     limit: i64,
-) -> StoreResult<(Vec<Decision>, i64)> {
+) -> StoreResult<Page<Decision, DecisionKey>> {
+    super::read_transaction(conn, |conn| list_in_snapshot(conn, filter, after, limit))
+}
+
+fn list_in_snapshot(
+    conn: &mut DbConnection,
+    filter: &DecisionFilter,
+    after: Option<&DecisionKey>,
+    limit: i64,
+) -> StoreResult<Page<Decision, DecisionKey>> {
     let owner_id = match &filter.owner {
         Some(key) => Some(
             super::owners::resolve(conn, key)?
@@ -274,12 +286,80 @@ pub fn list(
     let total: i64 = filtered()
         .select(diesel::dsl::count_star())
         .get_result(conn)?;
-    let query = filtered().select((
+    let mut query = filtered().select((
         DecisionRow::as_select(),
         CaseKeyRow::as_select(),
         meetings::meeting_date,
         committees::code,
     ));
+    // Keyset paging: the next page starts after the sort key of the last point seen, so that
+    // a point changed or added while a client pages is neither skipped nor seen twice. The
+    // row-value comparisons read the same on SQLite and PostgreSQL.
+    if let Some(key) = after {
+        query = match (filter.sort, key) {
+            (
+                DecisionSort::Case | DecisionSort::CaseDesc,
+                DecisionKey::Case {
+                    committee,
+                    year,
+                    serial,
+                    position,
+                },
+            ) => {
+                let op = if filter.sort == DecisionSort::Case {
+                    ">"
+                } else {
+                    "<"
+                };
+                query.filter(
+                    sql::<Bool>(&format!("(committees.code, cases.case_year, cases.case_serial, decisions.position_sort) {op} ("))
+                        .bind::<Text, _>(committee.clone())
+                        .sql(", ")
+                        .bind::<Integer, _>(*year)
+                        .sql(", ")
+                        .bind::<Integer, _>(*serial)
+                        .sql(", ")
+                        .bind::<Integer, _>(*position)
+                        .sql(")"),
+                )
+            }
+            (
+                DecisionSort::Deadline | DecisionSort::DeadlineDesc,
+                DecisionKey::Deadline { deadline, id },
+            ) => {
+                let (column, op) = deadline_order(filter.sort);
+                query.filter(
+                    sql::<Bool>(&format!("({column}, decisions.id) {op} ("))
+                        .bind::<Date, _>(*deadline)
+                        .sql(", ")
+                        .bind::<Text, _>(id.clone())
+                        .sql(")"),
+                )
+            }
+            (
+                DecisionSort::Updated | DecisionSort::UpdatedDesc,
+                DecisionKey::Updated { updated_at, id },
+            ) => {
+                let op = if filter.sort == DecisionSort::Updated {
+                    ">"
+                } else {
+                    "<"
+                };
+                query.filter(
+                    sql::<Bool>(&format!("(decisions.updated_at, decisions.id) {op} ("))
+                        .bind::<Timestamp, _>(*updated_at)
+                        .sql(", ")
+                        .bind::<Text, _>(id.clone())
+                        .sql(")"),
+                )
+            }
+            _ => {
+                return Err(StoreError::Invalid(
+                    "cursor: it belongs to another order".into(),
+                ));
+            }
+        };
+    }
     let query = match filter.sort {
         DecisionSort::Case => query.order((
             committees::code.asc(),
@@ -294,24 +374,87 @@ pub fn list(
             decisions::position_sort.desc(),
         )),
         DecisionSort::Deadline => query.order((
-            decisions::deadline.is_null().asc(),
-            decisions::deadline.asc(),
+            sql::<Date>(deadline_order(filter.sort).0).asc(),
+            decisions::id.asc(),
         )),
         DecisionSort::DeadlineDesc => query.order((
-            decisions::deadline.is_null().asc(),
-            decisions::deadline.desc(),
+            sql::<Date>(deadline_order(filter.sort).0).desc(),
+            decisions::id.desc(),
         )),
-        DecisionSort::Updated => query.order(decisions::updated_at.asc()),
-        DecisionSort::UpdatedDesc => query.order(decisions::updated_at.desc()),
+        DecisionSort::Updated => query.order((decisions::updated_at.asc(), decisions::id.asc())),
+        DecisionSort::UpdatedDesc => {
+            query.order((decisions::updated_at.desc(), decisions::id.desc()))
+        }
     };
-    // The id last makes the order total, so that pages neither skip nor repeat a point.
-    let rows = query
-        .then_order_by(decisions::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((to_decisions(conn, rows, today)?, total))
+    // One row more than asked for tells whether another page follows.
+    let rows = query.limit(limit.saturating_add(1)).load(conn)?;
+    let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
+    Ok(Page {
+        items: to_decisions(conn, rows, today)?,
+        total,
+        next,
+    })
 }
+
+/// The deadline as sorted (points without one last, in either direction) and the comparison
+/// that continues after a key.
+fn deadline_order(sort: DecisionSort) -> (&'static str, &'static str) {
+    if sort == DecisionSort::DeadlineDesc {
+        ("COALESCE(decisions.deadline, '0001-01-01')", "<")
+    } else {
+        ("COALESCE(decisions.deadline, '9999-12-31')", ">")
+    }
+}
+
+/// Where a page of decision points ends, in the terms of its order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum DecisionKey {
+    Case {
+        committee: String,
+        year: i32,
+        serial: i32,
+        position: i32,
+    },
+    Deadline {
+        deadline: NaiveDate,
+        id: String,
+    },
+    Updated {
+        updated_at: NaiveDateTime,
+        id: String,
+    },
+}
+
+fn key_of(sort: DecisionSort, (decision, case, _, code): &JoinedRow) -> DecisionKey {
+    match sort {
+        DecisionSort::Case | DecisionSort::CaseDesc => DecisionKey::Case {
+            committee: code.clone(),
+            year: case.case_year,
+            serial: case.case_serial,
+            position: decision.position_sort,
+        },
+        DecisionSort::Deadline | DecisionSort::DeadlineDesc => {
+            let none = if sort == DecisionSort::Deadline {
+                NO_DEADLINE_ASC
+            } else {
+                NO_DEADLINE_DESC
+            };
+            DecisionKey::Deadline {
+                deadline: decision.deadline.unwrap_or(none),
+                id: decision.id.clone(),
+            }
+        }
+        DecisionSort::Updated | DecisionSort::UpdatedDesc => DecisionKey::Updated {
+            updated_at: decision.updated_at,
+            id: decision.id.clone(),
+        },
+    }
+}
+
+/// The dates that stand for "no deadline" in each direction, as `deadline_order` writes them.
+const NO_DEADLINE_ASC: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
+const NO_DEADLINE_DESC: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
 
 type JoinedRow = (DecisionRow, CaseKeyRow, NaiveDate, String);
 
@@ -397,7 +540,7 @@ pub(crate) fn of_case(conn: &mut DbConnection, case: CaseId) -> StoreResult<Vec<
         case: Some(case),
         ..DecisionFilter::default()
     };
-    Ok(list(conn, &filter, 0, i64::from(i32::MAX))?.0)
+    Ok(list_in_snapshot(conn, &filter, None, i64::from(i32::MAX))?.items)
 }
 
 /// The status a new point gets when none is given, and the statuses its kind allows.
@@ -435,8 +578,7 @@ fn resolve_owners(
     }
     let mut resolved: Vec<(OwnerId, bool)> = Vec::with_capacity(assignments.len());
     for assignment in assignments {
-        let id = super::owners::resolve_known(conn, &assignment.owner)
-            .map_err(|e| StoreError::Invalid(format!("owners: {e}")))?;
+        let id = super::owners::resolve_known(conn, &assignment.owner, "owners: ")?;
         if resolved.iter().any(|(known, _)| *known == id) {
             return Err(StoreError::Invalid(format!(
                 "owners: '{}' names an owner that is already in the list",
@@ -498,7 +640,7 @@ fn case_of(conn: &mut DbConnection, new: &NewDecision) -> StoreResult<CaseId> {
             Ok(id)
         }
         (None, Some(code), Some(number)) => {
-            let committee = super::committees::id_of(conn, code).map_err(|_| {
+            let committee = super::committees::find_id(conn, code)?.ok_or_else(|| {
                 StoreError::Invalid(format!("committee: unknown committee '{code}'"))
             })?;
             super::cases::find_id(conn, &committee.to_string(), number)?.ok_or_else(|| {
@@ -528,7 +670,7 @@ pub fn create(conn: &mut DbConnection, new: NewDecision) -> StoreResult<Decision
                 decisions::position_sort.eq(new.position.sort_key()),
                 decisions::text.eq(new.text.as_str()),
                 decisions::kind.eq(new.kind.as_str()),
-                decisions::deadline.eq(new.deadline),
+                decisions::deadline.eq(new.deadline.map(CalendarDate::get)),
                 decisions::status.eq(status.as_str()),
                 decisions::status_note.eq(clean_note(new.status_note)),
                 decisions::search_text.eq(""),
@@ -586,7 +728,9 @@ pub fn update(
                     .as_ref()
                     .map_or(current.text.as_str(), NonEmptyText::as_str)),
                 decisions::kind.eq(kind.as_str()),
-                decisions::deadline.eq(changes.deadline.unwrap_or(current.deadline)),
+                decisions::deadline.eq(changes
+                    .deadline
+                    .map_or(current.deadline, |d| d.map(CalendarDate::get))),
                 decisions::status.eq(status.as_str()),
                 decisions::status_note
                     .eq(changes.status_note.map_or(current.status_note, clean_note)),

@@ -182,8 +182,8 @@ pub fn create(conn: &mut DbConnection, source: CaseId, new: NewLink) -> StoreRes
             .target_committee
             .clone()
             .unwrap_or_else(|| case.committee.clone());
-        let target_committee = super::committees::id_of(conn, &target_code)
-            .map_err(|_| {
+        let target_committee = super::committees::find_id(conn, &target_code)?
+            .ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "target_committee: unknown committee '{target_code}'"
                 ))

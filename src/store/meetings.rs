@@ -3,13 +3,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::schema::{cases, committees, meetings};
-use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
-use crate::domain::{ClockTime, CommitteeCode, MeetingId, MeetingKind, MeetingStatus};
+use super::{DbConnection, Page, StoreError, StoreResult, now, parse_stored, utc};
+use crate::domain::{
+    CalendarDate, ClockTime, CommitteeCode, MeetingId, MeetingKind, MeetingStatus,
+};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = meetings)]
@@ -60,7 +64,7 @@ pub struct Meeting {
 pub struct NewMeeting {
     pub committee: CommitteeCode,
     #[schema(example = "2024-06-19")]
-    pub date: NaiveDate,
+    pub date: CalendarDate,
     pub start_time: Option<ClockTime>,
     pub end_time: Option<ClockTime>,
     #[schema(example = "1930 M11")]
@@ -89,7 +93,7 @@ fn planned() -> MeetingStatus {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingChanges {
-    pub date: Option<NaiveDate>,
+    pub date: Option<CalendarDate>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<ClockTime>)]
     pub start_time: Option<Option<ClockTime>>,
@@ -167,39 +171,68 @@ fn to_meetings(
         .collect()
 }
 
+/// Where a page of meetings ends: meetings are ordered by date, committee and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingKey {
+    date: NaiveDate,
+    committee: String,
+    id: String,
+}
+
 /// Lists meetings by date; returns one page and the total count.
 pub fn list(
     conn: &mut DbConnection,
     filter: &MeetingFilter,
-    offset: i64,
+    after: Option<&MeetingKey>,
     limit: i64,
-) -> StoreResult<(Vec<Meeting>, i64)> {
-    let filtered = || {
-        let mut query = meetings::table.inner_join(committees::table).into_boxed();
-        if let Some(code) = &filter.committee {
-            query = query.filter(committees::code.eq(code.as_str()));
+) -> StoreResult<Page<Meeting, MeetingKey>> {
+    super::read_transaction(conn, |conn| {
+        let filtered = || {
+            let mut query = meetings::table.inner_join(committees::table).into_boxed();
+            if let Some(code) = &filter.committee {
+                query = query.filter(committees::code.eq(code.as_str()));
+            }
+            if let Some(from) = filter.from {
+                query = query.filter(meetings::meeting_date.ge(from));
+            }
+            if let Some(to) = filter.to {
+                query = query.filter(meetings::meeting_date.le(to));
+            }
+            if let Some(status) = filter.status {
+                query = query.filter(meetings::status.eq(status.as_str()));
+            }
+            query
+        };
+        let total: i64 = filtered()
+            .select(diesel::dsl::count_star())
+            .get_result(conn)?;
+        let mut query = filtered().select((MeetingRow::as_select(), committees::code));
+        if let Some(key) = after {
+            query = query.filter(
+                sql::<Bool>("(meetings.meeting_date, committees.code, meetings.id) > (")
+                    .bind::<Date, _>(key.date)
+                    .sql(", ")
+                    .bind::<Text, _>(key.committee.clone())
+                    .sql(", ")
+                    .bind::<Text, _>(key.id.clone())
+                    .sql(")"),
+            );
         }
-        if let Some(from) = filter.from {
-            query = query.filter(meetings::meeting_date.ge(from));
-        }
-        if let Some(to) = filter.to {
-            query = query.filter(meetings::meeting_date.le(to));
-        }
-        if let Some(status) = filter.status {
-            query = query.filter(meetings::status.eq(status.as_str()));
-        }
-        query
-    };
-    let total: i64 = filtered()
-        .select(diesel::dsl::count_star())
-        .get_result(conn)?;
-    let rows = filtered()
-        .select((MeetingRow::as_select(), committees::code))
-        .order((meetings::meeting_date, committees::code, meetings::id))
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
-    Ok((to_meetings(conn, rows)?, total))
+        let rows: Vec<(MeetingRow, String)> = query
+            .order((meetings::meeting_date, committees::code, meetings::id))
+            .limit(limit.saturating_add(1))
+            .load(conn)?;
+        let (rows, next) = super::split_page(rows, limit, |(row, code)| MeetingKey {
+            date: row.meeting_date,
+            committee: code.clone(),
+            id: row.id.clone(),
+        });
+        Ok(Page {
+            items: to_meetings(conn, rows)?,
+            total,
+            next,
+        })
+    })
 }
 
 pub fn get(conn: &mut DbConnection, id: MeetingId) -> StoreResult<Meeting> {
@@ -238,17 +271,17 @@ fn ensure_date_free(
 pub fn create(conn: &mut DbConnection, new: NewMeeting) -> StoreResult<Meeting> {
     check_times(new.start_time, new.end_time)?;
     super::write_transaction(conn, |conn| {
-        let committee_id = super::committees::id_of(conn, &new.committee)
-            .map_err(|_| StoreError::Invalid(format!("unknown committee '{}'", new.committee)))?
+        let committee_id = super::committees::find_id(conn, &new.committee)?
+            .ok_or_else(|| StoreError::Invalid(format!("unknown committee '{}'", new.committee)))?
             .to_string();
-        ensure_date_free(conn, &committee_id, new.date, None)?;
+        ensure_date_free(conn, &committee_id, new.date.get(), None)?;
         let id = MeetingId::new();
         let at = now();
         diesel::insert_into(meetings::table)
             .values((
                 meetings::id.eq(id.to_string()),
                 meetings::committee_id.eq(&committee_id),
-                meetings::meeting_date.eq(new.date),
+                meetings::meeting_date.eq(new.date.get()),
                 meetings::start_time.eq(new.start_time.map(ClockTime::to_naive)),
                 meetings::end_time.eq(new.end_time.map(ClockTime::to_naive)),
                 meetings::location.eq(empty_to_none(new.location)),
@@ -271,7 +304,7 @@ pub fn update(
 ) -> StoreResult<Meeting> {
     super::write_transaction(conn, |conn| {
         let current = get(conn, id)?;
-        let date = changes.date.unwrap_or(current.date);
+        let date = changes.date.map_or(current.date, CalendarDate::get);
         let start_time = changes.start_time.unwrap_or(current.start_time);
         let end_time = changes.end_time.unwrap_or(current.end_time);
         check_times(start_time, end_time)?;

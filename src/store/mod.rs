@@ -17,7 +17,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::config::{Backend, DatabaseConfig};
 
-pub use connection::{DbConnection, Pool, run_migrations, write_transaction};
+pub use connection::{DbConnection, Pool, read_transaction, run_migrations, write_transaction};
 
 /// What can go wrong in the store. The API maps each variant to one HTTP status, once.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[source] DieselError),
+    /// A bug: the work on the database thread panicked.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<DieselError> for StoreError {
@@ -63,6 +66,12 @@ impl From<DieselError> for StoreError {
                         .into(),
                 )
             }
+            // SQLite's busy timeout ran out: the database is overloaded, not the request wrong.
+            DieselError::DatabaseError(_, info)
+                if info.message().contains("database is locked") =>
+            {
+                StoreError::Unavailable("the database is busy".into())
+            }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 StoreError::Conflict(
                     "the change collided with a concurrent change; try again".into(),
@@ -80,6 +89,15 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One page of a list: its items, how many match in all, and the key of the last item when
+/// another page follows.
+#[derive(Debug)]
+pub struct Page<T, K> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub next: Option<K>,
+}
 
 /// The store as the rest of the service sees it: a pool, and a way to run blocking diesel
 /// work off the async executor.
@@ -119,7 +137,7 @@ impl Store {
             work(&mut conn)
         })
         .await
-        .map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
     }
 
     /// Checks that the database answers.
@@ -130,6 +148,20 @@ impl Store {
         })
         .await
     }
+}
+
+/// Cuts the rows of a page query, which asks for one row more than `limit`, to the page, and
+/// gives the key of its last row when that extra row shows that another page follows.
+pub(crate) fn split_page<R, K>(
+    mut rows: Vec<R>,
+    limit: i64,
+    key: impl Fn(&R) -> K,
+) -> (Vec<R>, Option<K>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more { rows.last().map(key) } else { None };
+    (rows, next)
 }
 
 /// The current time as stored: UTC without offset, to the microsecond (what PostgreSQL keeps).

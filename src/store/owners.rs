@@ -67,7 +67,6 @@ fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>>
     let alias_rows: Vec<(String, String)> = owner_aliases::table
         .filter(owner_aliases::owner_id.eq_any(&ids))
         .select((owner_aliases::owner_id, owner_aliases::alias))
-        .order(owner_aliases::alias)
         .load(conn)?;
     for (owner_id, alias) in alias_rows {
         aliases.entry(owner_id).or_default().push(alias);
@@ -76,6 +75,7 @@ fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>>
         .map(|row| {
             let mut known = aliases.remove(&row.id).unwrap_or_default();
             known.retain(|alias| fold(alias) != fold(&row.name));
+            known.sort_by_cached_key(|alias| fold(alias));
             Ok(Owner {
                 id: parse_stored(&row.id, "owners.id")?,
                 kind: parse_stored(&row.kind, "owners.kind")?,
@@ -88,12 +88,12 @@ fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>>
         .collect()
 }
 
+/// Every owner, by name without regard to case (sorted here, so that both backends agree).
 pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<Owner>> {
-    let rows = owners::table
-        .select(OwnerRow::as_select())
-        .order(owners::name)
-        .load(conn)?;
-    load(conn, rows)
+    let rows = owners::table.select(OwnerRow::as_select()).load(conn)?;
+    let mut owners = load(conn, rows)?;
+    owners.sort_by_cached_key(|owner| (fold(&owner.name), owner.name.clone()));
+    Ok(owners)
 }
 
 /// Finds an owner by id, name or alias.
@@ -130,14 +130,22 @@ pub(crate) fn resolve(conn: &mut DbConnection, key: &str) -> StoreResult<Option<
     id.map(|id| parse_stored(&id, "owners.id")).transpose()
 }
 
-/// Like [`resolve`], but an unknown owner is an error that says how to register it.
-pub(crate) fn resolve_known(conn: &mut DbConnection, key: &str) -> StoreResult<OwnerId> {
+/// Like [`resolve`], but an unknown owner is an error that says how to register it; `field`
+/// prefixes its message.
+pub(crate) fn resolve_known(
+    conn: &mut DbConnection,
+    key: &str,
+    field: &str,
+) -> StoreResult<OwnerId> {
     resolve(conn, key)?.ok_or_else(|| {
         StoreError::Invalid(format!(
-            "unknown owner '{key}': register it with POST /api/v1/owners, or add the spelling as an alias"
+            "{field}unknown owner '{key}': register it with POST /api/v1/owners, or add the spelling as an alias"
         ))
     })
 }
+
+/// The longest owner name or alias; names are indexed, and no body's name is longer.
+const MAX_NAME_CHARS: usize = 200;
 
 /// Replaces the aliases of an owner with its name and `aliases`, refusing spellings that
 /// belong to another owner.
@@ -151,6 +159,11 @@ fn set_aliases(
     let mut spellings: Vec<(String, &str)> = Vec::new();
     for spelling in std::iter::once(name).chain(aliases.iter().map(NonEmptyText::as_str)) {
         let key = fold(spelling);
+        if spelling.chars().count() > MAX_NAME_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "owner names and aliases are at most {MAX_NAME_CHARS} characters"
+            )));
+        }
         if key.is_empty() {
             return Err(StoreError::Invalid(format!(
                 "the owner name or alias '{spelling}' has no letters"

@@ -10,7 +10,46 @@ crate::on_both_backends!(
     two_secretaries_recording_the_same_case_number_get_one_case_and_one_conflict,
     many_points_recorded_at_once_are_all_kept,
     two_people_registering_the_same_owner_get_one_owner,
+    two_changes_to_one_point_at_once_are_both_kept,
 );
+
+async fn two_changes_to_one_point_at_once_are_both_kept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let meeting = app.meeting("ASU", "2024-06-19").await;
+    let case = app.case(&meeting, "24/24", "Status Handlingsplan").await;
+    let point = app
+        .decision(&case, "2", "assignment", &["Sekretariatet"], None)
+        .await;
+    let uri = format!("/api/v1/decisions/{}", point["id"].as_str().unwrap());
+    for round in 1..=10 {
+        let deadline = format!("2024-09-{round:02}");
+        let note = format!("Runde {round}");
+        let status = if round % 2 == 0 {
+            "open"
+        } else {
+            "in_progress"
+        };
+        let (a, b, c) = futures::join!(
+            app.patch(&uri, &json!({"deadline": deadline})),
+            app.patch(&uri, &json!({"status_note": note})),
+            app.patch(&uri, &json!({"status": status, "owners": [{"owner": "AU"}, {"owner": "Sekretariatet", "responsible": true}]})),
+        );
+        for response in [a, b, c] {
+            response.expect(200);
+        }
+        let after = app.get(&uri).await.expect(200);
+        assert_eq!(after["deadline"], deadline.as_str(), "round {round}");
+        assert_eq!(after["status_note"], note.as_str(), "round {round}");
+        assert_eq!(after["status"], status, "round {round}");
+        assert_eq!(
+            after["owners"].as_array().unwrap().len(),
+            2,
+            "round {round}"
+        );
+    }
+}
 
 async fn two_secretaries_recording_the_same_case_number_get_one_case_and_one_conflict(
     backend: Backend,

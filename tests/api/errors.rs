@@ -19,7 +19,97 @@ crate::on_both_backends!(
     a_refused_decision_point_leaves_nothing_behind,
     unknown_routes_answer_problem_json,
     records_named_by_natural_keys_must_be_named_once_and_exist,
+    control_characters_and_oversized_names_are_refused,
+    a_failed_transaction_writes_nothing,
 );
+
+async fn control_characters_and_oversized_names_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let detail = app
+        .post(
+            "/api/v1/committees",
+            &json!({"code": "ASU", "name": "Administrativt\u{0}samarbeidsutvalg"}),
+        )
+        .await
+        .expect_problem(422);
+    assert!(
+        detail.starts_with("name: text must not contain control characters"),
+        "{detail}"
+    );
+    app.get("/api/v1/owners/AU%00").await.expect_problem(400);
+    app.get("/api/v1/decisions?q=a%00b")
+        .await
+        .expect_problem(400);
+    app.get("/api/v1/committees/A%07SU")
+        .await
+        .expect_problem(400);
+    let detail = app
+        .post(
+            "/api/v1/owners",
+            &json!({"name": "x".repeat(201), "kind": "person"}),
+        )
+        .await
+        .expect_problem(422);
+    assert!(detail.contains("at most 200 characters"), "{detail}");
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let detail = app
+        .post(
+            "/api/v1/meetings",
+            &json!({"committee": "ASU", "date": "24-06-19"}),
+        )
+        .await
+        .expect_problem(422);
+    assert!(
+        detail.starts_with("date: invalid date '24-06-19'"),
+        "{detail}"
+    );
+    let detail = app
+        .post(
+            "/api/v1/meetings",
+            &json!({"committee": "ASU", "date": "+12345-06-07"}),
+        )
+        .await
+        .expect_problem(422);
+    assert!(detail.contains("invalid date"), "{detail}");
+    // Line breaks and tabs are text, not control characters to refuse.
+    app.post(
+        "/api/v1/meetings",
+        &json!({"committee": "ASU", "date": "2024-06-19", "location": "Rom 1\n\tTeams"}),
+    )
+    .await
+    .expect(201);
+}
+
+async fn a_failed_transaction_writes_nothing(backend: Backend) {
+    use diesel::prelude::*;
+    use vedtakslogg::store::schema::committees;
+    use vedtakslogg::store::{StoreError, write_transaction};
+    let app = TestApp::spawn(backend).await;
+    let result = app
+        .store
+        .run(|conn| {
+            write_transaction(conn, |conn| {
+                diesel::insert_into(committees::table)
+                    .values((
+                        committees::id.eq("6a8c51b0-1a3b-4c8e-9f50-2b7f3c9d1e20"),
+                        committees::code.eq("ASU"),
+                        committees::name.eq("Halvveis"),
+                        committees::created_at.eq(chrono::Utc::now().naive_utc()),
+                        committees::updated_at.eq(chrono::Utc::now().naive_utc()),
+                    ))
+                    .execute(conn)?;
+                Err::<(), _>(StoreError::Invalid("a later step failed".into()))
+            })
+        })
+        .await;
+    assert!(matches!(result, Err(StoreError::Invalid(_))));
+    assert_eq!(
+        app.get("/api/v1/committees").await.expect(200),
+        json!([]),
+        "the first step was rolled back"
+    );
+}
 
 async fn asu_case(app: &TestApp) -> serde_json::Value {
     app.committee("ASU", "Administrativt samarbeidsutvalg")

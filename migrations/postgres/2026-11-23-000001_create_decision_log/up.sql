@@ -1,10 +1,12 @@
 -- The decision log: committees, meetings, cases, decision points, owners and follow-up links.
 -- Ids are UUIDs kept as text so that one diesel schema serves SQLite and PostgreSQL alike.
 -- Timestamps are UTC. Enum columns hold the lower-case names used by the API.
+-- This is the PostgreSQL set; migrations/sqlite/ holds the same schema for SQLite.
 
 CREATE TABLE committees (
     id TEXT PRIMARY KEY NOT NULL,
-    code TEXT NOT NULL UNIQUE,
+    -- Byte order, as SQLite sorts, so that both backends list committees alike.
+    code TEXT COLLATE "C" NOT NULL UNIQUE,
     name TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
@@ -116,21 +118,21 @@ CREATE INDEX case_links_target_case_idx ON case_links (target_case_id);
 
 -- The owners named in ASU's documents, with the spellings seen there (DOMAIN.md).
 INSERT INTO owners (id, name, kind, created_at, updated_at) VALUES
-    ('ecbea15c-a2e1-5c8f-bda3-1d3366296c44', 'ASU', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('7293f72d-55c3-574c-a0b1-95f94e9d4f11', 'AU', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('78cd30cd-628d-5f08-91a1-1ddd6cbc6baf', 'Sekretariatet', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('f4c6e7b1-5970-5507-aaa7-a502b5f61916', 'Forhandlingsutvalget', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('81307fae-522f-577b-93ad-6348d5b44938', 'Analysegruppen', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('2996b3fe-946a-581f-af04-1a41df78aea4', 'Kompetansegruppen', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('0c95fb73-6668-531b-a878-d1f852390665', 'Forbedringsgruppen', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('4a31e10d-6573-50ed-8131-da79497857ac', 'Prosjektgruppen', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('01f44d54-6c01-5e2a-b703-fe41a9afcf2f', 'Fagråd 1', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('bd5f7270-1f78-5fe6-8379-152dc1456a66', 'Fagråd 2', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('72073ca4-a997-518e-8364-35c08cabda1c', 'Fagråd 3', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('60f15141-b037-524e-af6c-1ed1144e9162', 'Fagråd 4', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('5f658573-9d5f-575c-8512-ed498892cc99', 'Fagråd 5', 'body', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('a74fc49e-bec6-508a-82ae-b5bf170e8359', 'Kommunene', 'party', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-    ('c5ef2ca7-7149-5a33-a8ea-0be30e9e312c', 'St. Olavs hospital', 'party', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);
+    ('ecbea15c-a2e1-5c8f-bda3-1d3366296c44', 'ASU', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('7293f72d-55c3-574c-a0b1-95f94e9d4f11', 'AU', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('78cd30cd-628d-5f08-91a1-1ddd6cbc6baf', 'Sekretariatet', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('f4c6e7b1-5970-5507-aaa7-a502b5f61916', 'Forhandlingsutvalget', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('81307fae-522f-577b-93ad-6348d5b44938', 'Analysegruppen', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('2996b3fe-946a-581f-af04-1a41df78aea4', 'Kompetansegruppen', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('0c95fb73-6668-531b-a878-d1f852390665', 'Forbedringsgruppen', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('4a31e10d-6573-50ed-8131-da79497857ac', 'Prosjektgruppen', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('01f44d54-6c01-5e2a-b703-fe41a9afcf2f', 'Fagråd 1', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('bd5f7270-1f78-5fe6-8379-152dc1456a66', 'Fagråd 2', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('72073ca4-a997-518e-8364-35c08cabda1c', 'Fagråd 3', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('60f15141-b037-524e-af6c-1ed1144e9162', 'Fagråd 4', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('5f658573-9d5f-575c-8512-ed498892cc99', 'Fagråd 5', 'body', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('a74fc49e-bec6-508a-82ae-b5bf170e8359', 'Kommunene', 'party', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')),
+    ('c5ef2ca7-7149-5a33-a8ea-0be30e9e312c', 'St. Olavs hospital', 'party', (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC'));
 
 INSERT INTO owner_aliases (alias_key, owner_id, alias) VALUES
     ('asu', 'ecbea15c-a2e1-5c8f-bda3-1d3366296c44', 'ASU'),

@@ -1,6 +1,7 @@
 -- The decision log: committees, meetings, cases, decision points, owners and follow-up links.
 -- Ids are UUIDs kept as text so that one diesel schema serves SQLite and PostgreSQL alike.
 -- Timestamps are UTC. Enum columns hold the lower-case names used by the API.
+-- This is the SQLite set; migrations/postgres/ holds the same schema for PostgreSQL.
 
 CREATE TABLE committees (
     id TEXT PRIMARY KEY NOT NULL,
