@@ -1,10 +1,12 @@
-//! The command line: `vedtakslogg [serve]`, `vedtakslogg migrate`, `vedtakslogg openapi`.
+//! The command line: `vedtakslogg [serve]`, `migrate`, `token`, `openapi`.
 
 use clap::{Parser, Subcommand};
 
 use crate::config::{Config, ConfigError, DEFAULT_LISTEN, DatabaseConfig};
+use crate::domain::Role;
 use crate::startup::Application;
 use crate::store::Store;
+use crate::store::tokens::{self, NewToken};
 
 /// Vedtakslogg: a decision log for public committees.
 #[derive(Debug, Parser)]
@@ -22,15 +24,44 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API (the default): applies pending migrations, then listens.
-    Serve {
-        /// host:port to listen on.
-        #[arg(long, env = "VEDTAKSLOGG_LISTEN", default_value = DEFAULT_LISTEN)]
-        listen: String,
-    },
+    Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Print the OpenAPI document to standard output.
     Openapi,
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// host:port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "VEDTAKSLOGG_LISTEN")]
+    listen: Option<String>,
+    /// Let anyone read what is public without a token.
+    #[arg(long, env = "VEDTAKSLOGG_PUBLIC_READ")]
+    public_read: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret, which is shown only this once.
+    Create {
+        /// Who uses it; the history names changes made with it by this name.
+        #[arg(long)]
+        name: String,
+        /// reader (AU, integrations), editor (the secretariat) or admin (manages tokens).
+        #[arg(long)]
+        role: Role,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token, by id or by the name of an active token.
+    Revoke {
+        /// The token's id or name.
+        token: String,
+    },
 }
 
 /// Runs the command line; returns the process exit code.
@@ -50,13 +81,25 @@ pub fn run() -> std::process::ExitCode {
 fn execute(cli: Cli) -> Result<(), String> {
     let database =
         || DatabaseConfig::from_url(cli.database_url.as_deref()).map_err(|ConfigError(e)| e);
-    match cli.command.unwrap_or(Command::Serve {
-        listen: listen_from_env(),
-    }) {
-        Command::Serve { listen } => {
+    // `serve` is the default; with no subcommand its flags come from the environment alone.
+    let command = match cli.command {
+        Some(command) => command,
+        None => Command::Serve(ServeArgs {
+            listen: std::env::var("VEDTAKSLOGG_LISTEN").ok(),
+            public_read: std::env::var("VEDTAKSLOGG_PUBLIC_READ")
+                .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on")),
+        }),
+    };
+    match command {
+        Command::Serve(args) => {
+            let listen = args
+                .listen
+                .filter(|l| !l.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_LISTEN.into());
             let config = Config {
                 database: database()?,
                 listen,
+                public_read: args.public_read,
             };
             actix_web::rt::System::new().block_on(async move {
                 let application = Application::build(&config).map_err(|e| e.to_string())?;
@@ -78,6 +121,10 @@ fn execute(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Token(command) => {
+            let (store, _) = Store::open(&database()?).map_err(|e| e.to_string())?;
+            token(&store, command).map_err(|e| e.to_string())
+        }
         Command::Openapi => {
             let json = crate::api::openapi()
                 .to_pretty_json()
@@ -88,10 +135,51 @@ fn execute(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// `serve` is the default command, so its flag's environment variable must be read here too.
-fn listen_from_env() -> String {
-    std::env::var("VEDTAKSLOGG_LISTEN")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_LISTEN.into())
+fn token(store: &Store, command: TokenCommand) -> Result<(), crate::store::StoreError> {
+    match command {
+        TokenCommand::Create { name, role } => {
+            let name = name
+                .parse()
+                .map_err(|e| crate::store::StoreError::Invalid(format!("name: {e}")))?;
+            let issued =
+                store.run_blocking(|conn| tokens::create(conn, NewToken { name, role }, "cli"))?;
+            println!(
+                "Created the {} token '{}' (id {}).",
+                issued.token.role, issued.token.name, issued.token.id
+            );
+            println!(
+                "Its secret is shown only this once:\n\n    {}\n",
+                issued.secret
+            );
+        }
+        TokenCommand::List => {
+            let list = store.run_blocking(tokens::list)?;
+            println!(
+                "{:<36}  {:<24}  {:<6}  {:<20}  {:<20}  revoked",
+                "id", "name", "role", "created", "last used"
+            );
+            let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map_or_else(
+                    || "-".to_owned(),
+                    |t| t.format("%Y-%m-%d %H:%M").to_string(),
+                )
+            };
+            for t in list {
+                println!(
+                    "{:<36}  {:<24}  {:<6}  {:<20}  {:<20}  {}",
+                    t.id,
+                    t.name,
+                    t.role,
+                    time(Some(t.created_at)),
+                    time(t.last_used_at),
+                    time(t.revoked_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { token } => {
+            let revoked = store.run_blocking(|conn| tokens::revoke(conn, &token))?;
+            println!("Revoked the token '{}' (id {}).", revoked.name, revoked.id);
+        }
+    }
+    Ok(())
 }

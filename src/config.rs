@@ -83,6 +83,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// `host:port` to listen on; port 0 picks a free port.
     pub listen: String,
+    /// Whether anyone may read what is public without a token.
+    pub public_read: bool,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

@@ -4,18 +4,20 @@ use std::net::TcpListener;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::Logger;
+use actix_web::middleware::{self, Logger};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
+use crate::api::auth::AccessSettings;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 
 /// The whole application for a store: API, docs, health checks and request logging.
 pub fn app(
     store: Store,
+    access: AccessSettings,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -31,6 +33,7 @@ pub fn app(
     let (app, openapi) =
         api::register(app.into_utoipa_app().app_data(web::Data::new(store))).split_for_parts();
     app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
+        .app_data(web::Data::new(access))
         .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
         .app_data(
             web::PathConfig::default()
@@ -43,6 +46,7 @@ pub fn app(
                 .config(utoipa_swagger_ui::Config::from(api::OPENAPI_PATH)),
         )
         .default_service(web::to(api::no_route))
+        .wrap(middleware::from_fn(api::auth::authenticate))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
 
@@ -87,7 +91,26 @@ impl Application {
             source,
         })?;
         let url = format!("http://{address}");
-        let server = HttpServer::new(move || app(store.clone()))
+        if let Some(issued) = store.bootstrap_admin()? {
+            // Shown once, on the terminal of whoever started the service; never logged.
+            println!(
+                "\nThis is the first start of an empty database. The first admin token is:\n\n    {}\n\n\
+                 It is shown only this once. Use it as `Authorization: Bearer <token>` to create\n\
+                 the other tokens (POST /api/v1/tokens, or `vedtakslogg token create`).\n",
+                issued.secret
+            );
+            log::info!(
+                "created the first admin token, named '{}'",
+                issued.token.name
+            );
+        }
+        let access = AccessSettings {
+            public_read: config.public_read,
+        };
+        if access.public_read {
+            log::info!("public reading is on: anyone may read what is public without a token");
+        }
+        let server = HttpServer::new(move || app(store.clone(), access))
             .listen(listener)
             .map_err(|source| StartError::Listen {
                 address: config.listen.clone(),

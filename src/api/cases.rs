@@ -5,14 +5,18 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::{Editor, Reader};
+use super::etag::{IfMatch, OptionalIfMatch, tagged_json};
 use super::pagination::{Page, PageRequest};
 use super::params::{QueryParams, path};
 use super::problem::{
-    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
+    PreconditionRequired, Unprocessable, UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
 use crate::store::cases::{self, Case, CaseChanges, CaseDetail, CaseFilter, CaseKey, NewCase};
+use crate::store::history::HistoryEntry;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -20,7 +24,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_one)
         .service(get_by_number)
         .service(update)
-        .service(remove);
+        .service(remove)
+        .service(history);
 }
 
 /// Which cases to list, and which page.
@@ -54,6 +59,7 @@ pub struct CaseQuery {
 )]
 #[get("/cases")]
 async fn list(
+    Reader(visibility): Reader,
     store: StoreData,
     QueryParams(query): QueryParams<CaseQuery>,
 ) -> Result<web::Json<Page<Case>>, ApiError> {
@@ -62,6 +68,7 @@ async fn list(
         meeting: query.meeting,
         year: query.year,
         status: query.status,
+        visibility,
     };
     let request =
         PageRequest::<CaseKey>::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;
@@ -76,41 +83,66 @@ async fn list(
 ///
 /// The case goes on the agenda of the meeting; its committee is the meeting's. The number is
 /// unique per committee and year (`9/24` and `09/24` are the same number). Links that named
-/// this number before the case was recorded now point at it.
+/// this number before the case was recorded now point at it. Needs the editor role.
 #[utoipa::path(
     tag = "cases",
     request_body(content = NewCase, example = json!({
-        "meeting_id": "0d5c3c1e-5f7e-4a51-9a39-2f1b6f0c2a10", "number": "24/24",
+        "committee": "ASU", "meeting_date": "2024-06-19", "number": "24/24",
         "title": "Status Handlingsplan", "responsible": ["Runar Asp"], "status": "decided"
     })),
     responses(
-        (status = 201, description = "Recorded", body = Case, headers(("Location" = String, description = "The case's URL"))),
+        (status = 201, description = "Recorded", body = Case, headers(
+            ("Location" = String, description = "The case's URL"),
+            ("ETag" = String, description = "The version, for If-Match"),
+        )),
         BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
     )
 )]
 #[post("/cases")]
-async fn create(store: StoreData, body: JsonBody<NewCase>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    Editor(actor): Editor,
+    store: StoreData,
+    body: JsonBody<NewCase>,
+) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let case = store.run(move |conn| cases::create(conn, new)).await?;
-    Ok(created(format!("/api/v1/cases/{}", case.id), &case))
+    let case = store
+        .run(move |conn| cases::create(conn, new, &actor))
+        .await?;
+    Ok(created(
+        format!("/api/v1/cases/{}", case.id),
+        case.version,
+        &case,
+    ))
 }
 
 /// Get a case with its decision points and links
 #[utoipa::path(
     tag = "cases",
     params(("id" = uuid::Uuid, Path, description = "The case's id")),
-    responses((status = 200, description = "The case", body = CaseDetail), BadRequest, NotFound)
+    responses(
+        (status = 200, description = "The case", body = CaseDetail, headers(
+            ("ETag" = String, description = "The case's version, for If-Match"),
+        )),
+        BadRequest, NotFound, Gone
+    )
 )]
 #[get("/cases/{id}")]
 async fn get_one(
+    Reader(visibility): Reader,
     store: StoreData,
     id: web::Path<String>,
-) -> Result<web::Json<CaseDetail>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id: CaseId = path(&id)?;
-    Ok(web::Json(
-        store
-            .run(move |conn| cases::get(conn, id).and_then(|case| cases::detail(conn, case)))
-            .await?,
+    let detail = store
+        .run(move |conn| {
+            let case = cases::get(conn, id, visibility)?;
+            cases::detail(conn, case, visibility)
+        })
+        .await?;
+    Ok(tagged_json(
+        HttpResponse::Ok(),
+        detail.case.version,
+        &detail,
     ))
 }
 
@@ -124,62 +156,117 @@ async fn get_one(
         ("code" = String, Path, description = "The committee's code", example = "ASU"),
         ("number" = String, Path, description = "The case number as NN-YY", example = "37-23"),
     ),
-    responses((status = 200, description = "The case", body = CaseDetail), BadRequest, NotFound)
+    responses(
+        (status = 200, description = "The case", body = CaseDetail, headers(
+            ("ETag" = String, description = "The case's version, for If-Match"),
+        )),
+        BadRequest, NotFound
+    )
 )]
 #[get("/committees/{code}/cases/{number}")]
 async fn get_by_number(
+    Reader(visibility): Reader,
     store: StoreData,
     segments: web::Path<(String, String)>,
-) -> Result<web::Json<CaseDetail>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (code, number) = segments.into_inner();
     let code: CommitteeCode = path(&code)?;
     let number: CaseNumber = path(&number)?;
-    let detail = store.run(move |conn| {
-        cases::get_by_number(conn, &code, number).and_then(|case| cases::detail(conn, case))
-    });
-    Ok(web::Json(detail.await?))
+    let detail = store
+        .run(move |conn| {
+            let case = cases::get_by_number(conn, &code, number, visibility)?;
+            cases::detail(conn, case, visibility)
+        })
+        .await?;
+    Ok(tagged_json(
+        HttpResponse::Ok(),
+        detail.case.version,
+        &detail,
+    ))
 }
 
 /// Change a case
 ///
-/// A case can be renamed, renumbered, given another status, or moved to another meeting of
-/// the same committee.
+/// A case can be renamed, renumbered, given another status, moved to another meeting of the
+/// same committee, or exempted from public access. Send the case's `ETag` as `If-Match`; a
+/// change against an older version is refused with 412. Needs the editor role.
 #[utoipa::path(
     tag = "cases",
-    params(("id" = uuid::Uuid, Path, description = "The case's id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The case's id"),
+        ("If-Match" = String, Header, description = "The ETag of the case as last read", example = "\"1\""),
+    ),
     request_body(content = CaseChanges, example = json!({"status": "postponed"})),
     responses(
-        (status = 200, description = "The changed case", body = Case),
-        BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+        (status = 200, description = "The changed case", body = Case, headers(
+            ("ETag" = String, description = "The new version"),
+        )),
+        BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PayloadTooLarge,
+        UnsupportedMediaType, Unprocessable, PreconditionRequired
     )
 )]
 #[patch("/cases/{id}")]
 async fn update(
+    Editor(actor): Editor,
+    IfMatch(version): IfMatch,
     store: StoreData,
     id: web::Path<String>,
     body: JsonBody<CaseChanges>,
-) -> Result<web::Json<Case>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id: CaseId = path(&id)?;
     let changes = body.into_inner();
-    Ok(web::Json(
-        store
-            .run(move |conn| cases::update(conn, id, changes))
-            .await?,
-    ))
+    let case = store
+        .run(move |conn| cases::update(conn, id, Some(version), changes, &actor))
+        .await?;
+    Ok(tagged_json(HttpResponse::Ok(), case.version, &case))
 }
 
 /// Delete a case
 ///
-/// Only a case without decision points can be deleted. Its own links go with it; links to it
-/// keep naming it by number.
+/// Only a case without decision points can be deleted; it leaves a tombstone and its history.
+/// Its own links are removed with it; links to it keep naming it by number. `If-Match`, when
+/// sent, must name the current version. Needs the editor role.
+#[utoipa::path(
+    tag = "cases",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The case's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the case as last read"),
+    ),
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed)
+)]
+#[delete("/cases/{id}")]
+async fn remove(
+    Editor(actor): Editor,
+    OptionalIfMatch(version): OptionalIfMatch,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: CaseId = path(&id)?;
+    store
+        .run(move |conn| cases::delete(conn, id, version, &actor))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The history of a case
+///
+/// Every change of the case and of the links it makes, oldest first: who, when, the fields
+/// changed with their values before and after. A deleted case keeps it.
 #[utoipa::path(
     tag = "cases",
     params(("id" = uuid::Uuid, Path, description = "The case's id")),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict)
+    responses((status = 200, description = "The history, oldest first", body = Vec<HistoryEntry>), BadRequest, NotFound)
 )]
-#[delete("/cases/{id}")]
-async fn remove(store: StoreData, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+#[get("/cases/{id}/history")]
+async fn history(
+    Reader(visibility): Reader,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
     let id: CaseId = path(&id)?;
-    store.run(move |conn| cases::delete(conn, id)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(web::Json(
+        store
+            .run(move |conn| cases::history(conn, id, visibility))
+            .await?,
+    ))
 }

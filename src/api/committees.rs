@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::{Editor, Reader};
 use super::params::path;
 use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
@@ -24,7 +25,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Every committee, by code.
 #[utoipa::path(tag = "committees", responses((status = 200, description = "The committees", body = Vec<Committee>)))]
 #[get("/committees")]
-async fn list(store: StoreData) -> Result<web::Json<Vec<Committee>>, ApiError> {
+async fn list(_reader: Reader, store: StoreData) -> Result<web::Json<Vec<Committee>>, ApiError> {
     Ok(web::Json(store.run(committees::list).await?))
 }
 
@@ -41,11 +42,18 @@ async fn list(store: StoreData) -> Result<web::Json<Vec<Committee>>, ApiError> {
     )
 )]
 #[post("/committees")]
-async fn create(store: StoreData, body: JsonBody<NewCommittee>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    Editor(actor): Editor,
+    store: StoreData,
+    body: JsonBody<NewCommittee>,
+) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let committee = store.run(move |conn| committees::create(conn, new)).await?;
+    let committee = store
+        .run(move |conn| committees::create(conn, new, &actor))
+        .await?;
     Ok(created(
         format!("/api/v1/committees/{}", committee.code),
+        committee.version,
         &committee,
     ))
 }
@@ -58,6 +66,7 @@ async fn create(store: StoreData, body: JsonBody<NewCommittee>) -> Result<HttpRe
 )]
 #[get("/committees/{code}")]
 async fn get_one(
+    _reader: Reader,
     store: StoreData,
     code: web::Path<String>,
 ) -> Result<web::Json<Committee>, ApiError> {
@@ -79,6 +88,7 @@ async fn get_one(
 )]
 #[patch("/committees/{code}")]
 async fn update(
+    Editor(actor): Editor,
     store: StoreData,
     code: web::Path<String>,
     body: JsonBody<CommitteeChanges>,
@@ -87,7 +97,7 @@ async fn update(
     let changes = body.into_inner();
     Ok(web::Json(
         store
-            .run(move |conn| committees::update(conn, &code, changes))
+            .run(move |conn| committees::update(conn, &code, changes, &actor))
             .await?,
     ))
 }
@@ -101,10 +111,14 @@ async fn update(
     responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict)
 )]
 #[delete("/committees/{code}")]
-async fn remove(store: StoreData, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn remove(
+    Editor(actor): Editor,
+    store: StoreData,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let code: CommitteeCode = path(&code)?;
     store
-        .run(move |conn| committees::delete(conn, &code))
+        .run(move |conn| committees::delete(conn, &code, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

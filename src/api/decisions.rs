@@ -5,10 +5,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::{Editor, Reader};
+use super::etag::{IfMatch, OptionalIfMatch, tagged_json};
 use super::pagination::{Page, PageRequest};
 use super::params::{CommaList, QueryParams, path};
 use super::problem::{
-    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
+    PreconditionRequired, Unprocessable, UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
 use crate::domain::{
@@ -17,13 +20,15 @@ use crate::domain::{
 use crate::store::decisions::{
     self, Decision, DecisionChanges, DecisionFilter, DecisionKey, DecisionSort, NewDecision,
 };
+use crate::store::history::HistoryEntry;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
         .service(create)
         .service(get_one)
         .service(update)
-        .service(remove);
+        .service(remove)
+        .service(history);
 }
 
 /// Which decision points to list, in which order, and which page. Filters combine with AND.
@@ -88,6 +93,7 @@ pub struct DecisionQuery {
 #[get("/decisions")]
 async fn list(
     store: StoreData,
+    Reader(visibility): Reader,
     QueryParams(query): QueryParams<DecisionQuery>,
 ) -> Result<web::Json<Page<Decision>>, ApiError> {
     let filter = DecisionFilter {
@@ -102,6 +108,7 @@ async fn list(
         overdue: query.overdue,
         q: query.q.filter(|q| !q.trim().is_empty()),
         sort: query.sort.unwrap_or_default(),
+        visibility,
     };
     let request = PageRequest::<DecisionKey>::new(
         query.limit,
@@ -119,11 +126,12 @@ async fn list(
 ///
 /// Owners are named as in the documents ("Sekretariatet", "Analysegruppa") and resolved
 /// through the owner registry; an unknown owner is refused with 422. Orientation and approval
-/// points are closed (`done`) when adopted and cannot be open.
+/// points are closed (`done`) when adopted and cannot be open. Needs the editor role.
 #[utoipa::path(
     tag = "decisions",
     request_body(content = NewDecision, example = json!({
-        "case_id": "5b0f3c7e-2d8a-4f0e-8a8e-9c1d2e3f4a5b",
+        "committee": "ASU",
+        "case_number": "24/24",
         "position": "2",
         "text": "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.",
         "kind": "assignment",
@@ -131,16 +139,26 @@ async fn list(
         "deadline": "2024-08-30"
     })),
     responses(
-        (status = 201, description = "Recorded", body = Decision, headers(("Location" = String, description = "The decision point's URL"))),
+        (status = 201, description = "Recorded", body = Decision, headers(
+            ("Location" = String, description = "The decision point's URL"),
+            ("ETag" = String, description = "The version, for If-Match"),
+        )),
         BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
     )
 )]
 #[post("/decisions")]
-async fn create(store: StoreData, body: JsonBody<NewDecision>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    Editor(actor): Editor,
+    store: StoreData,
+    body: JsonBody<NewDecision>,
+) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let decision = store.run(move |conn| decisions::create(conn, new)).await?;
+    let decision = store
+        .run(move |conn| decisions::create(conn, new, &actor))
+        .await?;
     Ok(created(
         format!("/api/v1/decisions/{}", decision.id),
+        decision.version,
         &decision,
     ))
 }
@@ -149,55 +167,124 @@ async fn create(store: StoreData, body: JsonBody<NewDecision>) -> Result<HttpRes
 #[utoipa::path(
     tag = "decisions",
     params(("id" = uuid::Uuid, Path, description = "The decision point's id")),
-    responses((status = 200, description = "The decision point", body = Decision), BadRequest, NotFound)
+    responses(
+        (status = 200, description = "The decision point", body = Decision, headers(
+            ("ETag" = String, description = "The version, for If-Match"),
+        )),
+        BadRequest, NotFound, Gone
+    )
 )]
 #[get("/decisions/{id}")]
-async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Decision>, ApiError> {
+async fn get_one(
+    Reader(visibility): Reader,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id: DecisionId = path(&id)?;
-    Ok(web::Json(
-        store.run(move |conn| decisions::get(conn, id)).await?,
-    ))
+    let decision = store
+        .run(move |conn| decisions::get(conn, id, visibility))
+        .await?;
+    Ok(tagged_json(HttpResponse::Ok(), decision.version, &decision))
 }
 
 /// Change a decision point
 ///
-/// Sets status, note, owners, deadline, text, kind or position. Orientation and approval
-/// points cannot be `open` or `in_progress`; reclassifying a point to such a kind closes it,
-/// and reclassifying a closed orientation or approval point to a kind that needs follow-up
-/// opens it, unless the request sets the status itself.
+/// Sets status, note, owners, deadline, text, kind, position or public access. Send the
+/// point's `ETag` as `If-Match`: a change against an older version is refused with 412, so
+/// that two editors never overwrite each other unseen. Needs the editor role.
+///
+/// Status rules:
+/// - any status can follow any other, but `cancelled` needs a `status_note` saying why, and so
+///   does reopening (to `open` or `in_progress`) a point that is `done` or `cancelled`;
+/// - orientation and approval points cannot be `open` or `in_progress`; reclassifying a point
+///   to such a kind closes it (`done`), and reclassifying a closed orientation or approval
+///   point to a kind that needs follow-up opens it, unless the request sets the status;
+/// - `evidence` cites where the change was reported, a case (`{"case": "20/24"}`) or a
+///   meeting (`{"meeting_date": "2024-08-30"}`) in the log; it stays on the point until the
+///   next status change, and in the history for good.
+///
+/// Every change is recorded in the point's history, with who made it, when, the fields
+/// changed, and the comment (`comment`, or the new `status_note`).
 #[utoipa::path(
     tag = "decisions",
-    params(("id" = uuid::Uuid, Path, description = "The decision point's id")),
-    request_body(content = DecisionChanges, example = json!({"status": "in_progress", "status_note": "Første utkast lagt fram for AU"})),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The decision point's id"),
+        ("If-Match" = String, Header, description = "The ETag of the point as last read, such as \"3\"", example = "\"3\""),
+    ),
+    request_body(content = DecisionChanges, example = json!({
+        "status": "done", "status_note": "Vedtaksloggen er tatt i bruk",
+        "evidence": {"case": "20/24"}
+    })),
     responses(
-        (status = 200, description = "The changed decision point", body = Decision),
-        BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+        (status = 200, description = "The changed decision point", body = Decision, headers(
+            ("ETag" = String, description = "The new version, for the next If-Match"),
+        )),
+        BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PayloadTooLarge,
+        UnsupportedMediaType, Unprocessable, PreconditionRequired
     )
 )]
 #[patch("/decisions/{id}")]
 async fn update(
+    Editor(actor): Editor,
+    IfMatch(version): IfMatch,
     store: StoreData,
     id: web::Path<String>,
     body: JsonBody<DecisionChanges>,
-) -> Result<web::Json<Decision>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id: DecisionId = path(&id)?;
     let changes = body.into_inner();
-    Ok(web::Json(
-        store
-            .run(move |conn| decisions::update(conn, id, changes))
-            .await?,
-    ))
+    let decision = store
+        .run(move |conn| decisions::update(conn, id, Some(version), changes, &actor))
+        .await?;
+    Ok(tagged_json(HttpResponse::Ok(), decision.version, &decision))
 }
 
 /// Delete a decision point
+///
+/// Leaves a tombstone: the point is gone from lists and answers 410, and its history remains.
+/// `If-Match`, when sent, must name the current version. Needs the editor role.
+#[utoipa::path(
+    tag = "decisions",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The decision point's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the point as last read"),
+    ),
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Gone, PreconditionFailed)
+)]
+#[delete("/decisions/{id}")]
+async fn remove(
+    Editor(actor): Editor,
+    OptionalIfMatch(version): OptionalIfMatch,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: DecisionId = path(&id)?;
+    store
+        .run(move |conn| decisions::delete(conn, id, version, &actor))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The history of a decision point
+///
+/// Every change of the point, oldest first: who (the token's name), when, the fields changed
+/// with their values before and after, the comment, and the evidence cited. Nothing can edit
+/// or remove it; a deleted point keeps it.
 #[utoipa::path(
     tag = "decisions",
     params(("id" = uuid::Uuid, Path, description = "The decision point's id")),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound)
+    responses((status = 200, description = "The history, oldest first", body = Vec<HistoryEntry>), BadRequest, NotFound)
 )]
-#[delete("/decisions/{id}")]
-async fn remove(store: StoreData, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+#[get("/decisions/{id}/history")]
+async fn history(
+    Reader(visibility): Reader,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
     let id: DecisionId = path(&id)?;
-    store.run(move |conn| decisions::delete(conn, id)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(web::Json(
+        store
+            .run(move |conn| decisions::history(conn, id, visibility))
+            .await?,
+    ))
 }

@@ -3,9 +3,11 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::{Editor, Reader};
 use super::params::path;
 use super::problem::{
-    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, Unprocessable,
+    UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, LinkId};
@@ -27,10 +29,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
     responses((status = 200, description = "The links", body = CaseLinks), BadRequest, NotFound)
 )]
 #[get("/cases/{id}/links")]
-async fn list(store: StoreData, id: web::Path<String>) -> Result<web::Json<CaseLinks>, ApiError> {
+async fn list(
+    Reader(visibility): Reader,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<web::Json<CaseLinks>, ApiError> {
     let id: CaseId = path(&id)?;
     Ok(web::Json(
-        store.run(move |conn| links::list(conn, id)).await?,
+        store
+            .run(move |conn| links::list(conn, id, visibility))
+            .await?,
     ))
 }
 
@@ -50,27 +58,36 @@ async fn list(store: StoreData, id: web::Path<String>) -> Result<web::Json<CaseL
 )]
 #[post("/cases/{id}/links")]
 async fn create(
+    Editor(actor): Editor,
     store: StoreData,
     id: web::Path<String>,
     body: JsonBody<NewLink>,
 ) -> Result<HttpResponse, ApiError> {
     let id: CaseId = path(&id)?;
     let new = body.into_inner();
-    let link = store.run(move |conn| links::create(conn, id, new)).await?;
-    Ok(created(format!("/api/v1/links/{}", link.id), &link))
+    let link = store
+        .run(move |conn| links::create(conn, id, new, &actor))
+        .await?;
+    Ok(created(format!("/api/v1/links/{}", link.id), 1, &link))
 }
 
 /// Get a link
 #[utoipa::path(
     tag = "links",
     params(("id" = uuid::Uuid, Path, description = "The link's id")),
-    responses((status = 200, description = "The link", body = Link), BadRequest, NotFound)
+    responses((status = 200, description = "The link", body = Link), BadRequest, NotFound, Gone)
 )]
 #[get("/links/{id}")]
-async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Link>, ApiError> {
+async fn get_one(
+    Reader(visibility): Reader,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<web::Json<Link>, ApiError> {
     let id: LinkId = path(&id)?;
     Ok(web::Json(
-        store.run(move |conn| links::get(conn, id)).await?,
+        store
+            .run(move |conn| links::get(conn, id, visibility))
+            .await?,
     ))
 }
 
@@ -78,11 +95,17 @@ async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Li
 #[utoipa::path(
     tag = "links",
     params(("id" = uuid::Uuid, Path, description = "The link's id")),
-    responses((status = 204, description = "Removed"), BadRequest, NotFound)
+    responses((status = 204, description = "Removed"), BadRequest, NotFound, Gone)
 )]
 #[delete("/links/{id}")]
-async fn remove(store: StoreData, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn remove(
+    Editor(actor): Editor,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id: LinkId = path(&id)?;
-    store.run(move |conn| links::delete(conn, id)).await?;
+    store
+        .run(move |conn| links::delete(conn, id, &actor))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,13 +5,17 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::{Editor, Reader};
+use super::etag::{IfMatch, OptionalIfMatch, tagged_json};
 use super::pagination::{Page, PageRequest};
 use super::params::{QueryParams, path};
 use super::problem::{
-    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
+    PreconditionRequired, Unprocessable, UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CalendarDate, CommitteeCode, MeetingId, MeetingStatus};
+use crate::store::history::HistoryEntry;
 use crate::store::meetings::{
     self, Meeting, MeetingChanges, MeetingFilter, MeetingKey, NewMeeting,
 };
@@ -21,7 +25,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create)
         .service(get_one)
         .service(update)
-        .service(remove);
+        .service(remove)
+        .service(history);
 }
 
 /// Which meetings to list, and which page.
@@ -55,6 +60,7 @@ pub struct MeetingQuery {
 )]
 #[get("/meetings")]
 async fn list(
+    Reader(visibility): Reader,
     store: StoreData,
     QueryParams(query): QueryParams<MeetingQuery>,
 ) -> Result<web::Json<Page<Meeting>>, ApiError> {
@@ -63,6 +69,7 @@ async fn list(
         from: query.from.map(CalendarDate::get),
         to: query.to.map(CalendarDate::get),
         status: query.status,
+        visibility,
     };
     let request = PageRequest::<MeetingKey>::new(
         query.limit,
@@ -78,7 +85,7 @@ async fn list(
 
 /// Record a meeting
 ///
-/// A committee holds at most one meeting on a date.
+/// A committee holds at most one meeting on a date. Needs the editor role.
 #[utoipa::path(
     tag = "meetings",
     request_body(content = NewMeeting, example = json!({
@@ -87,16 +94,26 @@ async fn list(
         "minute_taker": "Karina Haus Steinshylla", "status": "held"
     })),
     responses(
-        (status = 201, description = "Recorded", body = Meeting, headers(("Location" = String, description = "The meeting's URL"))),
+        (status = 201, description = "Recorded", body = Meeting, headers(
+            ("Location" = String, description = "The meeting's URL"),
+            ("ETag" = String, description = "The version, for If-Match"),
+        )),
         BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
     )
 )]
 #[post("/meetings")]
-async fn create(store: StoreData, body: JsonBody<NewMeeting>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    Editor(actor): Editor,
+    store: StoreData,
+    body: JsonBody<NewMeeting>,
+) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let meeting = store.run(move |conn| meetings::create(conn, new)).await?;
+    let meeting = store
+        .run(move |conn| meetings::create(conn, new, &actor))
+        .await?;
     Ok(created(
         format!("/api/v1/meetings/{}", meeting.id),
+        meeting.version,
         &meeting,
     ))
 }
@@ -105,52 +122,103 @@ async fn create(store: StoreData, body: JsonBody<NewMeeting>) -> Result<HttpResp
 #[utoipa::path(
     tag = "meetings",
     params(("id" = uuid::Uuid, Path, description = "The meeting's id")),
-    responses((status = 200, description = "The meeting", body = Meeting), BadRequest, NotFound)
+    responses(
+        (status = 200, description = "The meeting", body = Meeting, headers(
+            ("ETag" = String, description = "The version, for If-Match"),
+        )),
+        BadRequest, NotFound, Gone
+    )
 )]
 #[get("/meetings/{id}")]
-async fn get_one(store: StoreData, id: web::Path<String>) -> Result<web::Json<Meeting>, ApiError> {
+async fn get_one(
+    Reader(visibility): Reader,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id: MeetingId = path(&id)?;
-    Ok(web::Json(
-        store.run(move |conn| meetings::get(conn, id)).await?,
-    ))
+    let meeting = store
+        .run(move |conn| meetings::get(conn, id, visibility))
+        .await?;
+    Ok(tagged_json(HttpResponse::Ok(), meeting.version, &meeting))
 }
 
 /// Change a meeting
+///
+/// Send the meeting's `ETag` as `If-Match`; a change against an older version is refused
+/// with 412. Needs the editor role.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = uuid::Uuid, Path, description = "The meeting's id")),
+    params(
+        ("id" = uuid::Uuid, Path, description = "The meeting's id"),
+        ("If-Match" = String, Header, description = "The ETag of the meeting as last read", example = "\"1\""),
+    ),
     request_body(content = MeetingChanges, example = json!({"status": "held", "end_time": "17:00"})),
     responses(
-        (status = 200, description = "The changed meeting", body = Meeting),
-        BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+        (status = 200, description = "The changed meeting", body = Meeting, headers(
+            ("ETag" = String, description = "The new version"),
+        )),
+        BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PayloadTooLarge,
+        UnsupportedMediaType, Unprocessable, PreconditionRequired
     )
 )]
 #[patch("/meetings/{id}")]
 async fn update(
+    Editor(actor): Editor,
+    IfMatch(version): IfMatch,
     store: StoreData,
     id: web::Path<String>,
     body: JsonBody<MeetingChanges>,
-) -> Result<web::Json<Meeting>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id: MeetingId = path(&id)?;
     let changes = body.into_inner();
-    Ok(web::Json(
-        store
-            .run(move |conn| meetings::update(conn, id, changes))
-            .await?,
-    ))
+    let meeting = store
+        .run(move |conn| meetings::update(conn, id, Some(version), changes, &actor))
+        .await?;
+    Ok(tagged_json(HttpResponse::Ok(), meeting.version, &meeting))
 }
 
 /// Delete a meeting
 ///
-/// Only a meeting with no cases can be deleted.
+/// Only a meeting with no cases can be deleted; it leaves a tombstone and its history.
+/// `If-Match`, when sent, must name the current version. Needs the editor role.
+#[utoipa::path(
+    tag = "meetings",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The meeting's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the meeting as last read"),
+    ),
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed)
+)]
+#[delete("/meetings/{id}")]
+async fn remove(
+    Editor(actor): Editor,
+    OptionalIfMatch(version): OptionalIfMatch,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: MeetingId = path(&id)?;
+    store
+        .run(move |conn| meetings::delete(conn, id, version, &actor))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The history of a meeting
+///
+/// Every change of the meeting, oldest first; a deleted meeting keeps it.
 #[utoipa::path(
     tag = "meetings",
     params(("id" = uuid::Uuid, Path, description = "The meeting's id")),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict)
+    responses((status = 200, description = "The history, oldest first", body = Vec<HistoryEntry>), BadRequest, NotFound)
 )]
-#[delete("/meetings/{id}")]
-async fn remove(store: StoreData, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+#[get("/meetings/{id}/history")]
+async fn history(
+    _reader: Reader,
+    store: StoreData,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
     let id: MeetingId = path(&id)?;
-    store.run(move |conn| meetings::delete(conn, id)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(web::Json(
+        store.run(move |conn| meetings::history(conn, id)).await?,
+    ))
 }

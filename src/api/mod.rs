@@ -2,9 +2,11 @@
 //! the result; routes are registered through utoipa-actix-web so that routing and the OpenAPI
 //! document cannot drift apart.
 
+pub mod auth;
 pub mod cases;
 pub mod committees;
 pub mod decisions;
+pub mod etag;
 pub mod health;
 pub mod json;
 pub mod links;
@@ -13,6 +15,7 @@ pub mod owners;
 pub mod pagination;
 pub mod params;
 pub mod problem;
+pub mod tokens;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
 use actix_web::{HttpResponse, web};
@@ -48,11 +51,88 @@ Times are UTC; dates are `YYYY-MM-DD`.",
         (name = "decisions", description = "Decision points (vedtakspunkter) and their follow-up"),
         (name = "owners", description = "The registry of owners of actions (ansvarlige)"),
         (name = "links", description = "Follow-up links between cases (oppfølging)"),
+        (name = "tokens", description = "API tokens (admins only)"),
         (name = "operations", description = "Health checks"),
     ),
-    components(schemas(Problem))
+    components(schemas(Problem)),
+    modifiers(&Security)
 )]
 pub struct ApiDoc;
+
+/// Adds the bearer-token scheme, and says of every API operation that it takes a token and
+/// may answer 401 (and 403 where a role is needed). Reads also work without a token when
+/// public reading is on.
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+        };
+        use utoipa::openapi::{RefOr, Response};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                utoipa::openapi::security::HttpBuilder::from(Http::new(HttpAuthScheme::Bearer))
+                    .description(Some(
+                        "An API token: `Authorization: Bearer vl_...`. Create one with \
+                         `vedtakslogg token create --name NAME --role reader|editor|admin` or \
+                         POST /api/v1/tokens.",
+                    ))
+                    .build(),
+            ),
+        );
+        let problem = |description: &str| -> RefOr<Response> {
+            let mut response = Response::new(description);
+            response.content.insert(
+                problem::PROBLEM_JSON.to_owned(),
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                    .build(),
+            );
+            RefOr::T(response)
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (operation, writes) in operations {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let admin_only = path.starts_with("/api/v1/tokens");
+                let mut security = vec![SecurityRequirement::new("bearer", Vec::<String>::new())];
+                if !writes && !admin_only {
+                    // Anonymous reads, when public reading is on.
+                    security.push(SecurityRequirement::default());
+                }
+                operation.security = Some(security);
+                let responses = &mut operation.responses.responses;
+                responses.insert(
+                    "401".into(),
+                    problem("No valid token: none was sent (and public reading is off), or it is unknown or revoked."),
+                );
+                if writes || admin_only {
+                    responses.insert(
+                        "403".into(),
+                        problem(if admin_only {
+                            "The token is not an admin's."
+                        } else {
+                            "The token is a reader's: writing needs the editor role."
+                        }),
+                    );
+                }
+            }
+        }
+    }
+}
 
 /// Registers every route of the service on `app`.
 pub fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -68,7 +148,8 @@ where
                 .configure(cases::routes)
                 .configure(decisions::routes)
                 .configure(links::routes)
-                .configure(owners::routes),
+                .configure(owners::routes)
+                .configure(tokens::routes),
         )
 }
 
@@ -92,9 +173,13 @@ pub async fn openapi_document(document: web::Data<OpenApiDocument>) -> HttpRespo
 /// The state the handlers share.
 pub type StoreData = web::Data<Store>;
 
-/// 201 Created with a Location header.
-pub(crate) fn created<T: serde::Serialize>(location: String, body: &T) -> HttpResponse {
-    HttpResponse::Created()
+/// 201 Created with a Location header and the ETag of the new record's version.
+pub(crate) fn created<T: serde::Serialize>(
+    location: String,
+    version: i32,
+    body: &T,
+) -> HttpResponse {
+    etag::tagged(HttpResponse::Created(), version)
         .insert_header((actix_web::http::header::LOCATION, location))
         .json(body)
 }

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::{Editor, Reader};
 use super::params::text_segment;
 use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
@@ -25,7 +26,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// St. Olavs hospital.
 #[utoipa::path(tag = "owners", responses((status = 200, description = "The owners", body = Vec<Owner>)))]
 #[get("/owners")]
-async fn list(store: StoreData) -> Result<web::Json<Vec<Owner>>, ApiError> {
+async fn list(_reader: Reader, store: StoreData) -> Result<web::Json<Vec<Owner>>, ApiError> {
     Ok(web::Json(store.run(owners::list).await?))
 }
 
@@ -41,10 +42,20 @@ async fn list(store: StoreData) -> Result<web::Json<Vec<Owner>>, ApiError> {
     )
 )]
 #[post("/owners")]
-async fn create(store: StoreData, body: JsonBody<NewOwner>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    Editor(actor): Editor,
+    store: StoreData,
+    body: JsonBody<NewOwner>,
+) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let owner = store.run(move |conn| owners::create(conn, new)).await?;
-    Ok(created(format!("/api/v1/owners/{}", owner.id), &owner))
+    let owner = store
+        .run(move |conn| owners::create(conn, new, &actor))
+        .await?;
+    Ok(created(
+        format!("/api/v1/owners/{}", owner.id),
+        owner.version,
+        &owner,
+    ))
 }
 
 /// Get an owner
@@ -56,7 +67,11 @@ async fn create(store: StoreData, body: JsonBody<NewOwner>) -> Result<HttpRespon
     responses((status = 200, description = "The owner", body = Owner), NotFound)
 )]
 #[get("/owners/{owner}")]
-async fn get_one(store: StoreData, key: web::Path<String>) -> Result<web::Json<Owner>, ApiError> {
+async fn get_one(
+    _reader: Reader,
+    store: StoreData,
+    key: web::Path<String>,
+) -> Result<web::Json<Owner>, ApiError> {
     let key = text_segment(&key)?.to_owned();
     Ok(web::Json(
         store.run(move |conn| owners::get(conn, &key)).await?,
@@ -77,6 +92,7 @@ async fn get_one(store: StoreData, key: web::Path<String>) -> Result<web::Json<O
 )]
 #[patch("/owners/{owner}")]
 async fn update(
+    Editor(actor): Editor,
     store: StoreData,
     key: web::Path<String>,
     body: JsonBody<OwnerChanges>,
@@ -85,7 +101,7 @@ async fn update(
     let changes = body.into_inner();
     Ok(web::Json(
         store
-            .run(move |conn| owners::update(conn, &key, changes))
+            .run(move |conn| owners::update(conn, &key, changes, &actor))
             .await?,
     ))
 }
@@ -99,8 +115,14 @@ async fn update(
     responses((status = 204, description = "Deleted"), NotFound, Conflict)
 )]
 #[delete("/owners/{owner}")]
-async fn remove(store: StoreData, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn remove(
+    Editor(actor): Editor,
+    store: StoreData,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = text_segment(&key)?.to_owned();
-    store.run(move |conn| owners::delete(conn, &key)).await?;
+    store
+        .run(move |conn| owners::delete(conn, &key, &actor))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

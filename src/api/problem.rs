@@ -29,6 +29,9 @@ pub struct Problem {
     pub status: u16,
     /// What was wrong, naming the field or parameter where there is one.
     pub detail: String,
+    /// On 412: the version the record is at now; read it again, and send this as `If-Match`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -39,10 +42,28 @@ pub enum ApiError {
     /// The request cannot be read: malformed JSON, a bad query parameter or path segment.
     #[error("{0}")]
     BadRequest(String),
+    /// No token, or one that is unknown or revoked.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A token whose role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The record was deleted.
+    #[error("{0}")]
+    Gone(String),
+    /// `If-Match` names a version that is no longer current.
+    #[error("{detail}")]
+    PreconditionFailed {
+        detail: String,
+        current_version: i32,
+    },
+    /// A change without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -63,6 +84,13 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::Invalid(detail) => ApiError::Unprocessable(detail),
             StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StoreError::Gone(detail) => ApiError::Gone(detail),
+            StoreError::VersionMismatch { expected, current } => ApiError::PreconditionFailed {
+                detail: format!(
+                    "the record has changed since you read it: If-Match names version {expected}, but it is at version {current}; read it again"
+                ),
+                current_version: current,
+            },
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -78,8 +106,13 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -101,17 +134,39 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        problem_response(status, detail)
+        let current_version = match self {
+            ApiError::PreconditionFailed {
+                current_version, ..
+            } => Some(*current_version),
+            _ => None,
+        };
+        let mut response = problem_response_with(status, detail, current_version);
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("Bearer realm=\"vedtakslogg\""),
+            );
+        }
+        response
     }
 }
 
 /// A problem+json response with this status and detail.
 pub fn problem_response(status: StatusCode, detail: String) -> HttpResponse {
+    problem_response_with(status, detail, None)
+}
+
+fn problem_response_with(
+    status: StatusCode,
+    detail: String,
+    current_version: Option<i32>,
+) -> HttpResponse {
     let problem = Problem {
         problem_type: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
         detail,
+        current_version,
     };
     HttpResponse::build(status)
         .insert_header(ContentType(
@@ -145,7 +200,12 @@ macro_rules! problem_responses {
 
 problem_responses! {
     BadRequest = 400, "The request cannot be read: malformed JSON, or an invalid query parameter or path segment.";
+    Unauthorized = 401, "No token, or a token that is unknown or revoked (or, for reads, public reading is off).";
+    Forbidden = 403, "The token's role does not allow this: readers only read; only admins manage tokens.";
     NotFound = 404, "No such record.";
+    Gone = 410, "The record was deleted; its history remains at its history endpoint.";
+    PreconditionFailed = 412, "If-Match names a version that is no longer current: someone changed the record since you read it. `current_version` says where it is now; read it again before changing it.";
+    PreconditionRequired = 428, "The change has no If-Match: send the ETag of the record as you last read it.";
     Conflict = 409, "The change collides with the data as it is: a duplicate, or a record still in use.";
     PayloadTooLarge = 413, "The body is larger than 1 MiB.";
     UnsupportedMediaType = 415, "The body is not sent as application/json.";

@@ -130,6 +130,25 @@ string_enum!(
     OwnerKind, "owner kind" { Body => "body", Party => "party", Person => "person" }
 );
 
+string_enum!(
+    /// What a token may do: a `reader` (AU, integrations) reads; an `editor` (the secretariat)
+    /// also records and changes meetings, cases, decision points, owners and links; an `admin`
+    /// also manages tokens.
+    Role, "role" { Reader => "reader", Editor => "editor", Admin => "admin" }
+);
+
+impl Role {
+    /// Whether this role may do what `needed` may.
+    pub fn allows(&self, needed: Role) -> bool {
+        let rank = |role: &Role| match role {
+            Role::Reader => 0,
+            Role::Editor => 1,
+            Role::Admin => 2,
+        };
+        rank(self) >= rank(&needed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +170,12 @@ mod tests {
             err.to_string(),
             "unknown decision status 'finished': expected one of open, in_progress, done, cancelled"
         );
+    }
+
+    #[test]
+    fn each_role_allows_what_the_roles_below_it_do() {
+        assert!(Role::Admin.allows(Role::Editor) && Role::Editor.allows(Role::Reader));
+        assert!(!Role::Reader.allows(Role::Editor) && !Role::Editor.allows(Role::Admin));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use clock_time::ClockTime;
 pub use committee_code::CommitteeCode;
 pub use date::CalendarDate;
 pub use enums::{
-    CaseStatus, DecisionKind, DecisionStatus, LinkKind, MeetingKind, MeetingStatus, OwnerKind,
+    CaseStatus, DecisionKind, DecisionStatus, LinkKind, MeetingKind, MeetingStatus, OwnerKind, Role,
 };
 pub use ids::{CaseId, CommitteeId, DecisionId, LinkId, MeetingId, OwnerId};
 pub use position::Position;

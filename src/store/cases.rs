@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::decisions::Decision;
+use super::history::{Action, Change, Entity, HistoryEntry};
 use super::links::CaseLinks;
 use super::schema::{case_links, cases, committees, decisions, meetings};
-use super::{DbConnection, Page, StoreError, StoreResult, now, parse_stored, utc};
+use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
 use crate::domain::{
     CalendarDate, CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId, NonEmptyText,
 };
@@ -27,8 +28,11 @@ struct CaseRow {
     title: String,
     responsible: String,
     status: String,
+    is_public: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    updated_by: String,
+    version: i32,
 }
 
 /// The meeting a case is on.
@@ -52,10 +56,17 @@ pub struct Case {
     #[schema(example = json!(["Runar Asp"]))]
     pub responsible: Vec<String>,
     pub status: CaseStatus,
-    /// How many decision points the case has.
+    /// How many decision points the case has (that the caller may see).
     pub decision_count: i64,
+    /// False for a case exempt from public access (unntatt offentlighet): readers without a
+    /// token never see it or its decision points.
+    pub public: bool,
+    /// Increases with every change; the `ETag` of the case. Send it back in `If-Match`.
+    pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The name of the token that made the last change.
+    pub updated_by: String,
 }
 
 /// A case with its decision points and its links to other cases.
@@ -88,6 +99,13 @@ pub struct NewCase {
     /// Default `planned`.
     #[serde(default = "planned")]
     pub status: CaseStatus,
+    /// Default true; false exempts the case and its points from public access.
+    #[serde(default = "public_by_default")]
+    pub public: bool,
+}
+
+fn public_by_default() -> bool {
+    true
 }
 
 fn planned() -> CaseStatus {
@@ -105,6 +123,7 @@ pub struct CaseChanges {
     pub title: Option<NonEmptyText>,
     pub responsible: Option<Vec<String>>,
     pub status: Option<CaseStatus>,
+    pub public: Option<bool>,
 }
 
 /// Which cases to list.
@@ -117,6 +136,7 @@ pub struct CaseFilter {
     /// Only cases numbered in this year (four digits).
     pub year: Option<i32>,
     pub status: Option<CaseStatus>,
+    pub visibility: Visibility,
 }
 
 fn clean_names(names: Vec<String>) -> Vec<String> {
@@ -130,10 +150,13 @@ fn clean_names(names: Vec<String>) -> Vec<String> {
 fn to_cases(
     conn: &mut DbConnection,
     rows: Vec<(CaseRow, NaiveDate, String)>,
+    visibility: Visibility,
 ) -> StoreResult<Vec<Case>> {
     let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
     let counts: HashMap<String, i64> = decisions::table
         .filter(decisions::case_id.eq_any(&ids))
+        .filter(decisions::deleted_at.is_null())
+        .filter(decisions::is_public.eq_any(visibility.public_values()))
         .group_by(decisions::case_id)
         .select((decisions::case_id, diesel::dsl::count_star()))
         .load::<(String, i64)>(conn)?
@@ -156,14 +179,16 @@ fn to_cases(
                     StoreError::Corrupt(format!("cases.responsible of {}: {e}", row.id))
                 })?,
                 status: parse_stored(&row.status, "cases.status")?,
+                public: row.is_public,
+                version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
+                updated_by: row.updated_by,
             })
         })
         .collect()
 }
 
-/// Lists cases by committee and number; returns one page and the total count.
 /// Where a page of cases ends: cases are ordered by committee and number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseKey {
@@ -172,6 +197,7 @@ pub struct CaseKey {
     serial: i32,
 }
 
+/// Lists cases by committee and number; returns one page and the total count.
 pub fn list(
     conn: &mut DbConnection,
     filter: &CaseFilter,
@@ -183,6 +209,8 @@ pub fn list(
             let mut query = cases::table
                 .inner_join(meetings::table)
                 .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+                .filter(cases::deleted_at.is_null())
+                .filter(cases::is_public.eq_any(filter.visibility.public_values()))
                 .into_boxed();
             if let Some(code) = &filter.committee {
                 query = query.filter(committees::code.eq(code.as_str()));
@@ -227,15 +255,17 @@ pub fn list(
             serial: row.case_serial,
         });
         Ok(Page {
-            items: to_cases(conn, rows)?,
+            items: to_cases(conn, rows, filter.visibility)?,
             total,
             next,
         })
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: CaseId) -> StoreResult<Case> {
-    let row = cases::table
+/// A case. A deleted one is `Gone`; one exempt from public access is `NotFound` for those
+/// who may see only what is public.
+pub fn get(conn: &mut DbConnection, id: CaseId, visibility: Visibility) -> StoreResult<Case> {
+    let (row, date, code, deleted_at) = cases::table
         .inner_join(meetings::table)
         .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
         .filter(cases::id.eq(id.to_string()))
@@ -243,11 +273,34 @@ pub fn get(conn: &mut DbConnection, id: CaseId) -> StoreResult<Case> {
             CaseRow::as_select(),
             meetings::meeting_date,
             committees::code,
+            cases::deleted_at,
         ))
-        .first(conn)
+        .first::<(CaseRow, NaiveDate, String, Option<NaiveDateTime>)>(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no case with id {id}")))?;
-    Ok(to_cases(conn, vec![row])?.remove(0))
+    if visibility == Visibility::PublicOnly && !row.is_public {
+        return Err(StoreError::NotFound(format!("no case with id {id}")));
+    }
+    if let Some(at) = deleted_at {
+        return Err(StoreError::Gone(format!(
+            "case {id} was deleted at {} by {}; its history remains",
+            utc(at).to_rfc3339(),
+            row.updated_by
+        )));
+    }
+    Ok(to_cases(conn, vec![(row, date, code)], visibility)?.remove(0))
+}
+
+/// The history of a case and of the links it makes, oldest first.
+pub fn history(
+    conn: &mut DbConnection,
+    id: CaseId,
+    visibility: Visibility,
+) -> StoreResult<Vec<HistoryEntry>> {
+    match get(conn, id, visibility) {
+        Ok(_) | Err(StoreError::Gone(_)) => super::history::of_case(conn, &id.to_string()),
+        Err(other) => Err(other),
+    }
 }
 
 /// The id of a committee's case with this number, if it is recorded.
@@ -260,6 +313,7 @@ pub(crate) fn find_id(
         .filter(cases::committee_id.eq(committee_id))
         .filter(cases::case_year.eq(number.year()))
         .filter(cases::case_serial.eq(number.serial()))
+        .filter(cases::deleted_at.is_null())
         .select(cases::id)
         .first(conn)
         .optional()?;
@@ -271,17 +325,22 @@ pub fn get_by_number(
     conn: &mut DbConnection,
     code: &CommitteeCode,
     number: CaseNumber,
+    visibility: Visibility,
 ) -> StoreResult<Case> {
     let committee_id = super::committees::id_of(conn, code)?.to_string();
     let id = find_id(conn, &committee_id, number)?
         .ok_or_else(|| StoreError::NotFound(format!("{code} has no case {number}")))?;
-    get(conn, id)
+    get(conn, id, visibility)
 }
 
 /// A case with its decision points and links.
-pub fn detail(conn: &mut DbConnection, case: Case) -> StoreResult<CaseDetail> {
-    let decisions = super::decisions::of_case(conn, case.id)?;
-    let links = super::links::of_case(conn, case.id)?;
+pub fn detail(
+    conn: &mut DbConnection,
+    case: Case,
+    visibility: Visibility,
+) -> StoreResult<CaseDetail> {
+    let decisions = super::decisions::of_case(conn, case.id, visibility)?;
+    let links = super::links::of_case(conn, case.id, visibility)?;
     Ok(CaseDetail {
         case,
         decisions,
@@ -316,6 +375,7 @@ fn attach_links(
         .execute(conn)?;
     diesel::update(
         case_links::table
+            .filter(case_links::deleted_at.is_null())
             .filter(case_links::target_committee_id.eq(committee_id))
             .filter(case_links::target_year.eq(number.year()))
             .filter(case_links::target_serial.eq(number.serial())),
@@ -333,6 +393,7 @@ fn committee_of_meeting(
     let (id, code): (String, String) = meetings::table
         .inner_join(committees::table)
         .filter(meetings::id.eq(meeting.to_string()))
+        .filter(meetings::deleted_at.is_null())
         .select((committees::id, committees::code))
         .first(conn)
         .optional()?
@@ -349,6 +410,7 @@ fn meeting_of(conn: &mut DbConnection, new: &NewCase) -> StoreResult<MeetingId> 
                 .inner_join(committees::table)
                 .filter(committees::code.eq(code.as_str()))
                 .filter(meetings::meeting_date.eq(date.get()))
+                .filter(meetings::deleted_at.is_null())
                 .select(meetings::id)
                 .first(conn)
                 .optional()?;
@@ -363,7 +425,7 @@ fn meeting_of(conn: &mut DbConnection, new: &NewCase) -> StoreResult<MeetingId> 
     }
 }
 
-pub fn create(conn: &mut DbConnection, new: NewCase) -> StoreResult<Case> {
+pub fn create(conn: &mut DbConnection, new: NewCase, actor: &str) -> StoreResult<Case> {
     super::write_transaction(conn, |conn| {
         let meeting_id = meeting_of(conn, &new)?;
         let (committee_id, code) = committee_of_meeting(conn, meeting_id)?;
@@ -382,18 +444,41 @@ pub fn create(conn: &mut DbConnection, new: NewCase) -> StoreResult<Case> {
                 cases::title.eq(new.title.as_str()),
                 cases::responsible.eq(responsible),
                 cases::status.eq(new.status.as_str()),
+                cases::is_public.eq(new.public),
                 cases::created_at.eq(at),
                 cases::updated_at.eq(at),
+                cases::updated_by.eq(actor),
             ))
             .execute(conn)?;
         attach_links(conn, id, &committee_id, new.number)?;
-        get(conn, id)
+        let created = get(conn, id, Visibility::All)?;
+        Change::new(
+            Entity::Case,
+            id,
+            created.version,
+            Action::Created,
+            actor,
+            at,
+        )
+        .between(None, &created)?
+        .record(conn)?;
+        Ok(created)
     })
 }
 
-pub fn update(conn: &mut DbConnection, id: CaseId, changes: CaseChanges) -> StoreResult<Case> {
+/// Changes a case. `expected_version` is the version the change was made against; the
+/// change is refused when the case has moved on since.
+pub fn update(
+    conn: &mut DbConnection,
+    id: CaseId,
+    expected_version: Option<i32>,
+    changes: CaseChanges,
+    actor: &str,
+) -> StoreResult<Case> {
     super::write_transaction(conn, |conn| {
-        let current = get(conn, id)?;
+        let current = get(conn, id, Visibility::All)?;
+        super::check_version(expected_version, current.version)?;
+        let at = now();
         let committee_id = super::committees::id_of(conn, &current.committee)?.to_string();
         if let Some(meeting) = changes.meeting_id {
             let (target_committee, target_code) = committee_of_meeting(conn, meeting)?;
@@ -410,7 +495,7 @@ pub fn update(conn: &mut DbConnection, id: CaseId, changes: CaseChanges) -> Stor
         }
         let responsible = match changes.responsible {
             Some(names) => clean_names(names),
-            None => current.responsible,
+            None => current.responsible.clone(),
         };
         let responsible =
             serde_json::to_string(&responsible).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -425,7 +510,9 @@ pub fn update(conn: &mut DbConnection, id: CaseId, changes: CaseChanges) -> Stor
                     .map_or(current.title.as_str(), NonEmptyText::as_str)),
                 cases::responsible.eq(responsible),
                 cases::status.eq(changes.status.unwrap_or(current.status).as_str()),
-                cases::updated_at.eq(now()),
+                cases::is_public.eq(changes.public.unwrap_or(current.public)),
+                cases::updated_at.eq(at),
+                cases::updated_by.eq(actor),
                 cases::version.eq(cases::version + 1),
             ))
             .execute(conn)?;
@@ -439,27 +526,66 @@ pub fn update(conn: &mut DbConnection, id: CaseId, changes: CaseChanges) -> Stor
                 .load(conn)?;
             super::decisions::refresh_search_text(conn, &points)?;
         }
-        get(conn, id)
+        let updated = get(conn, id, Visibility::All)?;
+        Change::new(
+            Entity::Case,
+            id,
+            updated.version,
+            Action::Updated,
+            actor,
+            at,
+        )
+        .between(Some(&current), &updated)?
+        .record(conn)?;
+        Ok(updated)
     })
 }
 
-/// Deletes a case that has no decision points. Its outgoing links go with it; links to it
-/// fall back to naming it by number.
-pub fn delete(conn: &mut DbConnection, id: CaseId) -> StoreResult<()> {
+/// Deletes a case that has no decision points, leaving a tombstone and its history. Its own
+/// links go with it; links to it fall back to naming it by number.
+pub fn delete(
+    conn: &mut DbConnection,
+    id: CaseId,
+    expected_version: Option<i32>,
+    actor: &str,
+) -> StoreResult<()> {
     super::write_transaction(conn, |conn| {
-        let case = get(conn, id)?;
+        let case = get(conn, id, Visibility::All)?;
+        super::check_version(expected_version, case.version)?;
         if case.decision_count > 0 {
             return Err(StoreError::Conflict(format!(
                 "case {} has {} decision point(s); delete them first",
                 case.number, case.decision_count
             )));
         }
-        diesel::delete(case_links::table.filter(case_links::source_case_id.eq(id.to_string())))
-            .execute(conn)?;
+        let at = now();
+        let own_links: Vec<String> = case_links::table
+            .filter(case_links::source_case_id.eq(id.to_string()))
+            .filter(case_links::deleted_at.is_null())
+            .select(case_links::id)
+            .load(conn)?;
+        for link in own_links {
+            super::links::soft_delete(conn, &link, actor, at)?;
+        }
         diesel::update(case_links::table.filter(case_links::target_case_id.eq(id.to_string())))
             .set(case_links::target_case_id.eq(None::<String>))
             .execute(conn)?;
-        diesel::delete(cases::table.filter(cases::id.eq(id.to_string()))).execute(conn)?;
-        Ok(())
+        diesel::update(cases::table.filter(cases::id.eq(id.to_string())))
+            .set((
+                cases::deleted_at.eq(at),
+                cases::updated_at.eq(at),
+                cases::updated_by.eq(actor),
+                cases::version.eq(cases::version + 1),
+            ))
+            .execute(conn)?;
+        Change::new(
+            Entity::Case,
+            id,
+            case.version + 1,
+            Action::Deleted,
+            actor,
+            at,
+        )
+        .record(conn)
     })
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::history::{Action, Change, Entity};
 use super::schema::{case_links, committees, meetings};
 use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
 use crate::domain::{CommitteeCode, CommitteeId, NonEmptyText};
@@ -17,6 +18,8 @@ struct CommitteeRow {
     name: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    updated_by: String,
+    version: i32,
 }
 
 /// A committee (utvalg) whose decisions the log keeps, such as ASU (Administrativt
@@ -28,8 +31,12 @@ pub struct Committee {
     /// The full name.
     #[schema(example = "Administrativt samarbeidsutvalg")]
     pub name: String,
+    /// Increases with every change.
+    pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The name of the token that made the last change.
+    pub updated_by: String,
 }
 
 impl TryFrom<CommitteeRow> for Committee {
@@ -40,8 +47,10 @@ impl TryFrom<CommitteeRow> for Committee {
             id: parse_stored(&row.id, "committees.id")?,
             code: parse_stored(&row.code, "committees.code")?,
             name: row.name,
+            version: row.version,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
+            updated_by: row.updated_by,
         })
     }
 }
@@ -65,6 +74,7 @@ pub struct CommitteeChanges {
 
 pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<Committee>> {
     committees::table
+        .filter(committees::deleted_at.is_null())
         .select(CommitteeRow::as_select())
         .order(committees::code)
         .load(conn)?
@@ -76,6 +86,7 @@ pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<Committee>> {
 pub fn get(conn: &mut DbConnection, code: &CommitteeCode) -> StoreResult<Committee> {
     committees::table
         .filter(committees::code.eq(code.as_str()))
+        .filter(committees::deleted_at.is_null())
         .select(CommitteeRow::as_select())
         .first(conn)
         .optional()?
@@ -90,6 +101,7 @@ pub(crate) fn find_id(
 ) -> StoreResult<Option<CommitteeId>> {
     let id: Option<String> = committees::table
         .filter(committees::code.eq(code.as_str()))
+        .filter(committees::deleted_at.is_null())
         .select(committees::id)
         .first(conn)
         .optional()?;
@@ -105,14 +117,9 @@ fn not_found(code: &CommitteeCode) -> StoreError {
     StoreError::NotFound(format!("no committee with code {code}"))
 }
 
-pub fn create(conn: &mut DbConnection, new: NewCommittee) -> StoreResult<Committee> {
+pub fn create(conn: &mut DbConnection, new: NewCommittee, actor: &str) -> StoreResult<Committee> {
     super::write_transaction(conn, |conn| {
-        let exists = committees::table
-            .filter(committees::code.eq(new.code.as_str()))
-            .count()
-            .get_result::<i64>(conn)?
-            > 0;
-        if exists {
+        if find_id(conn, &new.code)?.is_some() {
             return Err(StoreError::Conflict(format!(
                 "a committee with code {} exists already",
                 new.code
@@ -126,9 +133,21 @@ pub fn create(conn: &mut DbConnection, new: NewCommittee) -> StoreResult<Committ
                 committees::name.eq(new.name.as_str()),
                 committees::created_at.eq(at),
                 committees::updated_at.eq(at),
+                committees::updated_by.eq(actor),
             ))
             .execute(conn)?;
-        get(conn, &new.code)
+        let created = get(conn, &new.code)?;
+        Change::new(
+            Entity::Committee,
+            created.id,
+            created.version,
+            Action::Created,
+            actor,
+            at,
+        )
+        .between(None, &created)?
+        .record(conn)?;
+        Ok(created)
     })
 }
 
@@ -136,32 +155,51 @@ pub fn update(
     conn: &mut DbConnection,
     code: &CommitteeCode,
     changes: CommitteeChanges,
+    actor: &str,
 ) -> StoreResult<Committee> {
     super::write_transaction(conn, |conn| {
-        let id = id_of(conn, code)?;
-        if let Some(name) = &changes.name {
-            diesel::update(committees::table.filter(committees::id.eq(id.to_string())))
-                .set((
-                    committees::name.eq(name.as_str()),
-                    committees::updated_at.eq(now()),
-                    committees::version.eq(committees::version + 1),
-                ))
-                .execute(conn)?;
-        }
-        get(conn, code)
+        let current = get(conn, code)?;
+        let Some(name) = &changes.name else {
+            return Ok(current);
+        };
+        let at = now();
+        diesel::update(committees::table.filter(committees::id.eq(current.id.to_string())))
+            .set((
+                committees::name.eq(name.as_str()),
+                committees::updated_at.eq(at),
+                committees::updated_by.eq(actor),
+                committees::version.eq(committees::version + 1),
+            ))
+            .execute(conn)?;
+        let updated = get(conn, code)?;
+        Change::new(
+            Entity::Committee,
+            updated.id,
+            updated.version,
+            Action::Updated,
+            actor,
+            at,
+        )
+        .between(Some(&current), &updated)?
+        .record(conn)?;
+        Ok(updated)
     })
 }
 
-/// Deletes a committee that has no meetings and is the target of no link.
-pub fn delete(conn: &mut DbConnection, code: &CommitteeCode) -> StoreResult<()> {
+/// Deletes a committee that has no meetings and is the target of no link, leaving a
+/// tombstone and its history.
+pub fn delete(conn: &mut DbConnection, code: &CommitteeCode, actor: &str) -> StoreResult<()> {
     super::write_transaction(conn, |conn| {
-        let id = id_of(conn, code)?.to_string();
+        let committee = get(conn, code)?;
+        let id = committee.id.to_string();
         let meetings: i64 = meetings::table
             .filter(meetings::committee_id.eq(&id))
+            .filter(meetings::deleted_at.is_null())
             .count()
             .get_result(conn)?;
         let links: i64 = case_links::table
             .filter(case_links::target_committee_id.eq(&id))
+            .filter(case_links::deleted_at.is_null())
             .count()
             .get_result(conn)?;
         if meetings > 0 || links > 0 {
@@ -169,7 +207,23 @@ pub fn delete(conn: &mut DbConnection, code: &CommitteeCode) -> StoreResult<()> 
                 "committee {code} has {meetings} meeting(s) and is the target of {links} link(s); delete those first"
             )));
         }
-        diesel::delete(committees::table.filter(committees::id.eq(&id))).execute(conn)?;
-        Ok(())
+        let at = now();
+        diesel::update(committees::table.filter(committees::id.eq(&id)))
+            .set((
+                committees::deleted_at.eq(at),
+                committees::updated_at.eq(at),
+                committees::updated_by.eq(actor),
+                committees::version.eq(committees::version + 1),
+            ))
+            .execute(conn)?;
+        Change::new(
+            Entity::Committee,
+            id,
+            committee.version + 1,
+            Action::Deleted,
+            actor,
+            at,
+        )
+        .record(conn)
     })
 }

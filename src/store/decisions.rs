@@ -8,10 +8,14 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::history::{Action, Change, Entity, HistoryEntry, diff, snapshot};
 use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
-use super::{DbConnection, Page, StoreError, StoreResult, like_contains, now, parse_stored, utc};
+use super::{
+    DbConnection, Page, StoreError, StoreResult, Visibility, like_contains, now, parse_stored, utc,
+};
 use crate::domain::{
     CalendarDate, CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus,
     MeetingId, NonEmptyText, OwnerId, Position, fold_text,
@@ -29,8 +33,12 @@ struct DecisionRow {
     deadline: Option<NaiveDate>,
     status: String,
     status_note: Option<String>,
+    status_evidence: Option<String>,
+    is_public: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    updated_by: String,
+    version: i32,
 }
 
 #[derive(Queryable, Selectable)]
@@ -87,12 +95,48 @@ pub struct Decision {
     /// The latest note on the status.
     #[schema(example = "Første utkast lagt fram for AU 15.08.24")]
     pub status_note: Option<String>,
+    /// Where the latest status change was reported, when it cites it.
+    pub status_evidence: Option<Evidence>,
     /// False for orientation and approval points, which are closed when adopted.
     pub needs_follow_up: bool,
     /// The deadline has passed (UTC date) and the point is neither done nor cancelled.
     pub overdue: bool,
+    /// False for a point exempt from public access (unntatt offentlighet): readers without a
+    /// token never see it.
+    pub public: bool,
+    /// Increases with every change; the `ETag` of the point. Send it back in `If-Match`.
+    pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The name of the token that made the last change.
+    #[schema(example = "Sekretariatet")]
+    pub updated_by: String,
+}
+
+/// The case or meeting where a status change was reported: "done: reported to ASU in 20/24".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Evidence {
+    pub committee: CommitteeCode,
+    /// The case where it was reported.
+    #[schema(value_type = Option<String>, example = "20/24")]
+    pub case: Option<CaseNumber>,
+    pub case_id: Option<CaseId>,
+    /// The meeting where it was reported.
+    #[schema(example = "2024-08-30")]
+    pub meeting_date: Option<NaiveDate>,
+    pub meeting_id: Option<MeetingId>,
+}
+
+/// Where a status change was reported: a case (`{"case": "20/24"}`) or a meeting
+/// (`{"meeting_date": "2024-08-30"}`), of the point's own committee unless `committee` names
+/// another. It must be recorded in the log.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRef {
+    pub committee: Option<CommitteeCode>,
+    #[schema(value_type = Option<String>, example = "20/24")]
+    pub case: Option<CaseNumber>,
+    pub meeting_date: Option<CalendarDate>,
 }
 
 /// An owner to assign, by name, alias (any spelling in the owner registry) or id.
@@ -127,6 +171,13 @@ pub struct NewDecision {
     /// Default `open`, or `done` for orientation and approval points, which cannot be open.
     pub status: Option<DecisionStatus>,
     pub status_note: Option<String>,
+    /// Default true; false exempts the point from public access.
+    #[serde(default = "public_by_default")]
+    pub public: bool,
+}
+
+fn public_by_default() -> bool {
+    true
 }
 
 /// Changes to a decision point. A field left out is unchanged; `null` clears `deadline` and
@@ -146,6 +197,13 @@ pub struct DecisionChanges {
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<String>, example = "Sendt på høring med frist 01.06.24")]
     pub status_note: Option<Option<String>>,
+    /// Where the status change was reported; kept with the point until the next status change.
+    pub evidence: Option<EvidenceRef>,
+    pub public: Option<bool>,
+    /// A comment for the history, such as why the text was corrected. Not kept on the point;
+    /// a changed `status_note` is the comment of a status change when this is left out.
+    #[schema(example = "Rettet skrivefeil i punktet")]
+    pub comment: Option<String>,
 }
 
 /// The order of a list of decision points; a leading `-` reverses it.
@@ -184,6 +242,7 @@ pub struct DecisionFilter {
     pub overdue: Option<bool>,
     pub q: Option<String>,
     pub sort: DecisionSort,
+    pub visibility: Visibility,
 }
 
 fn today() -> NaiveDate {
@@ -230,7 +289,12 @@ fn list_in_snapshot(
         let mut query = decisions::table
             .inner_join(cases::table.inner_join(meetings::table))
             .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+            .filter(decisions::deleted_at.is_null())
+            .filter(cases::deleted_at.is_null())
             .into_boxed();
+        if filter.visibility == Visibility::PublicOnly {
+            query = query.filter(decisions::is_public.and(cases::is_public));
+        }
         if !statuses.is_empty() {
             query = query.filter(decisions::status.eq_any(&statuses));
         }
@@ -508,17 +572,38 @@ fn to_decisions(
                 deadline: row.deadline,
                 status,
                 status_note: row.status_note,
+                status_evidence: row
+                    .status_evidence
+                    .as_deref()
+                    .map(|e| {
+                        serde_json::from_str(e).map_err(|err| {
+                            StoreError::Corrupt(format!(
+                                "decisions.status_evidence of {}: {err}",
+                                row.id
+                            ))
+                        })
+                    })
+                    .transpose()?,
                 needs_follow_up: kind.needs_follow_up(),
                 overdue: status.is_active() && row.deadline.is_some_and(|d| d < today),
+                public: row.is_public,
+                version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
+                updated_by: row.updated_by,
             })
         })
         .collect()
 }
 
-pub fn get(conn: &mut DbConnection, id: DecisionId) -> StoreResult<Decision> {
-    let row = decisions::table
+/// A decision point. A deleted one is `Gone`; one exempt from public access is `NotFound` for
+/// those who may see only what is public.
+pub fn get(
+    conn: &mut DbConnection,
+    id: DecisionId,
+    visibility: Visibility,
+) -> StoreResult<Decision> {
+    let found = decisions::table
         .inner_join(cases::table.inner_join(meetings::table))
         .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
         .filter(decisions::id.eq(id.to_string()))
@@ -527,17 +612,55 @@ pub fn get(conn: &mut DbConnection, id: DecisionId) -> StoreResult<Decision> {
             CaseKeyRow::as_select(),
             meetings::meeting_date,
             committees::code,
+            decisions::deleted_at,
+            cases::is_public,
         ))
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("no decision point with id {id}")))?;
+        .first::<(
+            DecisionRow,
+            CaseKeyRow,
+            NaiveDate,
+            String,
+            Option<NaiveDateTime>,
+            bool,
+        )>(conn)
+        .optional()?;
+    let not_found = || StoreError::NotFound(format!("no decision point with id {id}"));
+    let (decision, case, date, code, deleted_at, case_public) = found.ok_or_else(not_found)?;
+    let row = (decision, case, date, code);
+    if visibility == Visibility::PublicOnly && !(row.0.is_public && case_public) {
+        return Err(not_found());
+    }
+    if let Some(at) = deleted_at {
+        return Err(StoreError::Gone(format!(
+            "decision point {id} was deleted at {} by {}; its history remains",
+            utc(at).to_rfc3339(),
+            row.0.updated_by
+        )));
+    }
     Ok(to_decisions(conn, vec![row], today())?.remove(0))
 }
 
+/// The history of a decision point, oldest first; deleted points keep theirs.
+pub fn history(
+    conn: &mut DbConnection,
+    id: DecisionId,
+    visibility: Visibility,
+) -> StoreResult<Vec<HistoryEntry>> {
+    match get(conn, id, visibility) {
+        Ok(_) | Err(StoreError::Gone(_)) => super::history::of_record(conn, &id.to_string()),
+        Err(other) => Err(other),
+    }
+}
+
 /// All decision points of a case, in order of position.
-pub(crate) fn of_case(conn: &mut DbConnection, case: CaseId) -> StoreResult<Vec<Decision>> {
+pub(crate) fn of_case(
+    conn: &mut DbConnection,
+    case: CaseId,
+    visibility: Visibility,
+) -> StoreResult<Vec<Decision>> {
     let filter = DecisionFilter {
         case: Some(case),
+        visibility,
         ..DecisionFilter::default()
     };
     Ok(list_in_snapshot(conn, &filter, None, i64::from(i32::MAX))?.items)
@@ -551,6 +674,80 @@ fn check_status(kind: DecisionKind, status: DecisionStatus) -> StoreResult<()> {
         )));
     }
     Ok(())
+}
+
+/// The rules of a status change: any change is allowed, but cancelling a point, or reopening
+/// one that is done or cancelled, needs a note saying why.
+fn check_transition(
+    from: DecisionStatus,
+    to: DecisionStatus,
+    note: Option<&str>,
+) -> StoreResult<()> {
+    use DecisionStatus::{Cancelled, Done};
+    if from == to || note.is_some() {
+        return Ok(());
+    }
+    if to == Cancelled {
+        return Err(StoreError::Invalid(
+            "status_note: cancelling a point needs a status_note saying why".into(),
+        ));
+    }
+    if matches!(from, Done | Cancelled) && to.is_active() {
+        return Err(StoreError::Invalid(format!(
+            "status_note: reopening a point that is {from} needs a status_note saying why"
+        )));
+    }
+    Ok(())
+}
+
+/// Resolves a reference to where a change was reported; it must be recorded in the log.
+fn resolve_evidence(
+    conn: &mut DbConnection,
+    reference: &EvidenceRef,
+    own: &CommitteeCode,
+) -> StoreResult<Evidence> {
+    let committee = reference.committee.clone().unwrap_or_else(|| own.clone());
+    let committee_id = super::committees::find_id(conn, &committee)?
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "evidence.committee: unknown committee '{committee}'"
+            ))
+        })?
+        .to_string();
+    match (reference.case, reference.meeting_date) {
+        (Some(number), None) => {
+            let case_id = super::cases::find_id(conn, &committee_id, number)?.ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "evidence.case: {committee} has no case {number} in the log"
+                ))
+            })?;
+            Ok(Evidence {
+                committee,
+                case: Some(number),
+                case_id: Some(case_id),
+                meeting_date: None,
+                meeting_id: None,
+            })
+        }
+        (None, Some(date)) => {
+            let meeting_id = super::meetings::find_id(conn, &committee_id, date.get())?
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "evidence.meeting_date: {committee} has no meeting on {date} in the log"
+                    ))
+                })?;
+            Ok(Evidence {
+                committee,
+                case: None,
+                case_id: None,
+                meeting_date: Some(date.get()),
+                meeting_id: Some(meeting_id),
+            })
+        }
+        _ => Err(StoreError::Invalid(
+            "evidence: name either a case or a meeting_date".into(),
+        )),
+    }
 }
 
 fn default_status(kind: DecisionKind) -> DecisionStatus {
@@ -614,6 +811,7 @@ fn ensure_position_free(
     let taken: i64 = decisions::table
         .filter(decisions::case_id.eq(case_id))
         .filter(decisions::position.eq(position.to_string()))
+        .filter(decisions::deleted_at.is_null())
         .count()
         .get_result(conn)?;
     if taken > 0 {
@@ -630,6 +828,7 @@ fn case_of(conn: &mut DbConnection, new: &NewDecision) -> StoreResult<CaseId> {
         (Some(id), None, None) => {
             let exists: i64 = cases::table
                 .filter(cases::id.eq(id.to_string()))
+                .filter(cases::deleted_at.is_null())
                 .count()
                 .get_result(conn)?;
             if exists == 0 {
@@ -653,18 +852,19 @@ fn case_of(conn: &mut DbConnection, new: &NewDecision) -> StoreResult<CaseId> {
     }
 }
 
-pub fn create(conn: &mut DbConnection, new: NewDecision) -> StoreResult<Decision> {
+pub fn create(conn: &mut DbConnection, new: NewDecision, actor: &str) -> StoreResult<Decision> {
     let status = new.status.unwrap_or(default_status(new.kind));
     check_status(new.kind, status)?;
     super::write_transaction(conn, |conn| {
         let case_id = case_of(conn, &new)?.to_string();
         ensure_position_free(conn, &case_id, new.position)?;
         let owners = resolve_owners(conn, &new.owners)?;
-        let id = DecisionId::new().to_string();
+        let id = DecisionId::new();
+        let id_text = id.to_string();
         let at = now();
         diesel::insert_into(decisions::table)
             .values((
-                decisions::id.eq(&id),
+                decisions::id.eq(&id_text),
                 decisions::case_id.eq(&case_id),
                 decisions::position.eq(new.position.to_string()),
                 decisions::position_sort.eq(new.position.sort_key()),
@@ -674,23 +874,46 @@ pub fn create(conn: &mut DbConnection, new: NewDecision) -> StoreResult<Decision
                 decisions::status.eq(status.as_str()),
                 decisions::status_note.eq(clean_note(new.status_note)),
                 decisions::search_text.eq(""),
+                decisions::is_public.eq(new.public),
                 decisions::created_at.eq(at),
                 decisions::updated_at.eq(at),
+                decisions::updated_by.eq(actor),
             ))
             .execute(conn)?;
-        set_owners(conn, &id, &owners)?;
-        refresh_search_text(conn, std::slice::from_ref(&id))?;
-        get(conn, parse_stored(&id, "decisions.id")?)
+        set_owners(conn, &id_text, &owners)?;
+        refresh_search_text(conn, std::slice::from_ref(&id_text))?;
+        let created = get(conn, id, Visibility::All)?;
+        super::history::record(
+            conn,
+            Change {
+                entity: Entity::Decision,
+                entity_id: id_text,
+                context_id: Some(case_id),
+                version: created.version,
+                action: Action::Created,
+                actor,
+                at,
+                changes: diff(&Value::Null, &snapshot(&created)?),
+                note: None,
+                evidence: None,
+            },
+        )?;
+        Ok(created)
     })
 }
 
+/// Changes a decision point. `expected_version` is the version the change was made against;
+/// the change is refused when the point has moved on since.
 pub fn update(
     conn: &mut DbConnection,
     id: DecisionId,
+    expected_version: Option<i32>,
     changes: DecisionChanges,
+    actor: &str,
 ) -> StoreResult<Decision> {
     super::write_transaction(conn, |conn| {
-        let current = get(conn, id)?;
+        let current = get(conn, id, Visibility::All)?;
+        super::check_version(expected_version, current.version)?;
         let id_text = id.to_string();
         let kind = changes.kind.unwrap_or(current.kind);
         let status = match changes.status {
@@ -711,6 +934,25 @@ pub fn update(
             None => current.status,
         };
         check_status(kind, status)?;
+        let status_note = changes
+            .status_note
+            .clone()
+            .map_or(current.status_note.clone(), clean_note);
+        let new_note = changes.status_note.clone().and_then(clean_note);
+        // The rules apply to a status asked for; one implied by a new kind is not a decision.
+        if changes.status.is_some() {
+            check_transition(current.status, status, new_note.as_deref())?;
+        }
+        let evidence = match &changes.evidence {
+            Some(reference) => Some(resolve_evidence(conn, reference, &current.case.committee)?),
+            // Evidence belongs to a status change: a new status without it clears the old.
+            None if status != current.status => None,
+            None => current.status_evidence.clone(),
+        };
+        let evidence_json = evidence
+            .as_ref()
+            .map(|e| serde_json::to_string(e).map_err(|err| StoreError::Internal(err.to_string())))
+            .transpose()?;
         let position = changes.position.unwrap_or(current.position);
         if position != current.position {
             ensure_position_free(conn, &current.case.id.to_string(), position)?;
@@ -719,6 +961,7 @@ pub fn update(
             let owners = resolve_owners(conn, assignments)?;
             set_owners(conn, &id_text, &owners)?;
         }
+        let at = now();
         diesel::update(decisions::table.filter(decisions::id.eq(&id_text)))
             .set((
                 decisions::position.eq(position.to_string()),
@@ -732,26 +975,73 @@ pub fn update(
                     .deadline
                     .map_or(current.deadline, |d| d.map(CalendarDate::get))),
                 decisions::status.eq(status.as_str()),
-                decisions::status_note
-                    .eq(changes.status_note.map_or(current.status_note, clean_note)),
-                decisions::updated_at.eq(now()),
+                decisions::status_note.eq(status_note),
+                decisions::status_evidence.eq(evidence_json),
+                decisions::is_public.eq(changes.public.unwrap_or(current.public)),
+                decisions::updated_at.eq(at),
+                decisions::updated_by.eq(actor),
                 decisions::version.eq(decisions::version + 1),
             ))
             .execute(conn)?;
         refresh_search_text(conn, std::slice::from_ref(&id_text))?;
-        get(conn, id)
+        let updated = get(conn, id, Visibility::All)?;
+        super::history::record(
+            conn,
+            Change {
+                entity: Entity::Decision,
+                entity_id: id_text,
+                context_id: Some(current.case.id.to_string()),
+                version: updated.version,
+                action: Action::Updated,
+                actor,
+                at,
+                changes: diff(&snapshot(&current)?, &snapshot(&updated)?),
+                note: clean_note(changes.comment).or(new_note),
+                evidence: changes
+                    .evidence
+                    .is_some()
+                    .then(|| snapshot(&evidence))
+                    .transpose()?,
+            },
+        )?;
+        Ok(updated)
     })
 }
 
-pub fn delete(conn: &mut DbConnection, id: DecisionId) -> StoreResult<()> {
+/// Deletes a decision point, leaving a tombstone and its history.
+pub fn delete(
+    conn: &mut DbConnection,
+    id: DecisionId,
+    expected_version: Option<i32>,
+    actor: &str,
+) -> StoreResult<()> {
     super::write_transaction(conn, |conn| {
-        let deleted = diesel::delete(decisions::table.filter(decisions::id.eq(id.to_string())))
+        let current = get(conn, id, Visibility::All)?;
+        super::check_version(expected_version, current.version)?;
+        let at = now();
+        diesel::update(decisions::table.filter(decisions::id.eq(id.to_string())))
+            .set((
+                decisions::deleted_at.eq(at),
+                decisions::updated_at.eq(at),
+                decisions::updated_by.eq(actor),
+                decisions::version.eq(decisions::version + 1),
+            ))
             .execute(conn)?;
-        if deleted == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no decision point with id {id}"
-            )));
-        }
+        super::history::record(
+            conn,
+            Change {
+                entity: Entity::Decision,
+                entity_id: id.to_string(),
+                context_id: Some(current.case.id.to_string()),
+                version: current.version + 1,
+                action: Action::Deleted,
+                actor,
+                at,
+                changes: serde_json::Map::new(),
+                note: None,
+                evidence: None,
+            },
+        )?;
         Ok(())
     })
 }

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::history::{Action, Change, Entity};
 use super::schema::{case_links, cases, committees};
-use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
+use super::{DbConnection, StoreError, StoreResult, Visibility, now, parse_stored, utc};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId, LinkKind, Position};
 
 #[derive(Queryable, Selectable)]
@@ -24,6 +25,8 @@ struct LinkRow {
     target_case_id: Option<String>,
     note: Option<String>,
     created_at: NaiveDateTime,
+    created_by: String,
+    deleted_at: Option<NaiveDateTime>,
 }
 
 /// A case as one end of a link.
@@ -48,6 +51,8 @@ pub struct Link {
     #[schema(example = "Operasjonalisering av vedtak 31/23")]
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The name of the token that made the link.
+    pub created_by: String,
 }
 
 /// The links of a case: those it makes, and those made to it.
@@ -72,24 +77,33 @@ pub struct NewLink {
     pub note: Option<String>,
 }
 
-fn to_links(conn: &mut DbConnection, rows: Vec<LinkRow>) -> StoreResult<Vec<Link>> {
+/// Turns rows into links, leaving out those that touch a case the caller may not see.
+fn to_links(
+    conn: &mut DbConnection,
+    rows: Vec<LinkRow>,
+    visibility: Visibility,
+) -> StoreResult<Vec<Link>> {
     let codes: HashMap<String, String> = committees::table
         .select((committees::id, committees::code))
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let source_ids: Vec<&str> = rows.iter().map(|r| r.source_case_id.as_str()).collect();
-    let sources: HashMap<String, (String, i32, i32)> = cases::table
-        .filter(cases::id.eq_any(&source_ids))
+    let case_ids: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| std::iter::once(r.source_case_id.as_str()).chain(r.target_case_id.as_deref()))
+        .collect();
+    let cases: HashMap<String, (String, i32, i32, bool)> = cases::table
+        .filter(cases::id.eq_any(&case_ids))
         .select((
             cases::id,
             cases::committee_id,
             cases::case_year,
             cases::case_serial,
+            cases::is_public,
         ))
-        .load::<(String, String, i32, i32)>(conn)?
+        .load::<(String, String, i32, i32, bool)>(conn)?
         .into_iter()
-        .map(|(id, committee, year, serial)| (id, (committee, year, serial)))
+        .map(|(id, committee, year, serial, public)| (id, (committee, year, serial, public)))
         .collect();
     let code_of = |committee_id: &str| -> StoreResult<CommitteeCode> {
         let code = codes
@@ -101,10 +115,15 @@ fn to_links(conn: &mut DbConnection, rows: Vec<LinkRow>) -> StoreResult<Vec<Link
         CaseNumber::new(serial, year)
             .map_err(|e| StoreError::Corrupt(format!("case number {serial}/{year}: {e}")))
     };
+    let visible = |case_id: Option<&str>| {
+        visibility == Visibility::All
+            || case_id.is_none_or(|id| cases.get(id).is_some_and(|(_, _, _, public)| *public))
+    };
     rows.into_iter()
+        .filter(|row| visible(Some(&row.source_case_id)) && visible(row.target_case_id.as_deref()))
         .map(|row| {
-            let (source_committee, source_year, source_serial) =
-                sources.get(&row.source_case_id).ok_or_else(|| {
+            let (source_committee, source_year, source_serial, _) =
+                cases.get(&row.source_case_id).ok_or_else(|| {
                     StoreError::Corrupt(format!("link {} has no source case", row.id))
                 })?;
             Ok(Link {
@@ -135,49 +154,74 @@ fn to_links(conn: &mut DbConnection, rows: Vec<LinkRow>) -> StoreResult<Vec<Link
                 },
                 note: row.note,
                 created_at: utc(row.created_at),
+                created_by: row.created_by,
             })
         })
         .collect()
 }
 
 /// The links a case makes and the links made to it.
-pub fn of_case(conn: &mut DbConnection, case: CaseId) -> StoreResult<CaseLinks> {
+pub(crate) fn of_case(
+    conn: &mut DbConnection,
+    case: CaseId,
+    visibility: Visibility,
+) -> StoreResult<CaseLinks> {
     let id = case.to_string();
     let outgoing = case_links::table
         .filter(case_links::source_case_id.eq(&id))
+        .filter(case_links::deleted_at.is_null())
         .select(LinkRow::as_select())
         .order((case_links::created_at, case_links::id))
         .load(conn)?;
     let incoming = case_links::table
         .filter(case_links::target_case_id.eq(&id))
+        .filter(case_links::deleted_at.is_null())
         .select(LinkRow::as_select())
         .order((case_links::created_at, case_links::id))
         .load(conn)?;
     Ok(CaseLinks {
-        outgoing: to_links(conn, outgoing)?,
-        incoming: to_links(conn, incoming)?,
+        outgoing: to_links(conn, outgoing, visibility)?,
+        incoming: to_links(conn, incoming, visibility)?,
     })
 }
 
-/// The links of a case, failing with NotFound when there is no such case.
-pub fn list(conn: &mut DbConnection, case: CaseId) -> StoreResult<CaseLinks> {
-    super::cases::get(conn, case)?;
-    of_case(conn, case)
+/// The links of a case, failing when the caller may not see the case.
+pub fn list(
+    conn: &mut DbConnection,
+    case: CaseId,
+    visibility: Visibility,
+) -> StoreResult<CaseLinks> {
+    super::cases::get(conn, case, visibility)?;
+    of_case(conn, case, visibility)
 }
 
-pub fn get(conn: &mut DbConnection, id: LinkId) -> StoreResult<Link> {
+/// A link; a removed one is `Gone`.
+pub fn get(conn: &mut DbConnection, id: LinkId, visibility: Visibility) -> StoreResult<Link> {
     let row = case_links::table
         .filter(case_links::id.eq(id.to_string()))
         .select(LinkRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no link with id {id}")))?;
-    Ok(to_links(conn, vec![row])?.remove(0))
+    if let Some(at) = row.deleted_at {
+        return Err(StoreError::Gone(format!(
+            "link {id} was removed at {}; its history remains",
+            utc(at).to_rfc3339()
+        )));
+    }
+    to_links(conn, vec![row], visibility)?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound(format!("no link with id {id}")))
 }
 
-pub fn create(conn: &mut DbConnection, source: CaseId, new: NewLink) -> StoreResult<Link> {
+pub fn create(
+    conn: &mut DbConnection,
+    source: CaseId,
+    new: NewLink,
+    actor: &str,
+) -> StoreResult<Link> {
     super::write_transaction(conn, |conn| {
-        let case = super::cases::get(conn, source)?;
+        let case = super::cases::get(conn, source, Visibility::All)?;
         let target_code = new
             .target_committee
             .clone()
@@ -198,20 +242,21 @@ pub fn create(conn: &mut DbConnection, source: CaseId, new: NewLink) -> StoreRes
         let target_case = super::cases::find_id(conn, &target_committee, new.target)?;
         let positions: Vec<Option<String>> = case_links::table
             .filter(case_links::source_case_id.eq(source.to_string()))
+            .filter(case_links::deleted_at.is_null())
             .filter(case_links::kind.eq(new.kind.as_str()))
             .filter(case_links::target_committee_id.eq(&target_committee))
             .filter(case_links::target_year.eq(new.target.year()))
             .filter(case_links::target_serial.eq(new.target.serial()))
             .select(case_links::target_position)
             .load(conn)?;
-        let duplicate = positions.contains(&new.target_position.map(|p| p.to_string()));
-        if duplicate {
+        if positions.contains(&new.target_position.map(|p| p.to_string())) {
             return Err(StoreError::Conflict(format!(
                 "case {} already has a {} link to {target_code} {}",
                 case.number, new.kind, new.target
             )));
         }
         let id = LinkId::new();
+        let at = now();
         diesel::insert_into(case_links::table)
             .values((
                 case_links::id.eq(id.to_string()),
@@ -226,20 +271,42 @@ pub fn create(conn: &mut DbConnection, source: CaseId, new: NewLink) -> StoreRes
                     .note
                     .map(|n| n.trim().to_owned())
                     .filter(|n| !n.is_empty())),
-                case_links::created_at.eq(now()),
+                case_links::created_at.eq(at),
+                case_links::created_by.eq(actor),
             ))
             .execute(conn)?;
-        get(conn, id)
+        let link = get(conn, id, Visibility::All)?;
+        Change::new(Entity::Link, id, 1, Action::Created, actor, at)
+            .between(None, &link)?
+            .in_case(source)
+            .record(conn)?;
+        Ok(link)
     })
 }
 
-pub fn delete(conn: &mut DbConnection, id: LinkId) -> StoreResult<()> {
+/// Removes a link, leaving a tombstone and its history.
+pub fn delete(conn: &mut DbConnection, id: LinkId, actor: &str) -> StoreResult<()> {
     super::write_transaction(conn, |conn| {
-        let deleted = diesel::delete(case_links::table.filter(case_links::id.eq(id.to_string())))
-            .execute(conn)?;
-        if deleted == 0 {
-            return Err(StoreError::NotFound(format!("no link with id {id}")));
-        }
-        Ok(())
+        get(conn, id, Visibility::All)?;
+        soft_delete(conn, &id.to_string(), actor, now())
     })
+}
+
+/// Marks a link removed and records it, inside the caller's transaction.
+pub(crate) fn soft_delete(
+    conn: &mut DbConnection,
+    id: &str,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    let source: String = case_links::table
+        .filter(case_links::id.eq(id))
+        .select(case_links::source_case_id)
+        .first(conn)?;
+    diesel::update(case_links::table.filter(case_links::id.eq(id)))
+        .set(case_links::deleted_at.eq(at))
+        .execute(conn)?;
+    Change::new(Entity::Link, id, 2, Action::Deleted, actor, at)
+        .in_case(source)
+        .record(conn)
 }

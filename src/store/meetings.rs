@@ -9,8 +9,9 @@ use diesel::sql_types::{Bool, Date, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::history::{Action, Change, Entity, HistoryEntry};
 use super::schema::{cases, committees, meetings};
-use super::{DbConnection, Page, StoreError, StoreResult, now, parse_stored, utc};
+use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
 use crate::domain::{
     CalendarDate, ClockTime, CommitteeCode, MeetingId, MeetingKind, MeetingStatus,
 };
@@ -29,6 +30,8 @@ struct MeetingRow {
     status: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    updated_by: String,
+    version: i32,
 }
 
 /// A meeting (møte) of a committee. A committee holds at most one meeting on a date.
@@ -52,10 +55,14 @@ pub struct Meeting {
     #[schema(example = "Karina Haus Steinshylla")]
     pub minute_taker: Option<String>,
     pub status: MeetingStatus,
-    /// How many cases are on its agenda.
+    /// How many cases are on its agenda (that the caller may see).
     pub case_count: i64,
+    /// Increases with every change; the `ETag` of the meeting. Send it back in `If-Match`.
+    pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The name of the token that made the last change.
+    pub updated_by: String,
 }
 
 /// A meeting to record.
@@ -123,6 +130,7 @@ pub struct MeetingFilter {
     /// Only meetings on or before this date.
     pub to: Option<NaiveDate>,
     pub status: Option<MeetingStatus>,
+    pub visibility: Visibility,
 }
 
 fn empty_to_none(value: Option<String>) -> Option<String> {
@@ -141,10 +149,13 @@ fn check_times(start: Option<ClockTime>, end: Option<ClockTime>) -> StoreResult<
 fn to_meetings(
     conn: &mut DbConnection,
     rows: Vec<(MeetingRow, String)>,
+    visibility: Visibility,
 ) -> StoreResult<Vec<Meeting>> {
     let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
     let counts: HashMap<String, i64> = cases::table
         .filter(cases::meeting_id.eq_any(&ids))
+        .filter(cases::deleted_at.is_null())
+        .filter(cases::is_public.eq_any(visibility.public_values()))
         .group_by(cases::meeting_id)
         .select((cases::meeting_id, diesel::dsl::count_star()))
         .load::<(String, i64)>(conn)?
@@ -164,8 +175,10 @@ fn to_meetings(
                 chair: row.chair,
                 minute_taker: row.minute_taker,
                 status: parse_stored(&row.status, "meetings.status")?,
+                version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
+                updated_by: row.updated_by,
             })
         })
         .collect()
@@ -228,22 +241,58 @@ pub fn list(
             id: row.id.clone(),
         });
         Ok(Page {
-            items: to_meetings(conn, rows)?,
+            items: to_meetings(conn, rows, filter.visibility)?,
             total,
             next,
         })
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: MeetingId) -> StoreResult<Meeting> {
-    let row = meetings::table
+/// A meeting; a deleted one is `Gone`.
+pub fn get(conn: &mut DbConnection, id: MeetingId, visibility: Visibility) -> StoreResult<Meeting> {
+    let (row, code, deleted_at) = meetings::table
         .inner_join(committees::table)
         .filter(meetings::id.eq(id.to_string()))
-        .select((MeetingRow::as_select(), committees::code))
-        .first(conn)
+        .select((
+            MeetingRow::as_select(),
+            committees::code,
+            meetings::deleted_at,
+        ))
+        .first::<(MeetingRow, String, Option<NaiveDateTime>)>(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no meeting with id {id}")))?;
-    Ok(to_meetings(conn, vec![row])?.remove(0))
+    if let Some(at) = deleted_at {
+        return Err(StoreError::Gone(format!(
+            "meeting {id} was deleted at {} by {}; its history remains",
+            utc(at).to_rfc3339(),
+            row.updated_by
+        )));
+    }
+    Ok(to_meetings(conn, vec![(row, code)], visibility)?.remove(0))
+}
+
+/// The history of a meeting, oldest first; a deleted meeting keeps its history.
+pub fn history(conn: &mut DbConnection, id: MeetingId) -> StoreResult<Vec<HistoryEntry>> {
+    match get(conn, id, Visibility::All) {
+        Ok(_) | Err(StoreError::Gone(_)) => super::history::of_record(conn, &id.to_string()),
+        Err(other) => Err(other),
+    }
+}
+
+/// The meeting a committee holds on a date, if it is recorded.
+pub(crate) fn find_id(
+    conn: &mut DbConnection,
+    committee_id: &str,
+    date: NaiveDate,
+) -> StoreResult<Option<MeetingId>> {
+    let id: Option<String> = meetings::table
+        .filter(meetings::committee_id.eq(committee_id))
+        .filter(meetings::meeting_date.eq(date))
+        .filter(meetings::deleted_at.is_null())
+        .select(meetings::id)
+        .first(conn)
+        .optional()?;
+    id.map(|id| parse_stored(&id, "meetings.id")).transpose()
 }
 
 fn ensure_date_free(
@@ -255,6 +304,7 @@ fn ensure_date_free(
     let mut query = meetings::table
         .filter(meetings::committee_id.eq(committee_id))
         .filter(meetings::meeting_date.eq(date))
+        .filter(meetings::deleted_at.is_null())
         .select(meetings::id)
         .into_boxed();
     if let Some(except) = except {
@@ -268,7 +318,7 @@ fn ensure_date_free(
     }
 }
 
-pub fn create(conn: &mut DbConnection, new: NewMeeting) -> StoreResult<Meeting> {
+pub fn create(conn: &mut DbConnection, new: NewMeeting, actor: &str) -> StoreResult<Meeting> {
     check_times(new.start_time, new.end_time)?;
     super::write_transaction(conn, |conn| {
         let committee_id = super::committees::find_id(conn, &new.committee)?
@@ -291,19 +341,35 @@ pub fn create(conn: &mut DbConnection, new: NewMeeting) -> StoreResult<Meeting> 
                 meetings::status.eq(new.status.as_str()),
                 meetings::created_at.eq(at),
                 meetings::updated_at.eq(at),
+                meetings::updated_by.eq(actor),
             ))
             .execute(conn)?;
-        get(conn, id)
+        let created = get(conn, id, Visibility::All)?;
+        Change::new(
+            Entity::Meeting,
+            id,
+            created.version,
+            Action::Created,
+            actor,
+            at,
+        )
+        .between(None, &created)?
+        .record(conn)?;
+        Ok(created)
     })
 }
 
 pub fn update(
     conn: &mut DbConnection,
     id: MeetingId,
+    expected_version: Option<i32>,
     changes: MeetingChanges,
+    actor: &str,
 ) -> StoreResult<Meeting> {
     super::write_transaction(conn, |conn| {
-        let current = get(conn, id)?;
+        let current = get(conn, id, Visibility::All)?;
+        super::check_version(expected_version, current.version)?;
+        let at = now();
         let date = changes.date.map_or(current.date, CalendarDate::get);
         let start_time = changes.start_time.unwrap_or(current.start_time);
         let end_time = changes.end_time.unwrap_or(current.end_time);
@@ -317,32 +383,68 @@ pub fn update(
                 meetings::meeting_date.eq(date),
                 meetings::start_time.eq(start_time.map(ClockTime::to_naive)),
                 meetings::end_time.eq(end_time.map(ClockTime::to_naive)),
-                meetings::location.eq(changes.location.map_or(current.location, empty_to_none)),
+                meetings::location.eq(changes
+                    .location
+                    .map_or(current.location.clone(), empty_to_none)),
                 meetings::kind.eq(changes.kind.unwrap_or(current.kind).as_str()),
-                meetings::chair.eq(changes.chair.map_or(current.chair, empty_to_none)),
+                meetings::chair.eq(changes.chair.map_or(current.chair.clone(), empty_to_none)),
                 meetings::minute_taker.eq(changes
                     .minute_taker
-                    .map_or(current.minute_taker, empty_to_none)),
+                    .map_or(current.minute_taker.clone(), empty_to_none)),
                 meetings::status.eq(changes.status.unwrap_or(current.status).as_str()),
-                meetings::updated_at.eq(now()),
+                meetings::updated_at.eq(at),
+                meetings::updated_by.eq(actor),
                 meetings::version.eq(meetings::version + 1),
             ))
             .execute(conn)?;
-        get(conn, id)
+        let updated = get(conn, id, Visibility::All)?;
+        Change::new(
+            Entity::Meeting,
+            id,
+            updated.version,
+            Action::Updated,
+            actor,
+            at,
+        )
+        .between(Some(&current), &updated)?
+        .record(conn)?;
+        Ok(updated)
     })
 }
 
-/// Deletes a meeting with no cases on its agenda.
-pub fn delete(conn: &mut DbConnection, id: MeetingId) -> StoreResult<()> {
+/// Deletes a meeting with no cases on its agenda, leaving a tombstone and its history.
+pub fn delete(
+    conn: &mut DbConnection,
+    id: MeetingId,
+    expected_version: Option<i32>,
+    actor: &str,
+) -> StoreResult<()> {
     super::write_transaction(conn, |conn| {
-        let meeting = get(conn, id)?;
+        let meeting = get(conn, id, Visibility::All)?;
+        super::check_version(expected_version, meeting.version)?;
         if meeting.case_count > 0 {
             return Err(StoreError::Conflict(format!(
                 "the meeting of {} has {} case(s); delete or move them first",
                 meeting.date, meeting.case_count
             )));
         }
-        diesel::delete(meetings::table.filter(meetings::id.eq(id.to_string()))).execute(conn)?;
-        Ok(())
+        let at = now();
+        diesel::update(meetings::table.filter(meetings::id.eq(id.to_string())))
+            .set((
+                meetings::deleted_at.eq(at),
+                meetings::updated_at.eq(at),
+                meetings::updated_by.eq(actor),
+                meetings::version.eq(meetings::version + 1),
+            ))
+            .execute(conn)?;
+        Change::new(
+            Entity::Meeting,
+            id,
+            meeting.version + 1,
+            Action::Deleted,
+            actor,
+            at,
+        )
+        .record(conn)
     })
 }

@@ -5,10 +5,12 @@ pub mod cases;
 pub mod committees;
 mod connection;
 pub mod decisions;
+pub mod history;
 pub mod links;
 pub mod meetings;
 pub mod owners;
 pub mod schema;
+pub mod tokens;
 
 use std::str::FromStr;
 
@@ -43,6 +45,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[source] DieselError),
+    /// The record was deleted; its tombstone and history remain.
+    #[error("{0}")]
+    Gone(String),
+    /// The change was made against a version of the record that is no longer current.
+    #[error("the record has changed since version {expected}: it is at version {current}")]
+    VersionMismatch { expected: i32, current: i32 },
     /// A bug: the work on the database thread panicked.
     #[error("internal error: {0}")]
     Internal(String),
@@ -89,6 +97,35 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What a caller may see: everything, or only what is public (for anonymous readers, when
+/// public reading is on).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Visibility {
+    #[default]
+    All,
+    PublicOnly,
+}
+
+impl Visibility {
+    /// The values of an `is_public` column the caller may see.
+    pub(crate) fn public_values(self) -> &'static [bool] {
+        match self {
+            Visibility::All => &[true, false],
+            Visibility::PublicOnly => &[true],
+        }
+    }
+}
+
+/// Checks the version a change was made against, when the caller gave one.
+pub(crate) fn check_version(expected: Option<i32>, current: i32) -> StoreResult<()> {
+    match expected {
+        Some(expected) if expected != current => {
+            Err(StoreError::VersionMismatch { expected, current })
+        }
+        _ => Ok(()),
+    }
+}
 
 /// One page of a list: its items, how many match in all, and the key of the last item when
 /// another page follows.
@@ -138,6 +175,21 @@ impl Store {
         })
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Creates the first admin token when the database has no tokens at all.
+    pub fn bootstrap_admin(&self) -> StoreResult<Option<tokens::IssuedToken>> {
+        let mut conn = self.pool.get()?;
+        tokens::bootstrap_admin(&mut conn)
+    }
+
+    /// Runs blocking work with a pooled connection on the current thread (for the command line).
+    pub fn run_blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.pool.get()?;
+        work(&mut conn)
     }
 
     /// Checks that the database answers.

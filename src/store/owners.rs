@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::schema::{decision_owners, owner_aliases, owners};
+use super::history::{Action, Change, Entity};
+use super::schema::{decision_owners, decisions, owner_aliases, owners};
 use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
 use crate::domain::{NonEmptyText, OwnerId, OwnerKind, fold};
 
@@ -20,6 +21,8 @@ struct OwnerRow {
     kind: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    updated_by: String,
+    version: i32,
 }
 
 /// An owner of actions: a body (AU, Sekretariatet, a group, a fagråd), a party (Kommunene,
@@ -33,8 +36,12 @@ pub struct Owner {
     /// Other spellings that resolve to this owner, such as "Analysegruppa".
     #[schema(example = json!(["Analysegruppa", "Analysegruppe"]))]
     pub aliases: Vec<String>,
+    /// Increases with every change.
+    pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The name of the token that made the last change.
+    pub updated_by: String,
 }
 
 /// An owner to register.
@@ -81,8 +88,10 @@ fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>>
                 kind: parse_stored(&row.kind, "owners.kind")?,
                 name: row.name,
                 aliases: known,
+                version: row.version,
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
+                updated_by: row.updated_by,
             })
         })
         .collect()
@@ -90,7 +99,10 @@ fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>>
 
 /// Every owner, by name without regard to case (sorted here, so that both backends agree).
 pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<Owner>> {
-    let rows = owners::table.select(OwnerRow::as_select()).load(conn)?;
+    let rows = owners::table
+        .filter(owners::deleted_at.is_null())
+        .select(OwnerRow::as_select())
+        .load(conn)?;
     let mut owners = load(conn, rows)?;
     owners.sort_by_cached_key(|owner| (fold(&owner.name), owner.name.clone()));
     Ok(owners)
@@ -106,6 +118,7 @@ pub fn get(conn: &mut DbConnection, key: &str) -> StoreResult<Owner> {
 fn get_by_id(conn: &mut DbConnection, id: OwnerId) -> StoreResult<Owner> {
     let row = owners::table
         .filter(owners::id.eq(id.to_string()))
+        .filter(owners::deleted_at.is_null())
         .select(OwnerRow::as_select())
         .first(conn)
         .optional()?
@@ -118,6 +131,7 @@ pub(crate) fn resolve(conn: &mut DbConnection, key: &str) -> StoreResult<Option<
     let id: Option<String> = match key.parse::<OwnerId>() {
         Ok(id) => owners::table
             .filter(owners::id.eq(id.to_string()))
+            .filter(owners::deleted_at.is_null())
             .select(owners::id)
             .first(conn)
             .optional()?,
@@ -199,7 +213,7 @@ fn set_aliases(
     Ok(())
 }
 
-pub fn create(conn: &mut DbConnection, new: NewOwner) -> StoreResult<Owner> {
+pub fn create(conn: &mut DbConnection, new: NewOwner, actor: &str) -> StoreResult<Owner> {
     super::write_transaction(conn, |conn| {
         let id = OwnerId::new();
         let at = now();
@@ -210,16 +224,34 @@ pub fn create(conn: &mut DbConnection, new: NewOwner) -> StoreResult<Owner> {
                 owners::kind.eq(new.kind.as_str()),
                 owners::created_at.eq(at),
                 owners::updated_at.eq(at),
+                owners::updated_by.eq(actor),
             ))
             .execute(conn)?;
         set_aliases(conn, id, new.name.as_str(), &new.aliases)?;
-        get_by_id(conn, id)
+        let created = get_by_id(conn, id)?;
+        Change::new(
+            Entity::Owner,
+            id,
+            created.version,
+            Action::Created,
+            actor,
+            at,
+        )
+        .between(None, &created)?
+        .record(conn)?;
+        Ok(created)
     })
 }
 
-pub fn update(conn: &mut DbConnection, key: &str, changes: OwnerChanges) -> StoreResult<Owner> {
+pub fn update(
+    conn: &mut DbConnection,
+    key: &str,
+    changes: OwnerChanges,
+    actor: &str,
+) -> StoreResult<Owner> {
     super::write_transaction(conn, |conn| {
         let current = get(conn, key)?;
+        let at = now();
         let name = changes
             .name
             .as_ref()
@@ -230,7 +262,8 @@ pub fn update(conn: &mut DbConnection, key: &str, changes: OwnerChanges) -> Stor
             .set((
                 owners::name.eq(&name),
                 owners::kind.eq(kind.as_str()),
-                owners::updated_at.eq(now()),
+                owners::updated_at.eq(at),
+                owners::updated_by.eq(actor),
                 owners::version.eq(owners::version + 1),
             ))
             .execute(conn)?;
@@ -251,16 +284,30 @@ pub fn update(conn: &mut DbConnection, key: &str, changes: OwnerChanges) -> Stor
                 .load(conn)?;
             super::decisions::refresh_search_text(conn, &owned)?;
         }
-        get_by_id(conn, current.id)
+        let updated = get_by_id(conn, current.id)?;
+        Change::new(
+            Entity::Owner,
+            current.id,
+            updated.version,
+            Action::Updated,
+            actor,
+            at,
+        )
+        .between(Some(&current), &updated)?
+        .record(conn)?;
+        Ok(updated)
     })
 }
 
-/// Deletes an owner that owns no decision point.
-pub fn delete(conn: &mut DbConnection, key: &str) -> StoreResult<()> {
+/// Deletes an owner that owns no decision point, leaving a tombstone and its history; its
+/// name and aliases are free for another owner.
+pub fn delete(conn: &mut DbConnection, key: &str, actor: &str) -> StoreResult<()> {
     super::write_transaction(conn, |conn| {
         let owner = get(conn, key)?;
         let owned: i64 = decision_owners::table
+            .inner_join(decisions::table)
             .filter(decision_owners::owner_id.eq(owner.id.to_string()))
+            .filter(decisions::deleted_at.is_null())
             .count()
             .get_result(conn)?;
         if owned > 0 {
@@ -269,7 +316,27 @@ pub fn delete(conn: &mut DbConnection, key: &str) -> StoreResult<()> {
                 owner.name
             )));
         }
-        diesel::delete(owners::table.filter(owners::id.eq(owner.id.to_string()))).execute(conn)?;
-        Ok(())
+        let at = now();
+        diesel::delete(
+            owner_aliases::table.filter(owner_aliases::owner_id.eq(owner.id.to_string())),
+        )
+        .execute(conn)?;
+        diesel::update(owners::table.filter(owners::id.eq(owner.id.to_string())))
+            .set((
+                owners::deleted_at.eq(at),
+                owners::updated_at.eq(at),
+                owners::updated_by.eq(actor),
+                owners::version.eq(owners::version + 1),
+            ))
+            .execute(conn)?;
+        Change::new(
+            Entity::Owner,
+            owner.id,
+            owner.version + 1,
+            Action::Deleted,
+            actor,
+            at,
+        )
+        .record(conn)
     })
 }

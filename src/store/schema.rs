@@ -9,6 +9,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -27,6 +29,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -43,6 +47,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        is_public -> Bool,
     }
 }
 
@@ -54,6 +61,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -80,6 +89,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        is_public -> Bool,
+        status_evidence -> Nullable<Text>,
     }
 }
 
@@ -104,6 +117,37 @@ diesel::table! {
         target_case_id -> Nullable<Text>,
         note -> Nullable<Text>,
         created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    history (seq) {
+        seq -> BigInt,
+        entity -> Text,
+        entity_id -> Text,
+        context_id -> Nullable<Text>,
+        version -> Integer,
+        action -> Text,
+        actor -> Text,
+        at -> Timestamp,
+        changes -> Text,
+        note -> Nullable<Text>,
+        evidence -> Nullable<Text>,
     }
 }
 
@@ -123,6 +167,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     decisions,
     decision_owners,
     case_links,
+    api_tokens,
+    history,
 );
 
 /// Every table, in an order that respects foreign keys; used by the schema check.
@@ -135,4 +181,6 @@ pub const TABLES: &[&str] = &[
     "decisions",
     "decision_owners",
     "case_links",
+    "api_tokens",
+    "history",
 ];

@@ -1,20 +1,20 @@
 //! Two users at once: writers never corrupt each other's work, and a collision is a 409.
 
 use futures::future::join_all;
-use serde_json::json;
+use serde_json::{Value, json};
 use vedtakslogg::config::Backend;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, Who};
 
 crate::on_both_backends!(
     two_secretaries_recording_the_same_case_number_get_one_case_and_one_conflict,
     many_points_recorded_at_once_are_all_kept,
     two_people_registering_the_same_owner_get_one_owner,
-    two_changes_to_one_point_at_once_are_both_kept,
+    two_editors_with_the_same_etag_get_one_change_and_one_412,
+    fifty_concurrent_changes_lose_nothing,
 );
 
-async fn two_changes_to_one_point_at_once_are_both_kept(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn recorded_point(app: &TestApp) -> (String, Value) {
     app.committee("ASU", "Administrativt samarbeidsutvalg")
         .await;
     let meeting = app.meeting("ASU", "2024-06-19").await;
@@ -22,33 +22,114 @@ async fn two_changes_to_one_point_at_once_are_both_kept(backend: Backend) {
     let point = app
         .decision(&case, "2", "assignment", &["Sekretariatet"], None)
         .await;
-    let uri = format!("/api/v1/decisions/{}", point["id"].as_str().unwrap());
-    for round in 1..=10 {
-        let deadline = format!("2024-09-{round:02}");
-        let note = format!("Runde {round}");
-        let status = if round % 2 == 0 {
-            "open"
-        } else {
-            "in_progress"
-        };
-        let (a, b, c) = futures::join!(
-            app.patch(&uri, &json!({"deadline": deadline})),
-            app.patch(&uri, &json!({"status_note": note})),
-            app.patch(&uri, &json!({"status": status, "owners": [{"owner": "AU"}, {"owner": "Sekretariatet", "responsible": true}]})),
-        );
-        for response in [a, b, c] {
-            response.expect(200);
-        }
-        let after = app.get(&uri).await.expect(200);
-        assert_eq!(after["deadline"], deadline.as_str(), "round {round}");
-        assert_eq!(after["status_note"], note.as_str(), "round {round}");
-        assert_eq!(after["status"], status, "round {round}");
-        assert_eq!(
-            after["owners"].as_array().unwrap().len(),
-            2,
-            "round {round}"
-        );
+    (
+        format!("/api/v1/decisions/{}", point["id"].as_str().unwrap()),
+        point,
+    )
+}
+
+async fn two_editors_with_the_same_etag_get_one_change_and_one_412(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (uri, _) = recorded_point(&app).await;
+    let read = app.get(&uri).await;
+    let etag = read.header("etag").unwrap().to_owned();
+    assert_eq!(etag, "\"1\"");
+    let editor = app.as_(Who::Editor);
+    let first = json!({"status": "in_progress", "status_note": "Første utkast"});
+    let second = json!({"deadline": "2024-12-06"});
+    let (a, b) = futures::join!(
+        editor.patch_if(&uri, &etag, &first),
+        editor.patch_if(&uri, &etag, &second)
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412]);
+    let (won, lost) = if a.status == 200 { (&a, &b) } else { (&b, &a) };
+    assert_eq!(won.header("etag"), Some("\"2\""));
+    assert_eq!(lost.json()["current_version"], 2);
+    assert_eq!(
+        lost.header("content-type"),
+        Some("application/problem+json")
+    );
+    let history = app.get(&format!("{uri}/history")).await.expect(200);
+    let entries = history.as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        2,
+        "created, and the one accepted change: {history}"
+    );
+    assert_eq!(entries[1]["version"], 2);
+    assert_eq!(entries[1]["actor"], "Sekretariatet");
+    let accepted = won.json();
+    let changed: Vec<&String> = entries[1]["changes"].as_object().unwrap().keys().collect();
+    if accepted["deadline"] == "2024-12-06" {
+        assert_eq!(changed, ["deadline"]);
+    } else {
+        assert_eq!(changed, ["status", "status_note"]);
     }
+}
+
+async fn fifty_concurrent_changes_lose_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (uri, _) = recorded_point(&app).await;
+    let editor = app.as_(Who::Editor);
+    let attempts = (0..50).map(|i| {
+        let uri = uri.clone();
+        let editor = &editor;
+        let app = &app;
+        async move {
+            let read = app.get(&uri).await.expect(200);
+            let etag = format!("\"{}\"", read["version"]);
+            let note = format!("Endring {i}");
+            let response = editor
+                .patch_if(&uri, &etag, &json!({"status_note": note}))
+                .await;
+            (note, response)
+        }
+    });
+    let results = join_all(attempts).await;
+    let mut accepted = Vec::new();
+    for (note, response) in &results {
+        match response.status.as_u16() {
+            200 => accepted.push((response.json()["version"].as_i64().unwrap(), note.clone())),
+            412 => assert!(response.json()["current_version"].as_i64().is_some()),
+            other => panic!(
+                "unexpected status {other}: {}",
+                String::from_utf8_lossy(&response.body)
+            ),
+        }
+    }
+    assert!(!accepted.is_empty());
+    accepted.sort();
+    let history = app.get(&format!("{uri}/history")).await.expect(200);
+    let updates: Vec<(i64, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "updated")
+        .map(|e| {
+            (
+                e["version"].as_i64().unwrap(),
+                e["changes"]["status_note"]["to"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        updates, accepted,
+        "every accepted change is in the history, and nothing else"
+    );
+    let versions: Vec<i64> = updates.iter().map(|(v, _)| *v).collect();
+    assert_eq!(
+        versions,
+        (2..2 + accepted.len() as i64).collect::<Vec<_>>(),
+        "versions are consecutive"
+    );
+    let last = app.get(&uri).await.expect(200);
+    assert_eq!(last["version"], 1 + accepted.len() as i64);
+    assert_eq!(last["status_note"], accepted.last().unwrap().1.as_str());
 }
 
 async fn two_secretaries_recording_the_same_case_number_get_one_case_and_one_conflict(

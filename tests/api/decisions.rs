@@ -497,8 +497,12 @@ async fn deleting_a_point_removes_it(backend: Backend) {
     let f = fixture(backend).await;
     let uri = format!("/api/v1/decisions/{}", id(&f.points[2]));
     assert_eq!(f.app.delete(&uri).await.status, 204);
-    f.app.get(&uri).await.expect_problem(404);
-    f.app.delete(&uri).await.expect_problem(404);
+    let detail = f.app.get(&uri).await.expect_problem(410);
+    assert!(
+        detail.contains("was deleted") && detail.contains("Sekretariatet"),
+        "{detail}"
+    );
+    f.app.delete(&uri).await.expect_problem(410);
     assert_eq!(f.app.get("/api/v1/decisions").await.expect(200)["total"], 4);
     // Its owners can now be deleted: they own nothing else.
     assert_eq!(f.app.delete("/api/v1/owners/Kommunene").await.status, 204);

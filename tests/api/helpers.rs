@@ -12,8 +12,11 @@ use actix_web::test::{self, TestRequest};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::{Value, json};
+use vedtakslogg::api::auth::AccessSettings;
 use vedtakslogg::config::{Backend, DatabaseConfig};
+use vedtakslogg::domain::Role;
 use vedtakslogg::store::Store;
+use vedtakslogg::store::tokens::{self, NewToken};
 
 /// The environment variable that holds the PostgreSQL server for tests; each test makes a
 /// schema of its own in that database and drops it afterwards.
@@ -60,6 +63,7 @@ type Call =
 pub struct TestApp {
     call: Call,
     pub store: Store,
+    tokens: std::collections::HashMap<Who, String>,
     // Dropped last: the database outlives the application that uses it.
     _database: TestDatabase,
 }
@@ -135,8 +139,26 @@ impl TestResponse {
     }
 }
 
+/// Who sends a request: nobody in particular, or the holder of a token of a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Who {
+    Anonymous,
+    Reader,
+    Editor,
+    Admin,
+}
+
+/// The names of the test tokens, as the history shows them.
+pub const EDITOR: &str = "Sekretariatet";
+pub const READER: &str = "AU";
+
 impl TestApp {
+    /// The application on its own database, with public reading off.
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, AccessSettings { public_read: false }).await
+    }
+
+    pub async fn spawn_with(backend: Backend, access: AccessSettings) -> Self {
         let (config, database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
@@ -162,7 +184,30 @@ impl TestApp {
         };
         let (store, applied) = Store::open(&config).expect("the store opens and migrates");
         assert!(!applied.is_empty(), "a fresh database gets every migration");
-        let service = Rc::new(test::init_service(vedtakslogg::startup::app(store.clone())).await);
+        let token = |name: &str, role: Role| {
+            store
+                .run_blocking(|conn| {
+                    tokens::create(
+                        conn,
+                        NewToken {
+                            name: name.parse().unwrap(),
+                            role,
+                        },
+                        "test",
+                    )
+                })
+                .expect("a test token")
+                .secret
+        };
+        let tokens = [
+            (Who::Admin, token("admin", Role::Admin)),
+            (Who::Editor, token(EDITOR, Role::Editor)),
+            (Who::Reader, token(READER, Role::Reader)),
+        ]
+        .into_iter()
+        .collect();
+        let service =
+            Rc::new(test::init_service(vedtakslogg::startup::app(store.clone(), access)).await);
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
             Box::pin(async move {
@@ -174,11 +219,33 @@ impl TestApp {
         Self {
             call,
             store,
+            tokens,
             _database: database,
         }
     }
 
-    pub async fn send(&self, request: TestRequest) -> TestResponse {
+    /// The secret of a test token.
+    pub fn token(&self, who: Who) -> Option<&str> {
+        self.tokens.get(&who).map(String::as_str)
+    }
+
+    /// Requests sent as `who`.
+    pub fn as_(&self, who: Who) -> Client<'_> {
+        Client {
+            app: self,
+            token: self.token(who).map(str::to_owned),
+        }
+    }
+
+    /// Requests sent with this bearer token.
+    pub fn with_token(&self, token: &str) -> Client<'_> {
+        Client {
+            app: self,
+            token: Some(token.to_owned()),
+        }
+    }
+
+    async fn call(&self, request: TestRequest) -> TestResponse {
         let response = (self.call)(request.to_request()).await;
         let status = response.status();
         let headers = response.headers().clone();
@@ -193,15 +260,14 @@ impl TestApp {
         }
     }
 
-    // The request is built before the future is returned, so that the future borrows only the
-    // application: tests can start many requests at once.
+    // The secretariat's requests, which most tests are about.
 
     pub fn get<'a>(&'a self, uri: &str) -> impl Future<Output = TestResponse> + use<'a> {
-        self.send(TestRequest::get().uri(uri))
+        self.as_(Who::Editor).get(uri)
     }
 
     pub fn delete<'a>(&'a self, uri: &str) -> impl Future<Output = TestResponse> + use<'a> {
-        self.send(TestRequest::delete().uri(uri))
+        self.as_(Who::Editor).delete(uri)
     }
 
     pub fn post<'a>(
@@ -209,23 +275,19 @@ impl TestApp {
         uri: &str,
         body: &Value,
     ) -> impl Future<Output = TestResponse> + use<'a> {
-        self.send(TestRequest::post().uri(uri).set_json(body))
+        self.as_(Who::Editor).post(uri, body)
     }
 
-    pub fn patch<'a>(
-        &'a self,
-        uri: &str,
-        body: &Value,
-    ) -> impl Future<Output = TestResponse> + use<'a> {
-        self.send(
-            TestRequest::default()
-                .method(Method::PATCH)
-                .uri(uri)
-                .set_json(body),
-        )
+    /// A change as an editor makes it: read the record for its ETag, then send the change
+    /// with it in If-Match.
+    pub async fn patch(&self, uri: &str, body: &Value) -> TestResponse {
+        let current = self.get(uri).await;
+        match current.header("etag") {
+            Some(etag) => self.as_(Who::Editor).patch_if(uri, etag, body).await,
+            None => self.as_(Who::Editor).patch_if(uri, "\"0\"", body).await,
+        }
     }
 
-    /// Sends a raw body with a content type.
     pub async fn send_raw(
         &self,
         method: Method,
@@ -234,14 +296,15 @@ impl TestApp {
         body: impl Into<Vec<u8>>,
     ) -> TestResponse {
         let body: Vec<u8> = body.into();
-        self.send(
-            TestRequest::default()
-                .method(method)
-                .uri(uri)
-                .insert_header(("content-type", content_type))
-                .set_payload(body),
-        )
-        .await
+        self.as_(Who::Editor)
+            .send(
+                TestRequest::default()
+                    .method(method)
+                    .uri(uri)
+                    .insert_header(("content-type", content_type))
+                    .set_payload(body),
+            )
+            .await
     }
 
     // Request helpers that read like the log's own words.
@@ -295,6 +358,67 @@ impl TestApp {
     pub async fn list_ids(&self, uri: &str) -> Vec<String> {
         let body = self.get(uri).await.expect(200);
         ids(&body["items"])
+    }
+}
+
+/// Requests sent with one token, or none.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    token: Option<String>,
+}
+
+impl<'a> Client<'a> {
+    // The request is built before the future is returned, so that the future borrows only the
+    // application: tests can start many requests at once.
+
+    pub fn send(&self, request: TestRequest) -> impl Future<Output = TestResponse> + use<'a> {
+        let request = match &self.token {
+            Some(token) => request.insert_header(("authorization", format!("Bearer {token}"))),
+            None => request,
+        };
+        self.app.call(request)
+    }
+
+    pub fn get(&self, uri: &str) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(TestRequest::get().uri(uri))
+    }
+
+    pub fn delete(&self, uri: &str) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(TestRequest::delete().uri(uri))
+    }
+
+    pub fn post(&self, uri: &str, body: &Value) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(TestRequest::post().uri(uri).set_json(body))
+    }
+
+    /// A PATCH with this If-Match.
+    pub fn patch_if(
+        &self,
+        uri: &str,
+        etag: &str,
+        body: &Value,
+    ) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(
+            TestRequest::default()
+                .method(Method::PATCH)
+                .uri(uri)
+                .insert_header(("if-match", etag.to_owned()))
+                .set_json(body),
+        )
+    }
+
+    /// A PATCH without If-Match.
+    pub fn patch_unconditionally(
+        &self,
+        uri: &str,
+        body: &Value,
+    ) -> impl Future<Output = TestResponse> + use<'a> {
+        self.send(
+            TestRequest::default()
+                .method(Method::PATCH)
+                .uri(uri)
+                .set_json(body),
+        )
     }
 }
 

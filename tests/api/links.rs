@@ -166,7 +166,7 @@ async fn links_are_checked_and_can_be_removed(backend: Backend) {
     );
     let link_uri = format!("/api/v1/links/{}", id(&link));
     assert_eq!(app.delete(&link_uri).await.status, 204);
-    app.get(&link_uri).await.expect_problem(404);
+    app.get(&link_uri).await.expect_problem(410);
     assert_eq!(
         app.get(&uri).await.expect(200)["outgoing"]
             .as_array()

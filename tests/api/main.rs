@@ -3,10 +3,12 @@
 
 mod helpers;
 
+mod access;
 mod concurrency;
 mod decisions;
 mod errors;
 mod health;
+mod history;
 mod links;
 mod openapi;
 mod records;

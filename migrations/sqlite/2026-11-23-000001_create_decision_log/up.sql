@@ -5,12 +5,13 @@
 
 CREATE TABLE committees (
     id TEXT PRIMARY KEY NOT NULL,
-    code TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL,
     name TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
 );
+CREATE UNIQUE INDEX committees_code_idx ON committees (code);
 
 CREATE TABLE meetings (
     id TEXT PRIMARY KEY NOT NULL,
@@ -25,10 +26,10 @@ CREATE TABLE meetings (
     status TEXT NOT NULL CHECK (status IN ('planned', 'held')),
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    -- A committee meets once on a date; documents name meetings by their date ("ASU-møte 19.06.24").
-    UNIQUE (committee_id, meeting_date)
+    version INTEGER NOT NULL DEFAULT 1
 );
+-- A committee meets once on a date; documents name meetings by their date ("ASU-møte 19.06.24").
+CREATE UNIQUE INDEX meetings_committee_date_idx ON meetings (committee_id, meeting_date);
 CREATE INDEX meetings_date_idx ON meetings (meeting_date);
 
 CREATE TABLE cases (
@@ -43,9 +44,9 @@ CREATE TABLE cases (
     status TEXT NOT NULL CHECK (status IN ('planned', 'decided', 'postponed', 'withdrawn')),
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (committee_id, case_year, case_serial)
+    version INTEGER NOT NULL DEFAULT 1
 );
+CREATE UNIQUE INDEX cases_number_idx ON cases (committee_id, case_year, case_serial);
 CREATE INDEX cases_meeting_idx ON cases (meeting_id);
 
 CREATE TABLE owners (
@@ -80,9 +81,9 @@ CREATE TABLE decisions (
     search_text TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (case_id, position)
+    version INTEGER NOT NULL DEFAULT 1
 );
+CREATE UNIQUE INDEX decisions_position_idx ON decisions (case_id, position);
 CREATE INDEX decisions_status_deadline_idx ON decisions (status, deadline);
 CREATE INDEX decisions_deadline_idx ON decisions (deadline);
 CREATE INDEX decisions_updated_idx ON decisions (updated_at, id);

@@ -1,0 +1,28 @@
+DROP TABLE history;
+DROP INDEX case_links_unique_idx;
+CREATE UNIQUE INDEX case_links_unique_idx
+    ON case_links (source_case_id, kind, target_committee_id, target_year, target_serial, COALESCE(target_position, ''));
+DROP INDEX decisions_position_idx;
+CREATE UNIQUE INDEX decisions_position_idx ON decisions (case_id, position);
+DROP INDEX cases_number_idx;
+CREATE UNIQUE INDEX cases_number_idx ON cases (committee_id, case_year, case_serial);
+DROP INDEX meetings_committee_date_idx;
+CREATE UNIQUE INDEX meetings_committee_date_idx ON meetings (committee_id, meeting_date);
+DROP INDEX committees_code_idx;
+CREATE UNIQUE INDEX committees_code_idx ON committees (code);
+ALTER TABLE decisions DROP COLUMN status_evidence;
+ALTER TABLE decisions DROP COLUMN is_public;
+ALTER TABLE cases DROP COLUMN is_public;
+ALTER TABLE case_links DROP COLUMN deleted_at;
+ALTER TABLE case_links DROP COLUMN created_by;
+ALTER TABLE owners DROP COLUMN deleted_at;
+ALTER TABLE owners DROP COLUMN updated_by;
+ALTER TABLE decisions DROP COLUMN deleted_at;
+ALTER TABLE decisions DROP COLUMN updated_by;
+ALTER TABLE cases DROP COLUMN deleted_at;
+ALTER TABLE cases DROP COLUMN updated_by;
+ALTER TABLE meetings DROP COLUMN deleted_at;
+ALTER TABLE meetings DROP COLUMN updated_by;
+ALTER TABLE committees DROP COLUMN deleted_at;
+ALTER TABLE committees DROP COLUMN updated_by;
+DROP TABLE api_tokens;
