@@ -68,9 +68,39 @@ pub struct TestApp {
     _database: TestDatabase,
 }
 
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, schema: String },
+}
+
+impl TestDatabase {
+    /// A database of its own for one test: a SQLite file in a temporary directory, or a
+    /// PostgreSQL schema that is dropped with it.
+    pub fn create(backend: Backend) -> (DatabaseConfig, TestDatabase) {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let path = dir.path().join("data").join("test.sqlite3");
+                let config =
+                    DatabaseConfig::from_url(Some(path.to_str().expect("a UTF-8 path"))).unwrap();
+                (config, TestDatabase::Sqlite(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url().expect("a PostgreSQL test URL");
+                let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {POSTGRES_URL_VAR} is unreachable: {e}")
+                });
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .expect("a schema of its own");
+                let separator = if admin_url.contains('?') { '&' } else { '?' };
+                let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
+                let mut config = DatabaseConfig::from_url(Some(&url)).unwrap();
+                config.pool_size = 4;
+                (config, TestDatabase::Postgres { admin_url, schema })
+            }
+        }
+    }
 }
 
 impl Drop for TestDatabase {
@@ -159,29 +189,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, access: AccessSettings) -> Self {
-        let (config, database) = match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("a temporary directory");
-                let path = dir.path().join("data").join("test.sqlite3");
-                let config =
-                    DatabaseConfig::from_url(Some(path.to_str().expect("a UTF-8 path"))).unwrap();
-                (config, TestDatabase::Sqlite(dir))
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_url().expect("a PostgreSQL test URL");
-                let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
-                    panic!("PostgreSQL at {POSTGRES_URL_VAR} is unreachable: {e}")
-                });
-                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
-                    .expect("a schema of its own");
-                let separator = if admin_url.contains('?') { '&' } else { '?' };
-                let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
-                let mut config = DatabaseConfig::from_url(Some(&url)).unwrap();
-                config.pool_size = 4;
-                (config, TestDatabase::Postgres { admin_url, schema })
-            }
-        };
+        let (config, database) = TestDatabase::create(backend);
         let (store, applied) = Store::open(&config).expect("the store opens and migrates");
         assert!(!applied.is_empty(), "a fresh database gets every migration");
         let token = |name: &str, role: Role| {

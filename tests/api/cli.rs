@@ -1,0 +1,131 @@
+//! The command line, run as a user runs it: the real binary against a real database.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use vedtakslogg::config::{Backend, DatabaseConfig};
+use vedtakslogg::store::Store;
+use vedtakslogg::store::tokens;
+
+use crate::helpers::TestDatabase;
+
+crate::on_both_backends!(
+    token_commands_create_list_and_revoke,
+    the_first_start_prints_one_admin_token_once
+);
+
+fn url(config: &DatabaseConfig) -> String {
+    config.url.clone()
+}
+
+fn vedtakslogg(config: &DatabaseConfig, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_vedtakslogg"))
+        .args(args)
+        .env("DATABASE_URL", url(config))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn secret_in(text: &str) -> Option<String> {
+    text.split_whitespace()
+        .find(|word| word.starts_with("vl_"))
+        .map(str::to_owned)
+}
+
+async fn token_commands_create_list_and_revoke(backend: Backend) {
+    let (config, _database) = TestDatabase::create(backend);
+    let (ok, out, err) = vedtakslogg(
+        &config,
+        &["token", "create", "--name", "AU", "--role", "reader"],
+    );
+    assert!(ok, "{out}{err}");
+    let secret = secret_in(&out).expect("the secret is printed");
+    let (ok, _, err) = vedtakslogg(
+        &config,
+        &["token", "create", "--name", "AU", "--role", "editor"],
+    );
+    assert!(!ok && err.contains("already"), "{err}");
+    let (ok, _, err) = vedtakslogg(
+        &config,
+        &["token", "create", "--name", "X", "--role", "owner"],
+    );
+    assert!(!ok && err.contains("role"), "{err}");
+
+    let (store, _) = Store::open(&config).unwrap();
+    let caller = store
+        .run_blocking(|conn| tokens::authenticate(conn, &secret))
+        .unwrap();
+    assert_eq!(
+        caller.map(|c| (c.name, c.role.to_string())),
+        Some(("AU".into(), "reader".into()))
+    );
+
+    let (ok, out, _) = vedtakslogg(&config, &["token", "list"]);
+    assert!(ok && out.contains("AU") && out.contains("reader"), "{out}");
+    assert!(!out.contains(&secret), "the list never shows a secret");
+    let (ok, out, err) = vedtakslogg(&config, &["token", "revoke", "AU"]);
+    assert!(ok && out.contains("Revoked"), "{out}{err}");
+    let caller = store
+        .run_blocking(|conn| tokens::authenticate(conn, &secret))
+        .unwrap();
+    assert_eq!(caller, None, "a revoked token is refused");
+    let (ok, _, err) = vedtakslogg(&config, &["token", "revoke", "AU"]);
+    assert!(!ok && err.contains("no active token"), "{err}");
+}
+
+/// Starts `serve` on a free port; returns what it printed on standard output before it said
+/// where it serves (from its log on standard error), then stops it.
+fn first_words_of_serve(config: &DatabaseConfig) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vedtakslogg"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", url(config))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = child.stderr.take().unwrap();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("is serving at http://127.0.0.1:") {
+                let _ = ready_tx.send(line);
+            }
+        }
+    });
+    let ready = ready_rx.recv_timeout(Duration::from_secs(60));
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("the server stops");
+    assert!(ready.is_ok(), "the server said where it serves");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+async fn the_first_start_prints_one_admin_token_once(backend: Backend) {
+    let (config, _database) = TestDatabase::create(backend);
+    let first = first_words_of_serve(&config);
+    let secret = secret_in(&first).expect("the first start prints an admin token");
+    assert!(first.contains("shown only this once"), "{first}");
+    let (store, _) = Store::open(&config).unwrap();
+    let caller = store
+        .run_blocking(|conn| tokens::authenticate(conn, &secret))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (caller.name.as_str(), caller.role.to_string().as_str()),
+        ("admin", "admin")
+    );
+    let second = first_words_of_serve(&config);
+    assert_eq!(
+        secret_in(&second),
+        None,
+        "a database with tokens gets no new one: {second}"
+    );
+}
