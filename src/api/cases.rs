@@ -16,6 +16,7 @@ use super::problem::{
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
 use crate::store::cases::{self, Case, CaseChanges, CaseDetail, CaseFilter, CaseKey, NewCase};
+use crate::store::chains::{self, Chain};
 use crate::store::history::HistoryEntry;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -23,6 +24,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create)
         .service(get_one)
         .service(get_by_number)
+        .service(chain)
         .service(update)
         .service(remove)
         .service(history);
@@ -182,6 +184,36 @@ async fn get_by_number(
         HttpResponse::Ok(),
         detail.case.version,
         &detail,
+    ))
+}
+
+/// The chain of a matter
+///
+/// Every case connected to this one through `follows_up` and `postponed_to` links, in either
+/// direction and however far, ordered by meeting date, each with its meeting, status and
+/// decision points with their status, and the links between them: the whole story of a
+/// matter, such as UKP from 31/23 (06.09.23) to 37/23 (04.10.23), in one call.
+#[utoipa::path(
+    tag = "links",
+    params(
+        ("code" = String, Path, description = "The committee's code", example = "ASU"),
+        ("number" = String, Path, description = "The case number as NN-YY", example = "31-23"),
+    ),
+    responses((status = 200, description = "The chain", body = Chain), BadRequest, NotFound)
+)]
+#[get("/committees/{code}/cases/{number}/chain")]
+async fn chain(
+    Reader(visibility): Reader,
+    store: StoreData,
+    segments: web::Path<(String, String)>,
+) -> Result<web::Json<Chain>, ApiError> {
+    let (code, number) = segments.into_inner();
+    let code: CommitteeCode = path(&code)?;
+    let number: CaseNumber = path(&number)?;
+    Ok(web::Json(
+        store
+            .run(move |conn| chains::of_case(conn, &code, number, visibility))
+            .await?,
     ))
 }
 

@@ -103,6 +103,7 @@ async fn list(
         committee: query.committee,
         meeting: query.meeting,
         case: query.case,
+        cases: Vec::new(),
         due_before: query.due_before.map(CalendarDate::get),
         due_after: query.due_after.map(CalendarDate::get),
         overdue: query.overdue,

@@ -10,11 +10,13 @@ use super::problem::{
     UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
-use crate::domain::{CaseId, LinkId};
+use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId};
+use crate::store::cases;
 use crate::store::links::{self, CaseLinks, Link, NewLink};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
+        .service(list_by_number)
         .service(create)
         .service(get_one)
         .service(remove);
@@ -40,6 +42,34 @@ async fn list(
             .run(move |conn| links::list(conn, id, visibility))
             .await?,
     ))
+}
+
+/// List the links of a case by committee and number
+///
+/// The same as `/cases/{id}/links`, for a case named as in the documents:
+/// `/api/v1/committees/ASU/cases/37-23/links`.
+#[utoipa::path(
+    tag = "links",
+    params(
+        ("code" = String, Path, description = "The committee's code", example = "ASU"),
+        ("number" = String, Path, description = "The case number as NN-YY", example = "37-23"),
+    ),
+    responses((status = 200, description = "The links", body = CaseLinks), BadRequest, NotFound)
+)]
+#[get("/committees/{code}/cases/{number}/links")]
+async fn list_by_number(
+    Reader(visibility): Reader,
+    store: StoreData,
+    segments: web::Path<(String, String)>,
+) -> Result<web::Json<CaseLinks>, ApiError> {
+    let (code, number) = segments.into_inner();
+    let code: CommitteeCode = path(&code)?;
+    let number: CaseNumber = path(&number)?;
+    let links = store.run(move |conn| {
+        let case = cases::get_by_number(conn, &code, number, visibility)?;
+        links::list(conn, case.id, visibility)
+    });
+    Ok(web::Json(links.await?))
 }
 
 /// Link a case to another

@@ -15,6 +15,7 @@ pub mod owners;
 pub mod pagination;
 pub mod params;
 pub mod problem;
+pub mod proposals;
 pub mod tokens;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
@@ -149,6 +150,7 @@ where
                 .configure(decisions::routes)
                 .configure(links::routes)
                 .configure(owners::routes)
+                .configure(proposals::routes)
                 .configure(tokens::routes),
         )
 }

@@ -29,6 +29,7 @@ struct CaseRow {
     responsible: String,
     status: String,
     is_public: bool,
+    narrative: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     updated_by: String,
@@ -56,6 +57,11 @@ pub struct Case {
     #[schema(example = json!(["Runar Asp"]))]
     pub responsible: Vec<String>,
     pub status: CaseStatus,
+    /// Where the case was postponed to, if it was.
+    pub postponed_to: Option<Postponement>,
+    /// What the documents say about the case: the saksfremlegg, the minutes' narrative
+    /// (referat) and input (innspill). References in it to other cases are proposed as links.
+    pub narrative: Option<String>,
     /// How many decision points the case has (that the caller may see).
     pub decision_count: i64,
     /// False for a case exempt from public access (unntatt offentlighet): readers without a
@@ -67,6 +73,101 @@ pub struct Case {
     pub updated_at: DateTime<Utc>,
     /// The name of the token that made the last change.
     pub updated_by: String,
+}
+
+/// Where a postponed case went: the case it was postponed to (a `postponed_to` link).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Postponement {
+    pub committee: CommitteeCode,
+    #[schema(value_type = String, example = "19/24")]
+    pub number: CaseNumber,
+    /// The recorded case, or null while it is known only by its number.
+    pub case_id: Option<CaseId>,
+    /// Whether the case it went to has been decided. Until then the postponement is open
+    /// work, and the case's postponement points stay open.
+    pub taken_up: bool,
+}
+
+/// The postponements of these cases, by case id, in two queries whatever their number.
+pub(crate) fn postponements_of(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> StoreResult<HashMap<String, Postponement>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let links: Vec<(String, String, i32, i32, Option<String>)> = case_links::table
+        .inner_join(committees::table.on(committees::id.eq(case_links::target_committee_id)))
+        .filter(case_links::source_case_id.eq_any(ids))
+        .filter(case_links::deleted_at.is_null())
+        .filter(case_links::kind.eq("postponed_to"))
+        .order((case_links::created_at, case_links::id))
+        .select((
+            case_links::source_case_id,
+            committees::code,
+            case_links::target_year,
+            case_links::target_serial,
+            case_links::target_case_id,
+        ))
+        .load(conn)?;
+    let targets: Vec<&str> = links.iter().filter_map(|l| l.4.as_deref()).collect();
+    let decided: HashMap<String, String> = cases::table
+        .filter(cases::id.eq_any(&targets))
+        .select((cases::id, cases::status))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut found = HashMap::new();
+    for (source, code, year, serial, target) in links {
+        let postponement = Postponement {
+            committee: parse_stored(&code, "committees.code")?,
+            number: CaseNumber::new(serial, year).map_err(|e| {
+                StoreError::Corrupt(format!("case_links target {serial}/{year}: {e}"))
+            })?,
+            taken_up: target.as_ref().is_some_and(|t| {
+                decided
+                    .get(t)
+                    .is_some_and(|s| s == CaseStatus::Decided.as_str())
+            }),
+            case_id: target
+                .as_deref()
+                .map(|t| parse_stored(t, "case_links.target_case_id"))
+                .transpose()?,
+        };
+        // The latest postponement is where the case went.
+        found.insert(source, postponement);
+    }
+    Ok(found)
+}
+
+/// Closes the open postponement points of the cases postponed to `case`, now that it is
+/// decided, in the caller's transaction and with a history entry each.
+fn close_postponements_to(conn: &mut DbConnection, case: &Case, actor: &str) -> StoreResult<()> {
+    let sources: Vec<String> = case_links::table
+        .filter(case_links::target_case_id.eq(case.id.to_string()))
+        .filter(case_links::deleted_at.is_null())
+        .filter(case_links::kind.eq("postponed_to"))
+        .select(case_links::source_case_id)
+        .load(conn)?;
+    if sources.is_empty() {
+        return Ok(());
+    }
+    let points: Vec<String> = decisions::table
+        .filter(decisions::case_id.eq_any(&sources))
+        .filter(decisions::deleted_at.is_null())
+        .filter(decisions::kind.eq("postponement"))
+        .filter(decisions::status.eq_any(["open", "in_progress"]))
+        .select(decisions::id)
+        .load(conn)?;
+    for point in points {
+        super::decisions::close_as_taken_up(
+            conn,
+            parse_stored(&point, "decisions.id")?,
+            case,
+            actor,
+        )?;
+    }
+    Ok(())
 }
 
 /// A case with its decision points and its links to other cases.
@@ -99,6 +200,8 @@ pub struct NewCase {
     /// Default `planned`.
     #[serde(default = "planned")]
     pub status: CaseStatus,
+    /// What the documents say about the case; references in it are proposed as links.
+    pub narrative: Option<String>,
     /// Default true; false exempts the case and its points from public access.
     #[serde(default = "public_by_default")]
     pub public: bool,
@@ -123,6 +226,9 @@ pub struct CaseChanges {
     pub title: Option<NonEmptyText>,
     pub responsible: Option<Vec<String>>,
     pub status: Option<CaseStatus>,
+    #[serde(default, deserialize_with = "super::double_option::deserialize")]
+    #[schema(value_type = Option<String>)]
+    pub narrative: Option<Option<String>>,
     pub public: Option<bool>,
 }
 
@@ -137,6 +243,10 @@ pub struct CaseFilter {
     pub year: Option<i32>,
     pub status: Option<CaseStatus>,
     pub visibility: Visibility,
+}
+
+fn clean_text(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 fn clean_names(names: Vec<String>) -> Vec<String> {
@@ -162,9 +272,11 @@ fn to_cases(
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect();
+    let mut postponements = postponements_of(conn, &ids)?;
     rows.into_iter()
         .map(|(row, date, code)| {
             Ok(Case {
+                postponed_to: postponements.remove(&row.id),
                 decision_count: counts.get(&row.id).copied().unwrap_or(0),
                 id: parse_stored(&row.id, "cases.id")?,
                 committee: parse_stored(&code, "committees.code")?,
@@ -179,6 +291,7 @@ fn to_cases(
                     StoreError::Corrupt(format!("cases.responsible of {}: {e}", row.id))
                 })?,
                 status: parse_stored(&row.status, "cases.status")?,
+                narrative: row.narrative,
                 public: row.is_public,
                 version: row.version,
                 created_at: utc(row.created_at),
@@ -289,6 +402,27 @@ pub fn get(conn: &mut DbConnection, id: CaseId, visibility: Visibility) -> Store
         )));
     }
     Ok(to_cases(conn, vec![(row, date, code)], visibility)?.remove(0))
+}
+
+/// The cases with these ids that the caller may see, deleted ones left out.
+pub(crate) fn by_ids(
+    conn: &mut DbConnection,
+    ids: &[String],
+    visibility: Visibility,
+) -> StoreResult<Vec<Case>> {
+    let rows: Vec<(CaseRow, NaiveDate, String)> = cases::table
+        .inner_join(meetings::table)
+        .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+        .filter(cases::id.eq_any(ids))
+        .filter(cases::deleted_at.is_null())
+        .filter(cases::is_public.eq_any(visibility.public_values()))
+        .select((
+            CaseRow::as_select(),
+            meetings::meeting_date,
+            committees::code,
+        ))
+        .load(conn)?;
+    to_cases(conn, rows, visibility)
 }
 
 /// The history of a case and of the links it makes, oldest first.
@@ -445,12 +579,14 @@ pub fn create(conn: &mut DbConnection, new: NewCase, actor: &str) -> StoreResult
                 cases::responsible.eq(responsible),
                 cases::status.eq(new.status.as_str()),
                 cases::is_public.eq(new.public),
+                cases::narrative.eq(clean_text(new.narrative)),
                 cases::created_at.eq(at),
                 cases::updated_at.eq(at),
                 cases::updated_by.eq(actor),
             ))
             .execute(conn)?;
         attach_links(conn, id, &committee_id, new.number)?;
+        super::proposals::detect(conn, id)?;
         let created = get(conn, id, Visibility::All)?;
         Change::new(
             Entity::Case,
@@ -511,6 +647,10 @@ pub fn update(
                 cases::responsible.eq(responsible),
                 cases::status.eq(changes.status.unwrap_or(current.status).as_str()),
                 cases::is_public.eq(changes.public.unwrap_or(current.public)),
+                cases::narrative.eq(changes
+                    .narrative
+                    .clone()
+                    .map_or(current.narrative.clone(), clean_text)),
                 cases::updated_at.eq(at),
                 cases::updated_by.eq(actor),
                 cases::version.eq(cases::version + 1),
@@ -527,6 +667,12 @@ pub fn update(
             super::decisions::refresh_search_text(conn, &points)?;
         }
         let updated = get(conn, id, Visibility::All)?;
+        if updated.title != current.title || updated.narrative != current.narrative {
+            super::proposals::detect(conn, id)?;
+        }
+        if updated.status == CaseStatus::Decided && current.status != CaseStatus::Decided {
+            close_postponements_to(conn, &updated, actor)?;
+        }
         Change::new(
             Entity::Case,
             id,

@@ -237,6 +237,8 @@ pub struct DecisionFilter {
     pub committee: Option<CommitteeCode>,
     pub meeting: Option<MeetingId>,
     pub case: Option<CaseId>,
+    /// Only the points of these cases (when not empty).
+    pub cases: Vec<CaseId>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
     pub overdue: Option<bool>,
@@ -279,6 +281,7 @@ fn list_in_snapshot(
     let today = today();
     let statuses: Vec<&str> = filter.statuses.iter().map(DecisionStatus::as_str).collect();
     let kinds: Vec<&str> = filter.kinds.iter().map(DecisionKind::as_str).collect();
+    let case_ids: Vec<String> = filter.cases.iter().map(ToString::to_string).collect();
     let pattern = filter
         .q
         .as_deref()
@@ -318,6 +321,9 @@ fn list_in_snapshot(
         }
         if let Some(case) = filter.case {
             query = query.filter(decisions::case_id.eq(case.to_string()));
+        }
+        if !case_ids.is_empty() {
+            query = query.filter(decisions::case_id.eq_any(&case_ids));
         }
         if let Some(date) = filter.due_before {
             query = query.filter(decisions::deadline.le(date));
@@ -652,6 +658,66 @@ pub fn history(
     }
 }
 
+/// Closes a postponement point because the case it went to was decided, in the caller's
+/// transaction.
+pub(crate) fn close_as_taken_up(
+    conn: &mut DbConnection,
+    id: DecisionId,
+    taken_up_in: &super::cases::Case,
+    actor: &str,
+) -> StoreResult<()> {
+    let current = get(conn, id, Visibility::All)?;
+    let evidence = Evidence {
+        committee: taken_up_in.committee.clone(),
+        case: Some(taken_up_in.number),
+        case_id: Some(taken_up_in.id),
+        meeting_date: Some(taken_up_in.meeting.date),
+        meeting_id: Some(taken_up_in.meeting.id),
+    };
+    let note = format!("Tatt opp og vedtatt i sak {}", taken_up_in.number);
+    let at = now();
+    diesel::update(decisions::table.filter(decisions::id.eq(id.to_string())))
+        .set((
+            decisions::status.eq(DecisionStatus::Done.as_str()),
+            decisions::status_note.eq(&note),
+            decisions::status_evidence.eq(serde_json::to_string(&evidence)
+                .map_err(|e| StoreError::Internal(e.to_string()))?),
+            decisions::updated_at.eq(at),
+            decisions::updated_by.eq(actor),
+            decisions::version.eq(decisions::version + 1),
+        ))
+        .execute(conn)?;
+    let updated = get(conn, id, Visibility::All)?;
+    Change::new(
+        Entity::Decision,
+        id,
+        updated.version,
+        Action::Updated,
+        actor,
+        at,
+    )
+    .between(Some(&current), &updated)?
+    .in_case(current.case.id)
+    .record(conn)
+}
+
+/// All decision points of these cases, by case and position.
+pub(crate) fn of_cases(
+    conn: &mut DbConnection,
+    cases: &[CaseId],
+    visibility: Visibility,
+) -> StoreResult<Vec<Decision>> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = DecisionFilter {
+        cases: cases.to_vec(),
+        visibility,
+        ..DecisionFilter::default()
+    };
+    Ok(list_in_snapshot(conn, &filter, None, i64::from(i32::MAX))?.items)
+}
+
 /// All decision points of a case, in order of position.
 pub(crate) fn of_case(
     conn: &mut DbConnection,
@@ -882,6 +948,7 @@ pub fn create(conn: &mut DbConnection, new: NewDecision, actor: &str) -> StoreRe
             .execute(conn)?;
         set_owners(conn, &id_text, &owners)?;
         refresh_search_text(conn, std::slice::from_ref(&id_text))?;
+        super::proposals::detect(conn, parse_stored(&case_id, "decisions.case_id")?)?;
         let created = get(conn, id, Visibility::All)?;
         super::history::record(
             conn,
@@ -985,6 +1052,9 @@ pub fn update(
             .execute(conn)?;
         refresh_search_text(conn, std::slice::from_ref(&id_text))?;
         let updated = get(conn, id, Visibility::All)?;
+        if updated.text != current.text {
+            super::proposals::detect(conn, current.case.id)?;
+        }
         super::history::record(
             conn,
             Change {

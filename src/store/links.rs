@@ -220,7 +220,17 @@ pub fn create(
     new: NewLink,
     actor: &str,
 ) -> StoreResult<Link> {
-    super::write_transaction(conn, |conn| {
+    super::write_transaction(conn, |conn| create_in(conn, source, new, actor))
+}
+
+/// Makes a link inside the caller's transaction.
+pub(crate) fn create_in(
+    conn: &mut DbConnection,
+    source: CaseId,
+    new: NewLink,
+    actor: &str,
+) -> StoreResult<Link> {
+    {
         let case = super::cases::get(conn, source, Visibility::All)?;
         let target_code = new
             .target_committee
@@ -255,6 +265,16 @@ pub fn create(
                 case.number, new.kind, new.target
             )));
         }
+        if let Some(target) = target_case
+            && chain_kind(new.kind)
+            && reaches(conn, target, source)?
+        {
+            return Err(StoreError::Conflict(format!(
+                "{target_code} {} already leads to {} through follows_up and postponed_to links; \
+                 a {} link back would make a cycle",
+                new.target, case.number, new.kind
+            )));
+        }
         let id = LinkId::new();
         let at = now();
         diesel::insert_into(case_links::table)
@@ -281,7 +301,65 @@ pub fn create(
             .in_case(source)
             .record(conn)?;
         Ok(link)
-    })
+    }
+}
+
+/// The kinds of link that make up the chain of a matter; they must not form a cycle.
+pub(crate) const CHAIN_KINDS: [&str; 2] = ["follows_up", "postponed_to"];
+
+fn chain_kind(kind: LinkKind) -> bool {
+    CHAIN_KINDS.contains(&kind.as_str())
+}
+
+/// The links of the chain kinds whose target is recorded: (link id, from case, to case).
+pub(crate) fn chain_edges(conn: &mut DbConnection) -> StoreResult<Vec<(String, String, String)>> {
+    let rows: Vec<(String, String, Option<String>)> = case_links::table
+        .filter(case_links::deleted_at.is_null())
+        .filter(case_links::kind.eq_any(CHAIN_KINDS))
+        .filter(case_links::target_case_id.is_not_null())
+        .select((
+            case_links::id,
+            case_links::source_case_id,
+            case_links::target_case_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, from, to)| to.map(|to| (id, from, to)))
+        .collect())
+}
+
+/// Whether `to` can be reached from `from` along chain links, in their direction.
+fn reaches(conn: &mut DbConnection, from: CaseId, to: CaseId) -> StoreResult<bool> {
+    let edges = chain_edges(conn)?;
+    let (from, to) = (from.to_string(), to.to_string());
+    let mut seen = std::collections::HashSet::from([from.clone()]);
+    let mut stack = vec![from];
+    while let Some(case) = stack.pop() {
+        if case == to {
+            return Ok(true);
+        }
+        for (_, source, target) in &edges {
+            if *source == case && seen.insert(target.clone()) {
+                stack.push(target.clone());
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The links with these ids, for the chain.
+pub(crate) fn by_ids(
+    conn: &mut DbConnection,
+    ids: &[&str],
+    visibility: Visibility,
+) -> StoreResult<Vec<Link>> {
+    let rows = case_links::table
+        .filter(case_links::id.eq_any(ids))
+        .select(LinkRow::as_select())
+        .order((case_links::created_at, case_links::id))
+        .load(conn)?;
+    to_links(conn, rows, visibility)
 }
 
 /// Removes a link, leaving a tombstone and its history.

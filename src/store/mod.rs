@@ -2,6 +2,7 @@
 //! knows about HTTP; every function takes a connection and returns domain values.
 
 pub mod cases;
+pub mod chains;
 pub mod committees;
 mod connection;
 pub mod decisions;
@@ -9,6 +10,7 @@ pub mod history;
 pub mod links;
 pub mod meetings;
 pub mod owners;
+pub mod proposals;
 pub mod schema;
 pub mod tokens;
 

@@ -50,6 +50,7 @@ diesel::table! {
         updated_by -> Text,
         deleted_at -> Nullable<Timestamp>,
         is_public -> Bool,
+        narrative -> Nullable<Text>,
     }
 }
 
@@ -151,6 +152,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    link_proposals (id) {
+        id -> Text,
+        source_case_id -> Text,
+        kind -> Text,
+        target_committee_id -> Text,
+        target_year -> Nullable<Integer>,
+        target_serial -> Nullable<Integer>,
+        target_meeting_date -> Nullable<Date>,
+        matched_text -> Text,
+        status -> Text,
+        link_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(cases -> meetings (meeting_id));
 diesel::joinable!(decisions -> cases (case_id));
@@ -169,6 +188,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_links,
     api_tokens,
     history,
+    link_proposals,
 );
 
 /// Every table, in an order that respects foreign keys; used by the schema check.
@@ -183,4 +203,5 @@ pub const TABLES: &[&str] = &[
     "case_links",
     "api_tokens",
     "history",
+    "link_proposals",
 ];

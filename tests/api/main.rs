@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod decisions;
 mod errors;
+mod follow_ups;
 mod health;
 mod history;
 mod links;
