@@ -9,5 +9,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod import;
+pub mod report;
 pub mod startup;
 pub mod store;

@@ -47,7 +47,8 @@ pub fn app(
         )
         .default_service(web::to(api::no_route))
         .wrap(middleware::from_fn(api::auth::authenticate))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        // The path without the query string: a calendar feed's query may hold a token.
+        .wrap(Logger::new("%a \"%m %U\" %s %b %Dms"))
 }
 
 /// A built server, bound and ready to run.

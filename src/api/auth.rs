@@ -47,7 +47,10 @@ pub async fn authenticate(
 /// The caller a request's bearer token belongs to; `None` without a token.
 async fn identify(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
     let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
-        return Ok(None);
+        return match calendar_token(req) {
+            Some(secret) => lookup(req, secret).await.map(Some),
+            None => Ok(None),
+        };
     };
     let value = header.to_str().unwrap_or_default().trim();
     let secret = value
@@ -59,6 +62,22 @@ async fn identify(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
             ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
         })?
         .to_owned();
+    lookup(req, secret).await.map(Some)
+}
+
+/// The `access_token` query parameter of the calendar feed: calendar programs subscribe to a
+/// URL and cannot send headers. It is accepted nowhere else, and the request log leaves query
+/// strings out.
+fn calendar_token(req: &ServiceRequest) -> Option<String> {
+    if !req.path().ends_with("/calendar.ics") {
+        return None;
+    }
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(name, _)| name == "access_token")
+        .map(|(_, value)| value.into_owned())
+}
+
+async fn lookup(req: &ServiceRequest, secret: String) -> Result<Caller, ApiError> {
     let store = req
         .app_data::<web::Data<Store>>()
         .cloned()
@@ -66,7 +85,6 @@ async fn identify(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
     store
         .run(move |conn| tokens::authenticate(conn, &secret))
         .await?
-        .map(Some)
         .ok_or_else(|| ApiError::Unauthorized("the token is unknown or revoked".into()))
 }
 

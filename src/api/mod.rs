@@ -11,6 +11,7 @@ pub mod health;
 pub mod json;
 pub mod links;
 pub mod meetings;
+pub mod overview;
 pub mod owners;
 pub mod pagination;
 pub mod params;
@@ -52,6 +53,7 @@ Times are UTC; dates are `YYYY-MM-DD`.",
         (name = "decisions", description = "Decision points (vedtakspunkter) and their follow-up"),
         (name = "owners", description = "The registry of owners of actions (ansvarlige)"),
         (name = "links", description = "Follow-up links between cases (oppfølging)"),
+        (name = "overview", description = "What AU asks: counts, the list for the next meeting, the calendar of deadlines"),
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "operations", description = "Health checks"),
     ),
@@ -150,6 +152,7 @@ where
                 .configure(decisions::routes)
                 .configure(links::routes)
                 .configure(owners::routes)
+                .configure(overview::routes)
                 .configure(proposals::routes)
                 .configure(tokens::routes),
         )

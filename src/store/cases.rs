@@ -45,7 +45,7 @@ pub struct MeetingRef {
 }
 
 /// A case (sak) on a meeting's agenda.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Case {
     pub id: CaseId,
     pub committee: CommitteeCode,
@@ -317,7 +317,21 @@ pub fn list(
     after: Option<&CaseKey>,
     limit: i64,
 ) -> StoreResult<Page<Case, CaseKey>> {
-    super::read_transaction(conn, |conn| {
+    super::read_transaction(conn, |conn| list_in(conn, filter, after, limit))
+}
+
+/// Every case that matches, inside the caller's transaction.
+pub(crate) fn list_all(conn: &mut DbConnection, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
+    Ok(list_in(conn, filter, None, i64::from(i32::MAX))?.items)
+}
+
+fn list_in(
+    conn: &mut DbConnection,
+    filter: &CaseFilter,
+    after: Option<&CaseKey>,
+    limit: i64,
+) -> StoreResult<Page<Case, CaseKey>> {
+    {
         let filtered = || {
             let mut query = cases::table
                 .inner_join(meetings::table)
@@ -372,7 +386,7 @@ pub fn list(
             total,
             next,
         })
-    })
+    }
 }
 
 /// A case. A deleted one is `Gone`; one exempt from public access is `NotFound` for those

@@ -75,7 +75,7 @@ pub struct DecisionOwner {
 }
 
 /// A decision point (vedtakspunkt).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Decision {
     pub id: DecisionId,
     pub case: DecisionCase,
@@ -699,6 +699,19 @@ pub(crate) fn close_as_taken_up(
     .between(Some(&current), &updated)?
     .in_case(current.case.id)
     .record(conn)
+}
+
+/// Every decision point that matches, in one snapshot.
+pub fn list_every(conn: &mut DbConnection, filter: &DecisionFilter) -> StoreResult<Vec<Decision>> {
+    super::read_transaction(conn, |conn| list_all(conn, filter))
+}
+
+/// Every decision point that matches, inside the caller's transaction.
+pub(crate) fn list_all(
+    conn: &mut DbConnection,
+    filter: &DecisionFilter,
+) -> StoreResult<Vec<Decision>> {
+    Ok(list_in_snapshot(conn, filter, None, i64::from(i32::MAX))?.items)
 }
 
 /// All decision points of these cases, by case and position.

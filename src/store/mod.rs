@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod history;
 pub mod links;
 pub mod meetings;
+pub mod overview;
 pub mod owners;
 pub mod proposals;
 pub mod schema;

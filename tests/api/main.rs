@@ -13,6 +13,7 @@ mod health;
 mod history;
 mod links;
 mod openapi;
+mod overview;
 mod records;
 mod schema;
 mod walkthrough;

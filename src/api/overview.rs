@@ -1,0 +1,168 @@
+//! AU's questions: `/api/v1/stats`, `/api/v1/committees/{code}/follow-up`, and the calendar
+//! feed `/api/v1/calendar.ics`.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::StoreData;
+use super::auth::Reader;
+use super::params::{QueryParams, path};
+use super::problem::{ApiError, BadRequest, NotFound, Unprocessable};
+use crate::domain::{CalendarDate, CommitteeCode, DecisionStatus};
+use crate::store::decisions::{self, DecisionFilter, DecisionSort};
+use crate::store::overview::{self, FollowUpList, Stats, StatsFilter};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(stats).service(follow_up).service(calendar);
+}
+
+/// Which decision points to count.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// Only this committee's points.
+    #[param(value_type = Option<String>, example = "ASU")]
+    pub committee: Option<CommitteeCode>,
+    /// Only points adopted at meetings on or after this date.
+    #[param(value_type = Option<String>, example = "2024-01-01")]
+    pub from: Option<CalendarDate>,
+    /// Only points adopted at meetings on or before this date.
+    #[param(value_type = Option<String>, example = "2024-12-31")]
+    pub to: Option<CalendarDate>,
+    /// How many days ahead `due_soon` looks; default 30, at most 366.
+    #[param(example = 30)]
+    pub due_within: Option<u32>,
+}
+
+/// Counts for AU's dashboard
+///
+/// Decision points by status, by owner and by meeting, with how many are overdue and how many
+/// are due within `due_within` days, for a committee and period, in one call.
+#[utoipa::path(
+    tag = "overview",
+    params(StatsQuery),
+    responses((status = 200, description = "The counts", body = Stats), BadRequest)
+)]
+#[get("/stats")]
+async fn stats(
+    Reader(visibility): Reader,
+    store: StoreData,
+    QueryParams(query): QueryParams<StatsQuery>,
+) -> Result<web::Json<Stats>, ApiError> {
+    let due_within_days = query.due_within.unwrap_or(30);
+    if due_within_days > 366 {
+        return Err(ApiError::BadRequest("due_within: at most 366 days".into()));
+    }
+    let filter = StatsFilter {
+        committee: query.committee,
+        from: query.from.map(CalendarDate::get),
+        to: query.to.map(CalendarDate::get),
+        due_within_days,
+        visibility,
+    };
+    Ok(web::Json(
+        store
+            .run(move |conn| overview::stats(conn, &filter))
+            .await?,
+    ))
+}
+
+/// The meeting the follow-up list is for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpQuery {
+    /// The date of the meeting; default today (UTC).
+    #[param(value_type = Option<String>, example = "2024-08-30")]
+    pub meeting_date: Option<CalendarDate>,
+}
+
+/// Matters for follow-up at the next meeting
+///
+/// "Saker til oppfølging": every decision point of the committee that needs follow-up and is
+/// open or in progress, grouped by owner (a point with two owners is under both), overdue first
+/// and then by deadline; and every postponed case not yet taken up, with where it went. The
+/// list AU brings to the meeting.
+#[utoipa::path(
+    tag = "overview",
+    params(("code" = String, Path, description = "The committee's code", example = "ASU"), FollowUpQuery),
+    responses((status = 200, description = "The list", body = FollowUpList), BadRequest, NotFound)
+)]
+#[get("/committees/{code}/follow-up")]
+async fn follow_up(
+    Reader(visibility): Reader,
+    store: StoreData,
+    code: web::Path<String>,
+    QueryParams(query): QueryParams<FollowUpQuery>,
+) -> Result<web::Json<FollowUpList>, ApiError> {
+    let code: CommitteeCode = path(&code)?;
+    let date = query
+        .meeting_date
+        .map_or_else(|| Utc::now().date_naive(), CalendarDate::get);
+    Ok(web::Json(
+        store
+            .run(move |conn| overview::follow_up_list(conn, &code, date, visibility))
+            .await?,
+    ))
+}
+
+/// Whose deadlines the calendar holds.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarQuery {
+    /// Only this committee's points.
+    #[param(value_type = Option<String>, example = "ASU")]
+    pub committee: Option<CommitteeCode>,
+    /// Only this owner's points (id, name or alias).
+    #[param(example = "Sekretariatet")]
+    pub owner: Option<String>,
+    /// A reader token, for calendar programs that cannot send an Authorization header when
+    /// they subscribe. It is never logged; prefer the header where you can.
+    pub access_token: Option<String>,
+}
+
+/// Deadlines as a calendar feed
+///
+/// Every open or in-progress decision point with a deadline, as an all-day event on its
+/// deadline (RFC 5545). UIDs are stable, so Outlook, Google Calendar or any other calendar
+/// program can subscribe to the URL and keep up as deadlines move and points are closed.
+#[utoipa::path(
+    tag = "overview",
+    params(CalendarQuery),
+    responses(
+        (status = 200, description = "An iCalendar feed", body = String, content_type = "text/calendar"),
+        BadRequest, Unprocessable
+    )
+)]
+#[get("/calendar.ics")]
+async fn calendar(
+    Reader(visibility): Reader,
+    store: StoreData,
+    QueryParams(query): QueryParams<CalendarQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = DecisionFilter {
+        statuses: vec![DecisionStatus::Open, DecisionStatus::InProgress],
+        committee: query.committee.clone(),
+        owner: query.owner.clone().filter(|o| !o.trim().is_empty()),
+        sort: DecisionSort::Deadline,
+        visibility,
+        ..DecisionFilter::default()
+    };
+    let points = store
+        .run(move |conn| decisions::list_every(conn, &filter))
+        .await?;
+    let name = match (&query.committee, &query.owner) {
+        (Some(code), Some(owner)) => format!("Frister: {code}, {owner}"),
+        (Some(code), None) => format!("Frister: {code}"),
+        (None, Some(owner)) => format!("Frister: {owner}"),
+        (None, None) => "Frister i vedtaksloggen".to_owned(),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .body(crate::report::ical::calendar(&name, &points, Utc::now())))
+}

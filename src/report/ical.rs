@@ -1,0 +1,147 @@
+//! Decision points with deadlines as an iCalendar feed (RFC 5545).
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::store::decisions::Decision;
+
+/// Escapes text for a property value (RFC 5545, 3.3.11).
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            ';' => escaped.push_str("\\;"),
+            ',' => escaped.push_str("\\,"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Appends a content line, folded at 75 octets without splitting a character (3.1).
+fn line(out: &mut String, content: &str) {
+    let mut width = 0;
+    for c in content.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+fn status_word(decision: &Decision) -> &'static str {
+    match decision.status.as_str() {
+        "open" => "åpen",
+        "in_progress" => "pågår",
+        "done" => "utført",
+        _ => "avbrutt",
+    }
+}
+
+/// A calendar with an all-day event on the deadline of each point that has one.
+pub fn calendar(name: &str, decisions: &[Decision], now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    line(&mut out, "BEGIN:VCALENDAR");
+    line(&mut out, "VERSION:2.0");
+    line(&mut out, "PRODID:-//Vedtakslogg//Vedtakslogg//NB");
+    line(&mut out, "CALSCALE:GREGORIAN");
+    line(&mut out, "METHOD:PUBLISH");
+    line(&mut out, &format!("X-WR-CALNAME:{}", escape(name)));
+    for decision in decisions {
+        let Some(deadline) = decision.deadline else {
+            continue;
+        };
+        let reference = format!(
+            "{} {}-{}",
+            decision.case.committee, decision.case.number, decision.position
+        );
+        let owners: Vec<&str> = decision.owners.iter().map(|o| o.name.as_str()).collect();
+        let mut summary: String = decision.text.chars().take(90).collect();
+        if decision.text.chars().count() > 90 {
+            summary.push('…');
+        }
+        let description = format!(
+            "{}\n\nSak {}: {}\nMøte: {}\nAnsvarlig: {}\nStatus: {}{}",
+            decision.text,
+            decision.case.number,
+            decision.case.title,
+            decision.case.meeting_date.format("%d.%m.%Y"),
+            if owners.is_empty() {
+                "–".to_owned()
+            } else {
+                owners.join(", ")
+            },
+            status_word(decision),
+            decision
+                .status_note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+        );
+        line(&mut out, "BEGIN:VEVENT");
+        // The point's id is its identity for good: a moved deadline updates the same event.
+        line(&mut out, &format!("UID:{}@vedtakslogg", decision.id));
+        line(
+            &mut out,
+            &format!("DTSTAMP:{}", now.format("%Y%m%dT%H%M%SZ")),
+        );
+        line(
+            &mut out,
+            &format!(
+                "LAST-MODIFIED:{}",
+                decision.updated_at.format("%Y%m%dT%H%M%SZ")
+            ),
+        );
+        line(&mut out, &format!("SEQUENCE:{}", decision.version));
+        line(
+            &mut out,
+            &format!("DTSTART;VALUE=DATE:{}", deadline.format("%Y%m%d")),
+        );
+        line(
+            &mut out,
+            &format!(
+                "DTEND;VALUE=DATE:{}",
+                (deadline + TimeDelta::days(1)).format("%Y%m%d")
+            ),
+        );
+        line(
+            &mut out,
+            &format!(
+                "SUMMARY:{}",
+                escape(&format!("Frist {reference}: {summary}"))
+            ),
+        );
+        line(&mut out, &format!("DESCRIPTION:{}", escape(&description)));
+        line(
+            &mut out,
+            &format!("CATEGORIES:{}", escape(decision.case.committee.as_str())),
+        );
+        line(&mut out, "TRANSP:TRANSPARENT");
+        line(&mut out, "END:VEVENT");
+    }
+    line(&mut out, "END:VCALENDAR");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_long_lines_folded_on_character_boundaries() {
+        assert_eq!(escape("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+        let mut out = String::new();
+        line(&mut out, &format!("SUMMARY:{}", "ø".repeat(60)));
+        for physical in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(physical.len() <= 75, "{} octets", physical.len());
+        }
+        let unfolded = out.trim_end_matches("\r\n").replace("\r\n ", "");
+        assert_eq!(unfolded, format!("SUMMARY:{}", "ø".repeat(60)));
+    }
+}

@@ -1,0 +1,3 @@
+//! The log as others read it: a calendar feed, and the report that can be presented on request.
+
+pub mod ical;

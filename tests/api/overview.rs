@@ -1,0 +1,322 @@
+//! What AU asks: the dashboard counts, the list for the next meeting, and the calendar feed.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use vedtakslogg::config::Backend;
+
+use crate::helpers::{TestApp, Who};
+
+crate::on_both_backends!(
+    stats_equal_counts_made_from_the_list,
+    the_follow_up_list_groups_open_work_by_owner,
+    the_calendar_holds_one_event_per_open_point_with_a_deadline,
+);
+
+/// Two meetings of ASU and one of AU, with points of every status.
+async fn log(app: &TestApp) -> Vec<Value> {
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    app.committee("AU", "Arbeidsutvalget").await;
+    let june = app.meeting("ASU", "2024-06-19").await;
+    let august = app.meeting("ASU", "2024-08-30").await;
+    let au = app.meeting("AU", "2024-08-15").await;
+    let c24 = app.case(&june, "24/24", "Status Handlingsplan").await;
+    let c25 = app.case(&august, "30/24", "Samhandlingstilskudd").await;
+    let cau = app.case(&au, "5/24", "Budsjett").await;
+    let mut points = vec![
+        app.decision(&c24, "1", "orientation", &[], None).await,
+        app.decision(
+            &c24,
+            "2",
+            "assignment",
+            &["Sekretariatet"],
+            Some("2001-01-01"),
+        )
+        .await,
+        app.decision(
+            &c24,
+            "3",
+            "recommendation",
+            &["Kommunene", "St. Olavs hospital"],
+            Some("2999-12-31"),
+        )
+        .await,
+        app.decision(&c25, "1", "assignment", &["Sekretariatet", "AU"], None)
+            .await,
+        app.decision(
+            &c25,
+            "2",
+            "assignment",
+            &["Analysegruppen"],
+            Some("2001-06-01"),
+        )
+        .await,
+        app.decision(&cau, "1", "scheduling", &["AU"], Some("2002-01-01"))
+            .await,
+    ];
+    let in_progress = app
+        .patch(
+            &format!("/api/v1/decisions/{}", points[3]["id"].as_str().unwrap()),
+            &json!({"status": "in_progress"}),
+        )
+        .await
+        .expect(200);
+    points[3] = in_progress;
+    let cancelled = app
+        .patch(
+            &format!("/api/v1/decisions/{}", points[4]["id"].as_str().unwrap()),
+            &json!({"status": "cancelled", "status_note": "Overtatt av fagråd 5"}),
+        )
+        .await
+        .expect(200);
+    points[4] = cancelled;
+    points
+}
+
+fn tally(points: &[&Value]) -> BTreeMap<&'static str, i64> {
+    let mut counts = BTreeMap::new();
+    for key in [
+        "open",
+        "in_progress",
+        "done",
+        "cancelled",
+        "overdue",
+        "total",
+    ] {
+        counts.insert(key, 0);
+    }
+    for point in points {
+        let status = match point["status"].as_str().unwrap() {
+            "open" => "open",
+            "in_progress" => "in_progress",
+            "done" => "done",
+            _ => "cancelled",
+        };
+        *counts.get_mut(status).unwrap() += 1;
+        *counts.get_mut("total").unwrap() += 1;
+        if point["overdue"] == true {
+            *counts.get_mut("overdue").unwrap() += 1;
+        }
+    }
+    counts
+}
+
+fn counts_of(value: &Value) -> BTreeMap<&'static str, i64> {
+    [
+        "open",
+        "in_progress",
+        "done",
+        "cancelled",
+        "overdue",
+        "total",
+    ]
+    .into_iter()
+    .map(|key| {
+        (
+            key,
+            value[key]
+                .as_i64()
+                .unwrap_or_else(|| panic!("{key} in {value}")),
+        )
+    })
+    .collect()
+}
+
+async fn stats_equal_counts_made_from_the_list(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    log(&app).await;
+    let all = app
+        .get("/api/v1/decisions?committee=ASU&limit=200")
+        .await
+        .expect(200);
+    let points: Vec<&Value> = all["items"].as_array().unwrap().iter().collect();
+    let stats = app
+        .get("/api/v1/stats?committee=ASU&due_within=30")
+        .await
+        .expect(200);
+    assert_eq!(counts_of(&stats), tally(&points));
+    assert_eq!(stats["due_soon"], 0);
+    for meeting in stats["by_meeting"].as_array().unwrap() {
+        let date = meeting["date"].as_str().unwrap();
+        let of_meeting: Vec<&Value> = points
+            .iter()
+            .copied()
+            .filter(|p| p["case"]["meeting_date"] == date)
+            .collect();
+        assert_eq!(counts_of(meeting), tally(&of_meeting), "{date}");
+    }
+    assert_eq!(stats["by_meeting"].as_array().unwrap().len(), 2);
+    for owner in stats["by_owner"].as_array().unwrap() {
+        let name = owner["owner"].as_str().unwrap();
+        let owned: Vec<&Value> = points
+            .iter()
+            .copied()
+            .filter(|p| {
+                let owners = p["owners"].as_array().unwrap();
+                if name == "Uten ansvarlig" {
+                    owners.is_empty()
+                } else {
+                    owners.iter().any(|o| o["name"] == name)
+                }
+            })
+            .collect();
+        assert_eq!(counts_of(owner), tally(&owned), "{name}");
+    }
+    // A period narrows it to the meetings in it; a hidden committee filter counts everything.
+    let june = app
+        .get("/api/v1/stats?committee=ASU&from=2024-06-01&to=2024-06-30")
+        .await
+        .expect(200);
+    assert_eq!(june["total"], 3);
+    let everything = app.get("/api/v1/stats").await.expect(200);
+    assert_eq!(everything["total"], 6);
+    let soon = app.get("/api/v1/stats?due_within=366").await.expect(200);
+    assert_eq!(soon["due_soon"], 0, "2999 is not soon");
+    app.get("/api/v1/stats?due_within=1000")
+        .await
+        .expect_problem(400);
+    app.get("/api/v1/stats?from=2024-13-01")
+        .await
+        .expect_problem(400);
+}
+
+async fn the_follow_up_list_groups_open_work_by_owner(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let points = log(&app).await;
+    app.meeting("ASU", "2024-03-13").await;
+    let postponed = app
+        .post("/api/v1/cases", &json!({"committee": "ASU", "meeting_date": "2024-03-13", "number": "15/24", "title": "Trainee-ordning", "status": "postponed"}))
+        .await
+        .expect(201);
+    let list = app
+        .get("/api/v1/committees/ASU/follow-up?meeting_date=2024-08-30")
+        .await
+        .expect(200);
+    assert_eq!(list["meeting_date"], "2024-08-30");
+    let groups: BTreeMap<String, Vec<String>> = list["by_owner"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let ids = g["decisions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_str().unwrap().to_owned())
+                .collect();
+            (g["owner"].as_str().unwrap().to_owned(), ids)
+        })
+        .collect();
+    let id = |i: usize| points[i]["id"].as_str().unwrap().to_owned();
+    let expected: BTreeMap<String, Vec<String>> = [
+        ("AU".to_owned(), vec![id(3)]),
+        ("Kommunene".to_owned(), vec![id(2)]),
+        ("Sekretariatet".to_owned(), vec![id(1), id(3)]),
+        ("St. Olavs hospital".to_owned(), vec![id(2)]),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(
+        groups, expected,
+        "open work of ASU only, overdue first; orientation, cancelled and AU's own left out"
+    );
+    assert_eq!(list["postponed"][0]["id"], postponed["id"]);
+    app.get("/api/v1/committees/XYZ/follow-up")
+        .await
+        .expect_problem(404);
+    app.get("/api/v1/committees/ASU/follow-up?meeting_date=30.08.2024")
+        .await
+        .expect_problem(400);
+}
+
+async fn the_calendar_holds_one_event_per_open_point_with_a_deadline(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let points = log(&app).await;
+    let uri = format!("/api/v1/decisions/{}", points[1]["id"].as_str().unwrap());
+    app.patch(&uri, &json!({"text": "ASU ber sekretariatet, i samråd med AU; om en vedtakslogg.\nFortløpende."}))
+        .await
+        .expect(200);
+    let response = app.get("/api/v1/calendar.ics").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/calendar; charset=utf-8")
+    );
+    let text = String::from_utf8(response.body.clone()).unwrap();
+    assert!(
+        text.lines().all(|l| l.len() <= 76),
+        "lines are folded at 75 octets"
+    );
+    let events = parse(&text);
+    // Open or in progress, with a deadline: points 1, 2 and 5 (AU's); not the cancelled one.
+    let uids: Vec<String> = events.iter().map(|e| e["UID"].clone()).collect();
+    let expected: Vec<String> = [1, 2, 5]
+        .iter()
+        .map(|i| format!("{}@vedtakslogg", points[*i]["id"].as_str().unwrap()))
+        .collect();
+    let mut sorted = uids.clone();
+    sorted.sort();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(sorted, expected_sorted);
+    let first = events.iter().find(|e| e["UID"] == expected[0]).unwrap();
+    assert_eq!(first["DTSTART"], "20010101");
+    assert!(
+        first["SUMMARY"]
+            .starts_with("Frist ASU 24/24-2: ASU ber sekretariatet\\, i samråd med AU\\; om"),
+        "{}",
+        first["SUMMARY"]
+    );
+    // Stable UIDs: the same events the next time, and a moved deadline moves the same event.
+    app.patch(&uri, &json!({"deadline": "2001-02-01"}))
+        .await
+        .expect(200);
+    let again = parse(
+        &String::from_utf8(app.get("/api/v1/calendar.ics?committee=ASU").await.body).unwrap(),
+    );
+    let moved = again.iter().find(|e| e["UID"] == expected[0]).unwrap();
+    assert_eq!(moved["DTSTART"], "20010201");
+    assert_eq!(again.len(), 2, "ASU's only");
+    let owner = parse(
+        &String::from_utf8(app.get("/api/v1/calendar.ics?owner=kommunene").await.body).unwrap(),
+    );
+    assert_eq!(owner.len(), 1);
+    // A calendar program subscribes with the token in the URL.
+    let reader = app.token(Who::Reader).unwrap().to_owned();
+    let subscribed = app
+        .as_(Who::Anonymous)
+        .get(&format!("/api/v1/calendar.ics?access_token={reader}"))
+        .await;
+    assert_eq!(parse(&String::from_utf8(subscribed.body).unwrap()).len(), 3);
+    // Anywhere else a token in the URL is not taken.
+    app.as_(Who::Anonymous)
+        .get(&format!("/api/v1/decisions?access_token={reader}"))
+        .await
+        .expect_problem(401);
+    app.as_(Who::Anonymous)
+        .get("/api/v1/calendar.ics")
+        .await
+        .expect_problem(401);
+}
+
+/// The events of a calendar, each as property name -> value, read by an iCalendar parser.
+fn parse(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = calendars
+        .next()
+        .expect("one calendar")
+        .expect("a valid calendar");
+    assert!(calendars.next().is_none());
+    calendar
+        .events
+        .iter()
+        .map(|event| {
+            event
+                .properties
+                .iter()
+                .map(|p| (p.name.clone(), p.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .collect()
+}
