@@ -40,7 +40,7 @@ pub struct ServeArgs {
     #[arg(long, env = "VEDTAKSLOGG_LISTEN")]
     listen: Option<String>,
     /// Let anyone read what is public without a token.
-    #[arg(long, env = "VEDTAKSLOGG_PUBLIC_READ")]
+    #[arg(long, env = "VEDTAKSLOGG_PUBLIC_READ", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     public_read: bool,
 }
 

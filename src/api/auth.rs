@@ -29,6 +29,14 @@ pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    // Operations and docs stay open, whatever token is sent to them.
+    let path = req.path();
+    if !path.starts_with("/api/v1/") || path == super::OPENAPI_PATH {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
     match identify(&req).await {
         Ok(Some(caller)) => {
             req.extensions_mut().insert(caller);
@@ -149,5 +157,18 @@ impl FromRequest for Admin {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(require(req, Role::Admin).map(|caller| Admin(caller.name)))
+    }
+}
+
+/// Any caller with a token, whatever its role; for the editorial parts of the API (proposals)
+/// that are not for readers without one, even when public reading is on.
+pub struct TokenHolder;
+
+impl FromRequest for TokenHolder {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(require(req, Role::Reader).map(|_| TokenHolder))
     }
 }

@@ -9,7 +9,7 @@ use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, Unprocessable,
     UnsupportedMediaType,
 };
-use super::{JsonBody, StoreData, created};
+use super::{JsonBody, StoreData};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId};
 use crate::store::cases;
 use crate::store::links::{self, CaseLinks, Link, NewLink};
@@ -83,7 +83,7 @@ async fn list_by_number(
     request_body(content = NewLink, example = json!({"kind": "follows_up", "target": "31/23", "note": "Operasjonalisering av vedtak 31/23"})),
     responses(
         (status = 201, description = "Linked", body = Link, headers(("Location" = String, description = "The link's URL"))),
-        BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+        BadRequest, NotFound, Conflict, Gone, PayloadTooLarge, UnsupportedMediaType, Unprocessable
     )
 )]
 #[post("/cases/{id}/links")]
@@ -98,7 +98,12 @@ async fn create(
     let link = store
         .run(move |conn| links::create(conn, id, new, &actor))
         .await?;
-    Ok(created(format!("/api/v1/links/{}", link.id), 1, &link))
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/links/{}", link.id),
+        ))
+        .json(&link))
 }
 
 /// Get a link

@@ -120,7 +120,11 @@ impl utoipa::Modify for Security {
                 let responses = &mut operation.responses.responses;
                 responses.insert(
                     "401".into(),
-                    problem("No valid token: none was sent (and public reading is off), or it is unknown or revoked."),
+                    problem(if writes || admin_only {
+                        "No valid token: none was sent, or it is unknown or revoked."
+                    } else {
+                        "No valid token: none was sent (and public reading is off), or it is unknown or revoked."
+                    }),
                 );
                 if writes || admin_only {
                     responses.insert(

@@ -50,6 +50,7 @@ pub struct ProposalQuery {
 #[get("/proposals")]
 async fn list(
     Reader(visibility): Reader,
+    _token: super::auth::TokenHolder,
     store: StoreData,
     QueryParams(query): QueryParams<ProposalQuery>,
 ) -> Result<web::Json<Vec<Proposal>>, ApiError> {

@@ -92,6 +92,7 @@ pub struct Postponement {
 pub(crate) fn postponements_of(
     conn: &mut DbConnection,
     ids: &[&str],
+    visibility: Visibility,
 ) -> StoreResult<HashMap<String, Postponement>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -111,14 +112,27 @@ pub(crate) fn postponements_of(
         ))
         .load(conn)?;
     let targets: Vec<&str> = links.iter().filter_map(|l| l.4.as_deref()).collect();
-    let decided: HashMap<String, String> = cases::table
+    let targets_seen: HashMap<String, (String, bool)> = cases::table
         .filter(cases::id.eq_any(&targets))
-        .select((cases::id, cases::status))
-        .load::<(String, String)>(conn)?
+        .select((cases::id, cases::status, cases::is_public))
+        .load::<(String, String, bool)>(conn)?
         .into_iter()
+        .map(|(id, status, public)| (id, (status, public)))
+        .collect();
+    let decided: HashMap<String, String> = targets_seen
+        .iter()
+        .map(|(id, (status, _))| (id.clone(), status.clone()))
         .collect();
     let mut found = HashMap::new();
     for (source, code, year, serial, target) in links {
+        // A case hidden from the caller is not shown as where another case went.
+        if visibility == Visibility::PublicOnly
+            && target
+                .as_ref()
+                .is_some_and(|t| targets_seen.get(t).is_some_and(|(_, public)| !public))
+        {
+            continue;
+        }
         let postponement = Postponement {
             committee: parse_stored(&code, "committees.code")?,
             number: CaseNumber::new(serial, year).map_err(|e| {
@@ -142,7 +156,11 @@ pub(crate) fn postponements_of(
 
 /// Closes the open postponement points of the cases postponed to `case`, now that it is
 /// decided, in the caller's transaction and with a history entry each.
-fn close_postponements_to(conn: &mut DbConnection, case: &Case, actor: &str) -> StoreResult<()> {
+pub(crate) fn close_postponements_to(
+    conn: &mut DbConnection,
+    case: &Case,
+    actor: &str,
+) -> StoreResult<()> {
     let sources: Vec<String> = case_links::table
         .filter(case_links::target_case_id.eq(case.id.to_string()))
         .filter(case_links::deleted_at.is_null())
@@ -272,7 +290,7 @@ fn to_cases(
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect();
-    let mut postponements = postponements_of(conn, &ids)?;
+    let mut postponements = postponements_of(conn, &ids, visibility)?;
     rows.into_iter()
         .map(|(row, date, code)| {
             Ok(Case {
@@ -446,7 +464,16 @@ pub fn history(
     visibility: Visibility,
 ) -> StoreResult<Vec<HistoryEntry>> {
     match get(conn, id, visibility) {
-        Ok(_) | Err(StoreError::Gone(_)) => super::history::of_case(conn, &id.to_string()),
+        Ok(_) | Err(StoreError::Gone(_)) => {
+            let entries = super::history::of_case(conn, &id.to_string())?;
+            // Link entries name other cases, some of which may be hidden from the caller.
+            Ok(match visibility {
+                Visibility::All => entries,
+                Visibility::PublicOnly => {
+                    entries.into_iter().filter(|e| e.entity != "link").collect()
+                }
+            })
+        }
         Err(other) => Err(other),
     }
 }
@@ -475,10 +502,14 @@ pub fn get_by_number(
     number: CaseNumber,
     visibility: Visibility,
 ) -> StoreResult<Case> {
+    let not_found = || StoreError::NotFound(format!("{code} has no case {number}"));
     let committee_id = super::committees::id_of(conn, code)?.to_string();
-    let id = find_id(conn, &committee_id, number)?
-        .ok_or_else(|| StoreError::NotFound(format!("{code} has no case {number}")))?;
-    get(conn, id, visibility)
+    let id = find_id(conn, &committee_id, number)?.ok_or_else(not_found)?;
+    // A case hidden from the caller answers as if it did not exist, id and all.
+    get(conn, id, visibility).map_err(|error| match error {
+        StoreError::NotFound(_) => not_found(),
+        other => other,
+    })
 }
 
 /// A case with its decision points and links.
@@ -602,6 +633,9 @@ pub fn create(conn: &mut DbConnection, new: NewCase, actor: &str) -> StoreResult
         attach_links(conn, id, &committee_id, new.number)?;
         super::proposals::detect(conn, id)?;
         let created = get(conn, id, Visibility::All)?;
+        if created.status == CaseStatus::Decided {
+            close_postponements_to(conn, &created, actor)?;
+        }
         Change::new(
             Entity::Case,
             id,
@@ -684,7 +718,9 @@ pub fn update(
         if updated.title != current.title || updated.narrative != current.narrative {
             super::proposals::detect(conn, id)?;
         }
-        if updated.status == CaseStatus::Decided && current.status != CaseStatus::Decided {
+        if updated.status == CaseStatus::Decided
+            && (current.status != CaseStatus::Decided || updated.number != current.number)
+        {
             close_postponements_to(conn, &updated, actor)?;
         }
         Change::new(

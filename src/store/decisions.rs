@@ -95,6 +95,8 @@ pub struct Decision {
     /// The latest note on the status.
     #[schema(example = "Første utkast lagt fram for AU 15.08.24")]
     pub status_note: Option<String>,
+    /// For a postponement point: the case the matter went to, and whether it is taken up.
+    pub postponed_to: Option<super::cases::Postponement>,
     /// Where the latest status change was reported, when it cites it.
     pub status_evidence: Option<Evidence>,
     /// False for orientation and approval points, which are closed when adopted.
@@ -460,7 +462,7 @@ fn list_in_snapshot(
     let rows = query.limit(limit.saturating_add(1)).load(conn)?;
     let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
     Ok(Page {
-        items: to_decisions(conn, rows, today)?,
+        items: to_decisions(conn, rows, today, filter.visibility)?,
         total,
         next,
     })
@@ -532,8 +534,16 @@ fn to_decisions(
     conn: &mut DbConnection,
     rows: Vec<JoinedRow>,
     today: NaiveDate,
+    visibility: Visibility,
 ) -> StoreResult<Vec<Decision>> {
     let ids: Vec<&str> = rows.iter().map(|(d, _, _, _)| d.id.as_str()).collect();
+    // Where postponed cases went, for their postponement points: one query for the page.
+    let postponed_cases: Vec<&str> = rows
+        .iter()
+        .filter(|(d, _, _, _)| d.kind == DecisionKind::Postponement.as_str())
+        .map(|(d, _, _, _)| d.case_id.as_str())
+        .collect();
+    let postponements = super::cases::postponements_of(conn, &postponed_cases, visibility)?;
     let mut owners_by_decision: HashMap<String, Vec<DecisionOwner>> = HashMap::new();
     let owner_rows: Vec<(String, String, String, bool)> = decision_owners::table
         .inner_join(owners::table)
@@ -562,6 +572,9 @@ fn to_decisions(
             let status: DecisionStatus = parse_stored(&row.status, "decisions.status")?;
             Ok(Decision {
                 owners: owners_by_decision.remove(&row.id).unwrap_or_default(),
+                postponed_to: (kind == DecisionKind::Postponement)
+                    .then(|| postponements.get(&row.case_id).cloned())
+                    .flatten(),
                 id: parse_stored(&row.id, "decisions.id")?,
                 case: DecisionCase {
                     id: parse_stored(&row.case_id, "decisions.case_id")?,
@@ -643,7 +656,7 @@ pub fn get(
             row.0.updated_by
         )));
     }
-    Ok(to_decisions(conn, vec![row], today())?.remove(0))
+    Ok(to_decisions(conn, vec![row], today(), visibility)?.remove(0))
 }
 
 /// The history of a decision point, oldest first; deleted points keep theirs.

@@ -67,6 +67,7 @@ const NOT_TRACKED: &[&str] = &[
     "decision_count",
     "decisions",
     "links",
+    "postponed_to",
 ];
 
 /// The fields that differ between two JSON forms of a record, as `{field: {"from", "to"}}`.

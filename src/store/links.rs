@@ -203,15 +203,18 @@ pub fn get(conn: &mut DbConnection, id: LinkId, visibility: Visibility) -> Store
         .first(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no link with id {id}")))?;
-    if let Some(at) = row.deleted_at {
+    let deleted_at = row.deleted_at;
+    // Visibility first, so that a hidden link answers 404 whether or not it was removed.
+    let link = to_links(conn, vec![row], visibility)?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound(format!("no link with id {id}")))?;
+    if let Some(at) = deleted_at {
         return Err(StoreError::Gone(format!(
             "link {id} was removed at {}; its history remains",
             utc(at).to_rfc3339()
         )));
     }
-    to_links(conn, vec![row], visibility)?
-        .pop()
-        .ok_or_else(|| StoreError::NotFound(format!("no link with id {id}")))
+    Ok(link)
 }
 
 pub fn create(
@@ -300,6 +303,15 @@ pub(crate) fn create_in(
             .between(None, &link)?
             .in_case(source)
             .record(conn)?;
+        // Postponed to a case decided already: the postponement is taken up.
+        if new.kind == LinkKind::PostponedTo
+            && let Some(target) = target_case
+        {
+            let target = super::cases::get(conn, target, Visibility::All)?;
+            if target.status == crate::domain::CaseStatus::Decided {
+                super::cases::close_postponements_to(conn, &target, actor)?;
+            }
+        }
         Ok(link)
     }
 }

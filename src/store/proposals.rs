@@ -442,7 +442,8 @@ pub fn accept(
                 target: number,
                 target_committee: Some(proposal.target.committee.clone()),
                 target_position: None,
-                note: Some(format!("Funnet i teksten: «{}»", proposal.matched_text)),
+                // The words stay with the proposal: they may come from a point that is not public.
+                note: Some("Foreslått fra en henvisning i sakens tekst".to_owned()),
             },
             actor,
         )?;

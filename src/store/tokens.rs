@@ -205,9 +205,13 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> StoreResult<Option
     };
     let at = now();
     if last_used.is_none_or(|last| at - last > TimeDelta::minutes(1)) {
-        diesel::update(api_tokens::table.filter(api_tokens::id.eq(&id)))
+        // Noting the use is bookkeeping: a busy database must not fail the request for it.
+        if let Err(error) = diesel::update(api_tokens::table.filter(api_tokens::id.eq(&id)))
             .set(api_tokens::last_used_at.eq(at))
-            .execute(conn)?;
+            .execute(conn)
+        {
+            log::debug!("could not note the use of a token: {error}");
+        }
     }
     Ok(Some(Caller {
         name,

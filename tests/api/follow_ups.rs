@@ -174,7 +174,10 @@ async fn references_in_real_documents_are_proposed_as_links(backend: Backend) {
         (link["kind"].as_str(), link["target"]["case_id"].as_str()),
         (Some("follows_up"), None)
     );
-    assert!(link["note"].as_str().unwrap().contains("vedtak"), "{link}");
+    assert!(
+        link["note"].as_str().unwrap().contains("henvisning"),
+        "{link}"
+    );
     app.meeting("ASU", "2023-09-06").await;
     let case_31 = app
         .post("/api/v1/cases", &json!({"committee": "ASU", "meeting_date": "2023-09-06", "number": "31/23", "title": "Utskrivningsklare pasienter"}))
