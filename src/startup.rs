@@ -46,6 +46,7 @@ pub fn app(
                 .config(utoipa_swagger_ui::Config::from(api::OPENAPI_PATH)),
         )
         .default_service(web::to(api::no_route))
+        .wrap(middleware::from_fn(api::etag::conditional_get))
         .wrap(middleware::from_fn(api::auth::authenticate))
         // The path without the query string: a calendar feed's query may hold a token.
         .wrap(Logger::new("%a \"%m %U\" %s %b %Dms"))

@@ -1,13 +1,13 @@
 //! `/api/v1/cases` and `/api/v1/committees/{code}/cases/{number}`
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::{Editor, Reader};
 use super::etag::{IfMatch, OptionalIfMatch, tagged_json};
-use super::pagination::{Page, PageRequest};
+use super::pagination::{self, Page, PageRequest};
 use super::params::{QueryParams, path};
 use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
@@ -63,8 +63,9 @@ pub struct CaseQuery {
 async fn list(
     Reader(visibility): Reader,
     store: StoreData,
+    req: HttpRequest,
     QueryParams(query): QueryParams<CaseQuery>,
-) -> Result<web::Json<Page<Case>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let filter = CaseFilter {
         committee: query.committee,
         meeting: query.meeting,
@@ -78,7 +79,7 @@ async fn list(
     let page = store
         .run(move |conn| cases::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(web::Json(request.page(page)))
+    Ok(pagination::respond(&req, request.page(page)))
 }
 
 /// Record a case

@@ -1,13 +1,14 @@
 //! `/api/v1/decisions`
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::{Editor, Reader};
 use super::etag::{IfMatch, OptionalIfMatch, tagged_json};
-use super::pagination::{Page, PageRequest};
+use super::pagination::{self, Page, PageRequest};
 use super::params::{CommaList, QueryParams, path};
 use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
@@ -68,7 +69,19 @@ pub struct DecisionQuery {
     /// case-insensitive (æ, ø and å included).
     #[param(example = "vedtakslogg")]
     pub q: Option<String>,
-    /// The order; default `case`.
+    /// Only points of meetings on or after this date.
+    #[param(value_type = Option<String>, example = "2024-01-01")]
+    pub meeting_from: Option<CalendarDate>,
+    /// Only points of meetings on or before this date.
+    #[param(value_type = Option<String>, example = "2024-12-31")]
+    pub meeting_to: Option<CalendarDate>,
+    /// For mirroring the log: only points changed at or after this time (RFC 3339, UTC),
+    /// deleted points included as tombstones (`deleted_at` set), in the order of change
+    /// (`sort=updated`). Poll with the `updated_at` of the last item seen: the items at that
+    /// instant come again, so keep the highest `version` of each id.
+    #[param(value_type = Option<String>, example = "2024-06-19T12:00:00Z")]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// The order; default `case`, or `updated` with `updated_since`.
     #[param(inline)]
     pub sort: Option<DecisionSort>,
     /// Page size, 1 to 200; default 50.
@@ -86,7 +99,11 @@ pub struct DecisionQuery {
     tag = "decisions",
     params(DecisionQuery),
     responses(
-        (status = 200, description = "One page of decision points", body = Page<Decision>),
+        (status = 200, description = "One page of decision points", body = Page<Decision>, headers(
+            ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Of this answer; send it as If-None-Match to get 304 while nothing changed"),
+        )),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         BadRequest, Unprocessable
     )
 )]
@@ -94,8 +111,18 @@ pub struct DecisionQuery {
 async fn list(
     store: StoreData,
     Reader(visibility): Reader,
+    req: HttpRequest,
     QueryParams(query): QueryParams<DecisionQuery>,
-) -> Result<web::Json<Page<Decision>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let sort = match (query.updated_since, query.sort) {
+        (Some(_), None | Some(DecisionSort::Updated)) => DecisionSort::Updated,
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "sort: updated_since lists in the order of change; leave sort out or use sort=updated".into(),
+            ));
+        }
+        (None, sort) => sort.unwrap_or_default(),
+    };
     let filter = DecisionFilter {
         statuses: query.status.unwrap_or_default().0,
         kinds: query.kind.unwrap_or_default().0,
@@ -108,7 +135,10 @@ async fn list(
         due_after: query.due_after.map(CalendarDate::get),
         overdue: query.overdue,
         q: query.q.filter(|q| !q.trim().is_empty()),
-        sort: query.sort.unwrap_or_default(),
+        meeting_from: query.meeting_from.map(CalendarDate::get),
+        meeting_to: query.meeting_to.map(CalendarDate::get),
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
+        sort,
         visibility,
     };
     let request = PageRequest::<DecisionKey>::new(
@@ -120,7 +150,7 @@ async fn list(
     let page = store
         .run(move |conn| decisions::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(web::Json(request.page(page)))
+    Ok(pagination::respond(&req, request.page(page)))
 }
 
 /// Record a decision point

@@ -3,8 +3,11 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::dev::Payload;
-use actix_web::http::header::{ETAG, IF_MATCH};
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{ETAG, HeaderValue, IF_MATCH, IF_NONE_MATCH};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder};
 
 use super::problem::ApiError;
@@ -27,6 +30,57 @@ pub fn tagged_json<T: serde::Serialize>(
     body: &T,
 ) -> HttpResponse {
     tagged(builder, version).json(body)
+}
+
+/// Gives every successful GET of the API an `ETag` (the record's version where it has one, a
+/// hash of the body otherwise) and answers `If-None-Match` with 304 when nothing changed, so
+/// that a client polling a list pays for the body only when it changed.
+pub async fn conditional_get(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_api_get = req.method() == Method::GET && req.path().starts_with("/api/v1/");
+    let if_none_match = req
+        .headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.call(req).await?;
+    if !is_api_get || response.status() != StatusCode::OK {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (mut head, body) = response.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
+    let tag = match head.headers().get(ETAG).and_then(|v| v.to_str().ok()) {
+        Some(tag) => tag.to_owned(),
+        None => {
+            let tag = format!(
+                "W/\"{:016x}\"",
+                super::pagination::fingerprint_bytes(&bytes)
+            );
+            if let Ok(value) = HeaderValue::from_str(&tag) {
+                head.headers_mut().insert(ETAG, value);
+            }
+            tag
+        }
+    };
+    let matches = if_none_match.is_some_and(|header| {
+        header.split(',').map(str::trim).any(|candidate| {
+            candidate == "*" || candidate.trim_start_matches("W/") == tag.trim_start_matches("W/")
+        })
+    });
+    if matches {
+        let mut not_modified = HttpResponse::NotModified();
+        not_modified.insert_header((ETAG, tag));
+        return Ok(ServiceResponse::new(request, not_modified.finish()));
+    }
+    Ok(ServiceResponse::new(
+        request,
+        head.set_body(bytes).map_into_boxed_body(),
+    ))
 }
 
 /// The version a change is made against, from `If-Match`; required.

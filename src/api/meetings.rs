@@ -1,13 +1,13 @@
 //! `/api/v1/meetings`
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::{Editor, Reader};
 use super::etag::{IfMatch, OptionalIfMatch, tagged_json};
-use super::pagination::{Page, PageRequest};
+use super::pagination::{self, Page, PageRequest};
 use super::params::{QueryParams, path};
 use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
@@ -62,8 +62,9 @@ pub struct MeetingQuery {
 async fn list(
     Reader(visibility): Reader,
     store: StoreData,
+    req: HttpRequest,
     QueryParams(query): QueryParams<MeetingQuery>,
-) -> Result<web::Json<Page<Meeting>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let filter = MeetingFilter {
         committee: query.committee,
         from: query.from.map(CalendarDate::get),
@@ -80,7 +81,7 @@ async fn list(
     let page = store
         .run(move |conn| meetings::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(web::Json(request.page(page)))
+    Ok(pagination::respond(&req, request.page(page)))
 }
 
 /// Record a meeting

@@ -90,11 +90,41 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 }
 
+/// A page as a response, with a `Link` header to the next page when there is one.
+pub fn respond<T: Serialize>(
+    req: &actix_web::HttpRequest,
+    page: Page<T>,
+) -> actix_web::HttpResponse {
+    let mut response = actix_web::HttpResponse::Ok();
+    if let Some(cursor) = &page.next_cursor {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+            if name != "cursor" {
+                query.append_pair(&name, &value);
+            }
+        }
+        query.append_pair("cursor", cursor);
+        response.insert_header((
+            actix_web::http::header::LINK,
+            format!("<{}?{}>; rel=\"next\"", req.path(), query.finish()),
+        ));
+    }
+    response.json(page)
+}
+
 /// FNV-1a: stable across builds and platforms, unlike the standard library's hasher.
-fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+pub(crate) fn fingerprint(text: &str) -> u64 {
+    fingerprint_bytes(text.as_bytes())
+}
+
+/// FNV-1a of bytes.
+pub(crate) fn fingerprint_bytes(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .copied()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ struct DecisionRow {
     updated_at: NaiveDateTime,
     updated_by: String,
     version: i32,
+    deleted_at: Option<NaiveDateTime>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -113,6 +114,9 @@ pub struct Decision {
     /// The name of the token that made the last change.
     #[schema(example = "Sekretariatet")]
     pub updated_by: String,
+    /// Set on a tombstone: the point was deleted then. Only lists asked with `updated_since`
+    /// return tombstones.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// The case or meeting where a status change was reported: "done: reported to ASU in 20/24".
@@ -245,6 +249,13 @@ pub struct DecisionFilter {
     pub due_after: Option<NaiveDate>,
     pub overdue: Option<bool>,
     pub q: Option<String>,
+    /// Only points of meetings on or after this date.
+    pub meeting_from: Option<NaiveDate>,
+    /// Only points of meetings on or before this date.
+    pub meeting_to: Option<NaiveDate>,
+    /// Only points changed at or after this time, deleted ones included as tombstones: for
+    /// clients that mirror the log.
+    pub updated_since: Option<NaiveDateTime>,
     pub sort: DecisionSort,
     pub visibility: Visibility,
 }
@@ -294,9 +305,22 @@ fn list_in_snapshot(
         let mut query = decisions::table
             .inner_join(cases::table.inner_join(meetings::table))
             .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-            .filter(decisions::deleted_at.is_null())
-            .filter(cases::deleted_at.is_null())
             .into_boxed();
+        match filter.updated_since {
+            // A mirror needs the deletions too: deleted points come as tombstones.
+            Some(since) => query = query.filter(decisions::updated_at.ge(since)),
+            None => {
+                query = query
+                    .filter(decisions::deleted_at.is_null())
+                    .filter(cases::deleted_at.is_null());
+            }
+        }
+        if let Some(from) = filter.meeting_from {
+            query = query.filter(meetings::meeting_date.ge(from));
+        }
+        if let Some(to) = filter.meeting_to {
+            query = query.filter(meetings::meeting_date.le(to));
+        }
         if filter.visibility == Visibility::PublicOnly {
             query = query.filter(decisions::is_public.and(cases::is_public));
         }
@@ -610,6 +634,7 @@ fn to_decisions(
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
                 updated_by: row.updated_by,
+                deleted_at: row.deleted_at.map(utc),
             })
         })
         .collect()

@@ -68,6 +68,7 @@ const NOT_TRACKED: &[&str] = &[
     "decisions",
     "links",
     "postponed_to",
+    "deleted_at",
 ];
 
 /// The fields that differ between two JSON forms of a record, as `{field: {"from", "to"}}`.

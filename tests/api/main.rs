@@ -16,4 +16,5 @@ mod openapi;
 mod overview;
 mod records;
 mod schema;
+mod sync;
 mod walkthrough;

@@ -1,0 +1,155 @@
+//! Mirroring the log by polling: updated_since with tombstones, ETags and 304, Link headers.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use vedtakslogg::config::Backend;
+
+use crate::helpers::{TestApp, Who};
+
+crate::on_both_backends!(
+    a_polling_mirror_ends_with_exactly_the_servers_state,
+    unchanged_lists_answer_304_and_pages_link_to_the_next,
+);
+
+/// One poll: every change at or after `since`, page by page; returns the newest `updated_at`.
+async fn poll(app: &TestApp, mirror: &mut BTreeMap<String, Value>, since: &str) -> String {
+    let reader = app.as_(Who::Reader);
+    let mut uri = format!("/api/v1/decisions?updated_since={since}&limit=3");
+    let mut newest = since.to_owned();
+    loop {
+        let response = reader.get(&uri).await;
+        let link = response.header("link").map(str::to_owned);
+        let page = response.expect(200);
+        for item in page["items"].as_array().unwrap() {
+            let id = item["id"].as_str().unwrap().to_owned();
+            let newer = mirror
+                .get(&id)
+                .is_none_or(|known| known["version"].as_i64() <= item["version"].as_i64());
+            if newer {
+                mirror.insert(id, item.clone());
+            }
+            newest = newest.max(item["updated_at"].as_str().unwrap().to_owned());
+        }
+        match link {
+            Some(link) => {
+                let next = link
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                assert!(next.starts_with("/api/v1/decisions?"), "{link}");
+                uri = next;
+            }
+            None => {
+                assert_eq!(page["next_cursor"], Value::Null);
+                return newest;
+            }
+        }
+    }
+}
+
+async fn a_polling_mirror_ends_with_exactly_the_servers_state(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let meeting = app.meeting("ASU", "2024-06-19").await;
+    let case = app.case(&meeting, "24/24", "Status Handlingsplan").await;
+    let mut mirror = BTreeMap::new();
+    let mut since = "2000-01-01T00:00:00Z".to_owned();
+    let mut points: Vec<Value> = Vec::new();
+    for round in 0..6 {
+        // Another client writes: new points, changes, deletions, between and during polls.
+        for n in 0..4 {
+            let position = (round * 4 + n + 1).to_string();
+            points.push(
+                app.decision(&case, &position, "assignment", &["AU"], None)
+                    .await,
+            );
+        }
+        let changed_uri = format!(
+            "/api/v1/decisions/{}",
+            points[round * 2]["id"].as_str().unwrap()
+        );
+        let change_body = json!({"status": "in_progress", "status_note": format!("runde {round}")});
+        let poll_now = poll(&app, &mut mirror, &since);
+        let change = app.patch(&changed_uri, &change_body);
+        let (newest, _) = futures::join!(poll_now, change);
+        if round % 2 == 1 {
+            let gone = points[round * 3]["id"].as_str().unwrap().to_owned();
+            app.delete(&format!("/api/v1/decisions/{gone}")).await;
+        }
+        since = newest;
+    }
+    poll(&app, &mut mirror, &since).await;
+    let live: BTreeMap<String, Value> = mirror
+        .into_iter()
+        .filter(|(_, item)| item["deleted_at"].is_null())
+        .collect();
+    let server = app.get("/api/v1/decisions?limit=200").await.expect(200);
+    let expected: BTreeMap<String, Value> = server["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item["id"].as_str().unwrap().to_owned(), item.clone()))
+        .collect();
+    assert_eq!(live.len(), expected.len());
+    assert_eq!(
+        live, expected,
+        "the mirror holds exactly the server's points, each at its latest version"
+    );
+    assert_eq!(expected.len(), 24 - 3);
+}
+
+async fn unchanged_lists_answer_304_and_pages_link_to_the_next(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let meeting = app.meeting("ASU", "2024-06-19").await;
+    let case = app.case(&meeting, "24/24", "Status Handlingsplan").await;
+    for n in 1..=3 {
+        app.decision(&case, &n.to_string(), "assignment", &["AU"], None)
+            .await;
+    }
+    let reader = app.as_(Who::Reader);
+    let first = reader.get("/api/v1/decisions?limit=2&status=open").await;
+    let etag = first.header("etag").expect("a list has an ETag").to_owned();
+    let link = first.header("link").expect("a next page").to_owned();
+    assert!(link.ends_with("; rel=\"next\""), "{link}");
+    assert!(
+        link.contains("status=open") && link.contains("limit=2") && link.contains("cursor="),
+        "{link}"
+    );
+    let conditional = |tag: String| {
+        reader.send(
+            actix_web::test::TestRequest::get()
+                .uri("/api/v1/decisions?limit=2&status=open")
+                .insert_header(("if-none-match", tag)),
+        )
+    };
+    let unchanged = conditional(etag.clone()).await;
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.header("etag"), Some(etag.as_str()));
+    app.decision(&case, "4", "assignment", &["AU"], None).await;
+    let changed = conditional(etag.clone()).await;
+    assert_eq!(changed.status, 200, "a change gives a new answer");
+    assert_ne!(changed.header("etag"), Some(etag.as_str()));
+    // A record's ETag is its version, for If-None-Match as for If-Match.
+    let case_uri = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let record = reader
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(&case_uri)
+                .insert_header(("if-none-match", "\"1\"")),
+        )
+        .await;
+    assert_eq!(record.status, 304);
+    app.get("/api/v1/decisions?updated_since=2024-06-19&limit=2")
+        .await
+        .expect_problem(400);
+    app.get("/api/v1/decisions?updated_since=2024-06-19T00:00:00Z&sort=case")
+        .await
+        .expect_problem(400);
+}
