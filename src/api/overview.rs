@@ -12,11 +12,113 @@ use super::auth::Reader;
 use super::params::{QueryParams, path};
 use super::problem::{ApiError, BadRequest, NotFound, Unprocessable};
 use crate::domain::{CalendarDate, CommitteeCode, DecisionStatus};
+use crate::report::log::{self, Report};
 use crate::store::decisions::{self, DecisionFilter, DecisionSort};
 use crate::store::overview::{self, FollowUpList, Stats, StatsFilter};
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(stats).service(follow_up).service(calendar);
+    cfg.service(stats)
+        .service(follow_up)
+        .service(calendar)
+        .service(report);
+}
+
+/// The form of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+    Html,
+}
+
+/// Which part of the log to report, and in which form.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// Only this committee's points.
+    #[param(value_type = Option<String>, example = "ASU")]
+    pub committee: Option<CommitteeCode>,
+    /// Only meetings on or after this date.
+    #[param(value_type = Option<String>, example = "2024-01-01")]
+    pub from: Option<CalendarDate>,
+    /// Only meetings on or before this date.
+    #[param(value_type = Option<String>, example = "2024-12-31")]
+    pub to: Option<CalendarDate>,
+    /// `json`, `csv` or `html`; without it the `Accept` header decides (text/csv, text/html),
+    /// and JSON is the default.
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
+}
+
+/// The log as a report
+///
+/// The decision log "presented on request": every decision point of a committee and period,
+/// grouped by meeting and case, with owner, deadline, status and latest note. As JSON; as CSV
+/// that opens correctly in Norwegian Excel (UTF-8 with BOM, semicolons, dates as dd.mm.yyyy);
+/// or as a printable HTML page in Norwegian, fit to hand out at a meeting.
+#[utoipa::path(
+    tag = "overview",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The report", content(
+            (Report = "application/json"),
+            (String = "text/csv", example = "\u{feff}Møtedato;Utvalg;Sak;Sakstittel;Punkt;Vedtakspunkt;Type;Ansvarlig;Frist;Status;Forfalt;Siste merknad"),
+            (String = "text/html"),
+        )),
+        BadRequest
+    )
+)]
+#[get("/report")]
+async fn report(
+    Reader(visibility): Reader,
+    store: StoreData,
+    req: actix_web::HttpRequest,
+    QueryParams(query): QueryParams<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format.unwrap_or_else(|| {
+        let accept = req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if accept.contains("text/csv") {
+            ReportFormat::Csv
+        } else if accept.contains("text/html") {
+            ReportFormat::Html
+        } else {
+            ReportFormat::Json
+        }
+    });
+    let (from, to) = (
+        query.from.map(CalendarDate::get),
+        query.to.map(CalendarDate::get),
+    );
+    let filter = DecisionFilter {
+        committee: query.committee.clone(),
+        meeting_from: from,
+        meeting_to: to,
+        visibility,
+        ..DecisionFilter::default()
+    };
+    let points = store
+        .run(move |conn| decisions::list_every(conn, &filter))
+        .await?;
+    let report = log::build(query.committee, from, to, points, Utc::now());
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                "attachment; filename=\"vedtakslogg.csv\"",
+            ))
+            .body(log::csv(&report)),
+        ReportFormat::Html => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(log::html(&report)),
+    })
 }
 
 /// Which decision points to count.

@@ -11,6 +11,7 @@ crate::on_both_backends!(
     stats_equal_counts_made_from_the_list,
     the_follow_up_list_groups_open_work_by_owner,
     the_calendar_holds_one_event_per_open_point_with_a_deadline,
+    the_report_comes_as_json_csv_for_excel_and_printable_html,
 );
 
 /// Two meetings of ASU and one of AU, with points of every status.
@@ -319,4 +320,107 @@ fn parse(text: &str) -> Vec<BTreeMap<String, String>> {
                 .collect()
         })
         .collect()
+}
+
+async fn the_report_comes_as_json_csv_for_excel_and_printable_html(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let points = log(&app).await;
+    let tricky = format!("/api/v1/decisions/{}", points[1]["id"].as_str().unwrap());
+    app.patch(
+        &tricky,
+        &json!({"text": "ASU ber sekretariatet; \"vedtakslogg\" <nå>,\nfortløpende."}),
+    )
+    .await
+    .expect(200);
+
+    let report = app.get("/api/v1/report?committee=ASU").await.expect(200);
+    let meetings = report["meetings"].as_array().unwrap();
+    let dates: Vec<&str> = meetings
+        .iter()
+        .map(|m| m["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2024-06-19", "2024-08-30"]);
+    assert_eq!(meetings[0]["cases"][0]["number"], "24/24");
+    let positions: Vec<&str> = meetings[0]["cases"][0]["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["position"].as_str().unwrap())
+        .collect();
+    assert_eq!(positions, ["1", "2", "3"]);
+
+    // CSV, as Excel reads it: a byte order mark, semicolons, dd.mm.yyyy.
+    let response = app.get("/api/v1/report?committee=ASU&format=csv").await;
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        response.body.starts_with("\u{feff}".as_bytes()),
+        "a UTF-8 byte order mark"
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&response.body[3..]);
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[0], "Møtedato");
+    assert_eq!(header.len(), 12);
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows.len(), 5, "ASU's five points");
+    assert_eq!(
+        rows[1],
+        [
+            "19.06.2024",
+            "ASU",
+            "24/24",
+            "Status Handlingsplan",
+            "2",
+            "ASU ber sekretariatet; \"vedtakslogg\" <nå>,\nfortløpende.",
+            "Oppdrag",
+            "Sekretariatet",
+            "01.01.2001",
+            "Åpen",
+            "Ja",
+            ""
+        ]
+    );
+    assert_eq!(rows[4][9], "Avbrutt");
+    assert_eq!(rows[4][11], "Overtatt av fagråd 5");
+    // The Accept header chooses too.
+    let by_accept = app
+        .as_(Who::Editor)
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/api/v1/report?committee=ASU")
+                .insert_header(("accept", "text/csv")),
+        )
+        .await;
+    assert_eq!(by_accept.body, response.body);
+
+    // HTML in Norwegian, with the text escaped.
+    let page = app.get("/api/v1/report?committee=ASU&format=html").await;
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(html.contains("<html lang=\"nb\">") && html.contains("@media print"));
+    assert!(html.contains("Vedtakslogg – ASU") && html.contains("Sak 24/24 Status Handlingsplan"));
+    assert!(
+        html.contains("&quot;vedtakslogg&quot; &lt;nå&gt;"),
+        "text is escaped"
+    );
+    assert!(html.contains("Åpen (forfalt)"));
+    assert_eq!(html.matches("<table>").count(), 2);
+    app.get("/api/v1/report?format=pdf")
+        .await
+        .expect_problem(400);
 }
