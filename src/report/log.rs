@@ -266,7 +266,7 @@ pub fn html(report: &Report) -> String {
   th, td {{ border: 1px solid #999; padding: .35em .5em; text-align: left; vertical-align: top; }}
   th {{ background: #e8edf2; }}
   tr.case td {{ background: #f5f5f5; font-weight: 600; }}
-  td.status {{ white-space: nowrap; }}
+  td.status, td.point {{ white-space: nowrap; }}
   .overdue {{ color: #a00; font-weight: 600; }}
   .summary span {{ margin-right: 1.5em; }}
   @page {{ size: A4 landscape; margin: 15mm; }}
@@ -321,7 +321,7 @@ pub fn html(report: &Report) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "<tr><td>{}-{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"status\">{}</td><td>{}</td></tr>",
+                    "<tr><td class=\"point\">{}-{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"status\">{}</td><td>{}</td></tr>",
                     case.number,
                     html_escape(&point.position),
                     html_escape(&point.text),
