@@ -65,8 +65,11 @@ pub struct DecisionQuery {
     /// true: the deadline has passed (UTC date) and the point is open or in progress;
     /// false: all other points.
     pub overdue: Option<bool>,
-    /// Text that the point's text, status note, case title or owners' names contain,
-    /// case-insensitive (æ, ø and å included).
+    /// Words to search for in the point's text, status note, case title and owners' names,
+    /// with each backend's full-text engine: case-insensitive (æ, ø and å included), each word
+    /// also as the start of a longer one ("e-læring" finds "e-læringskurs"), and on PostgreSQL
+    /// in its Norwegian forms ("kommune" finds "kommunene"). Results come best match first,
+    /// each with a `search.snippet` of the words found.
     #[param(example = "vedtakslogg")]
     pub q: Option<String>,
     /// Only points of meetings on or after this date.
@@ -81,7 +84,7 @@ pub struct DecisionQuery {
     /// instant come again, so keep the highest `version` of each id.
     #[param(value_type = Option<String>, example = "2024-06-19T12:00:00Z")]
     pub updated_since: Option<DateTime<Utc>>,
-    /// The order; default `case`, or `updated` with `updated_since`.
+    /// The order; default `case`, `relevance` with `q`, or `updated` with `updated_since`.
     #[param(inline)]
     pub sort: Option<DecisionSort>,
     /// Page size, 1 to 200; default 50.
@@ -121,7 +124,11 @@ async fn list(
                 "sort: updated_since lists in the order of change; leave sort out or use sort=updated".into(),
             ));
         }
-        (None, sort) => sort.unwrap_or_default(),
+        (None, Some(sort)) => sort,
+        (None, None) if query.q.as_deref().is_some_and(|q| !q.trim().is_empty()) => {
+            DecisionSort::Relevance
+        }
+        (None, None) => DecisionSort::Case,
     };
     let filter = DecisionFilter {
         statuses: query.status.unwrap_or_default().0,

@@ -13,12 +13,10 @@ use utoipa::ToSchema;
 
 use super::history::{Action, Change, Entity, HistoryEntry, diff, snapshot};
 use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
-use super::{
-    DbConnection, Page, StoreError, StoreResult, Visibility, like_contains, now, parse_stored, utc,
-};
+use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
 use crate::domain::{
     CalendarDate, CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus,
-    MeetingId, NonEmptyText, OwnerId, Position, fold_text,
+    MeetingId, NonEmptyText, OwnerId, Position,
 };
 
 #[derive(Queryable, Selectable)]
@@ -114,6 +112,9 @@ pub struct Decision {
     /// The name of the token that made the last change.
     #[schema(example = "Sekretariatet")]
     pub updated_by: String,
+    /// How the point matched a search (`q`); only in search results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchMatch>,
     /// Set on a tombstone: the point was deleted then. Only lists asked with `updated_since`
     /// return tombstones.
     pub deleted_at: Option<DateTime<Utc>>,
@@ -231,6 +232,9 @@ pub enum DecisionSort {
     Updated,
     #[serde(rename = "-updated")]
     UpdatedDesc,
+    /// Best match first; only with `q`, and its default.
+    #[serde(rename = "relevance")]
+    Relevance,
 }
 
 /// Which decision points to list.
@@ -295,12 +299,19 @@ fn list_in_snapshot(
     let statuses: Vec<&str> = filter.statuses.iter().map(DecisionStatus::as_str).collect();
     let kinds: Vec<&str> = filter.kinds.iter().map(DecisionKind::as_str).collect();
     let case_ids: Vec<String> = filter.cases.iter().map(ToString::to_string).collect();
-    let pattern = filter
-        .q
-        .as_deref()
-        .map(fold_text)
-        .filter(|q| !q.is_empty())
-        .map(|q| like_contains(&q));
+    let matches = match filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        Some(q) => Some(search(conn, q)?),
+        None => None,
+    };
+    let match_ids: Vec<&str> = matches
+        .iter()
+        .flat_map(|m| m.keys().map(String::as_str))
+        .collect();
+    if filter.sort == DecisionSort::Relevance && matches.is_none() {
+        return Err(StoreError::Invalid(
+            "sort: relevance needs a search (q)".into(),
+        ));
+    }
     let filtered = || {
         let mut query = decisions::table
             .inner_join(cases::table.inner_join(meetings::table))
@@ -373,8 +384,8 @@ fn list_in_snapshot(
             }
             None => {}
         }
-        if let Some(pattern) = &pattern {
-            query = query.filter(decisions::search_text.like(pattern.clone()).escape('\\'));
+        if matches.is_some() {
+            query = query.filter(decisions::id.eq_any(match_ids.clone()));
         }
         query
     };
@@ -456,7 +467,38 @@ fn list_in_snapshot(
             }
         };
     }
+    if filter.sort == DecisionSort::Relevance {
+        // The engines rank; the order is made here, over the (small) set of points found.
+        let matches = matches.clone().unwrap_or_default();
+        let score = |row: &JoinedRow| matches.get(&row.0.id).map_or(0.0, |m| m.score);
+        let mut rows: Vec<JoinedRow> = query.load(conn)?;
+        rows.sort_by(|a, b| {
+            score(b)
+                .total_cmp(&score(a))
+                .then_with(|| a.0.id.cmp(&b.0.id))
+        });
+        if let Some(DecisionKey::Relevance {
+            score: last_score,
+            id: last_id,
+        }) = after
+        {
+            rows.retain(|row| {
+                let s = score(row);
+                s < *last_score || (s == *last_score && row.0.id.as_str() > last_id.as_str())
+            });
+        }
+        let (rows, next) = super::split_page(rows, limit, |row| DecisionKey::Relevance {
+            score: score(row),
+            id: row.0.id.clone(),
+        });
+        let mut items = to_decisions(conn, rows, today, filter.visibility)?;
+        for item in &mut items {
+            item.search = matches.get(&item.id.to_string()).cloned();
+        }
+        return Ok(Page { items, total, next });
+    }
     let query = match filter.sort {
+        DecisionSort::Relevance => unreachable!("ordered above"),
         DecisionSort::Case => query.order((
             committees::code.asc(),
             cases::case_year.asc(),
@@ -485,11 +527,13 @@ fn list_in_snapshot(
     // One row more than asked for tells whether another page follows.
     let rows = query.limit(limit.saturating_add(1)).load(conn)?;
     let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
-    Ok(Page {
-        items: to_decisions(conn, rows, today, filter.visibility)?,
-        total,
-        next,
-    })
+    let mut items = to_decisions(conn, rows, today, filter.visibility)?;
+    if let Some(matches) = &matches {
+        for item in &mut items {
+            item.search = matches.get(&item.id.to_string()).cloned();
+        }
+    }
+    Ok(Page { items, total, next })
 }
 
 /// The deadline as sorted (points without one last, in either direction) and the comparison
@@ -503,7 +547,7 @@ fn deadline_order(sort: DecisionSort) -> (&'static str, &'static str) {
 }
 
 /// Where a page of decision points ends, in the terms of its order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum DecisionKey {
     Case {
@@ -518,6 +562,10 @@ pub enum DecisionKey {
     },
     Updated {
         updated_at: NaiveDateTime,
+        id: String,
+    },
+    Relevance {
+        score: f64,
         id: String,
     },
 }
@@ -541,6 +589,10 @@ fn key_of(sort: DecisionSort, (decision, case, _, code): &JoinedRow) -> Decision
                 id: decision.id.clone(),
             }
         }
+        DecisionSort::Relevance => DecisionKey::Relevance {
+            score: 0.0,
+            id: decision.id.clone(),
+        },
         DecisionSort::Updated | DecisionSort::UpdatedDesc => DecisionKey::Updated {
             updated_at: decision.updated_at,
             id: decision.id.clone(),
@@ -635,6 +687,7 @@ fn to_decisions(
                 updated_at: utc(row.updated_at),
                 updated_by: row.updated_by,
                 deleted_at: row.deleted_at.map(utc),
+                search: None,
             })
         })
         .collect()
@@ -1167,6 +1220,89 @@ pub fn delete(
     })
 }
 
+/// A point found by a search: the words matched in context, and how well it matched.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SearchMatch {
+    /// The text around the words found, which are marked with [ and ].
+    #[schema(example = "... ber sekretariatet utarbeide en [vedtakslogg] som benyttes ...")]
+    pub snippet: String,
+    /// Higher is better; comparable only within one search.
+    pub score: f64,
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    decision_id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    snippet: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    score: f64,
+}
+
+/// The words of a query, as letters and digits only, so that nothing in them is syntax to
+/// either search engine.
+fn search_terms(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .take(12)
+        .collect()
+}
+
+/// Finds decision points by the words of `q`, each word also as the start of a longer one
+/// ("e-læring" finds "e-læringskurs"), with each backend's full-text engine: FTS5 on SQLite,
+/// the Norwegian configuration on PostgreSQL (which also stems: "kommune" finds "kommunene").
+fn search(conn: &mut DbConnection, q: &str) -> StoreResult<HashMap<String, SearchMatch>> {
+    use diesel::sql_types::Text;
+    let terms = search_terms(q);
+    if terms.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let hits: Vec<Hit> = match conn {
+        DbConnection::Sqlite(sqlite) => {
+            let expression = terms
+                .iter()
+                .map(|t| format!("\"{t}\"*"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            diesel::sql_query(
+                "SELECT decision_id, snippet(decision_search, 1, '[', ']', '…', 14) AS snippet, \
+                 -bm25(decision_search) AS score FROM decision_search WHERE decision_search MATCH ?",
+            )
+            .bind::<Text, _>(expression)
+            .load(sqlite)?
+        }
+        DbConnection::Postgres(pg) => {
+            let expression = terms
+                .iter()
+                .map(|t| format!("{t}:*"))
+                .collect::<Vec<_>>()
+                .join(" & ");
+            diesel::sql_query(
+                "SELECT d.id AS decision_id, \
+                 ts_headline('norwegian', d.search_text, q, 'StartSel=[, StopSel=], MaxWords=20, MinWords=8') AS snippet, \
+                 ts_rank(d.search_vector, q)::float8 AS score \
+                 FROM decisions d, to_tsquery('norwegian', $1) q WHERE d.search_vector @@ q",
+            )
+            .bind::<Text, _>(expression)
+            .load(pg)?
+        }
+    };
+    Ok(hits
+        .into_iter()
+        .map(|h| {
+            (
+                h.decision_id,
+                SearchMatch {
+                    snippet: h.snippet,
+                    score: h.score,
+                },
+            )
+        })
+        .collect())
+}
+
 /// Recomputes the folded search text of these points from their text, status note, case title
 /// and owners' names.
 pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
@@ -1196,10 +1332,23 @@ pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> St
         let mut parts = vec![text, note.unwrap_or_default(), title];
         parts.extend(names.remove(&id).unwrap_or_default());
         // A separator that is not whitespace keeps a phrase from matching across two fields.
-        let search_text = fold_text(&parts.join(" \u{1f} "));
+        parts.retain(|p| !p.trim().is_empty());
+        // PostgreSQL's parser reads "ønske/behov" as one file path, not two words.
+        let search_text = parts.join(" · ").replace('/', " / ");
         diesel::update(decisions::table.filter(decisions::id.eq(&id)))
-            .set(decisions::search_text.eq(search_text))
+            .set(decisions::search_text.eq(&search_text))
             .execute(conn)?;
+        // SQLite's full-text index is a table of its own; PostgreSQL's is a generated column.
+        if let DbConnection::Sqlite(sqlite) = conn {
+            use diesel::sql_types::Text;
+            diesel::sql_query("DELETE FROM decision_search WHERE decision_id = ?")
+                .bind::<Text, _>(&id)
+                .execute(sqlite)?;
+            diesel::sql_query("INSERT INTO decision_search (decision_id, body) VALUES (?, ?)")
+                .bind::<Text, _>(&id)
+                .bind::<Text, _>(&search_text)
+                .execute(sqlite)?;
+        }
     }
     Ok(())
 }

@@ -242,20 +242,6 @@ where
         .map_err(|e| StoreError::Corrupt(format!("{column} = '{value}': {e}")))
 }
 
-/// Escapes `%`, `_` and the escape character itself for a LIKE pattern.
-pub(crate) fn like_contains(needle: &str) -> String {
-    let mut pattern = String::with_capacity(needle.len() + 2);
-    pattern.push('%');
-    for c in needle.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// Serde helper for PATCH fields: absent means "unchanged" (`None`), `null` means "clear"
 /// (`Some(None)`).
 pub(crate) mod double_option {

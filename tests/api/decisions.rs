@@ -178,6 +178,7 @@ async fn free_text_search_is_case_insensitive_with_norwegian_letters(backend: Ba
         ("læringspunkter", vec![id(&f.points[3])]),
         ("st. olavs", vec![id(&f.points[2])]),
         ("budsjett", vec![id(&f.points[4])]),
+        ("ønske behov", vec![id(&f.points[1])]),
         ("%", vec![]),
         ("_", vec![]),
         ("ingenting slikt", vec![]),
@@ -202,11 +203,56 @@ async fn free_text_search_is_case_insensitive_with_norwegian_letters(backend: Ba
     );
     assert!(
         f.app
-            .list_ids("/api/v1/decisions?q=budsjett%20for")
+            .list_ids("/api/v1/decisions?q=budsjett")
             .await
-            .len()
-            == 1
+            .is_empty(),
+        "the old title is gone"
     );
+
+    // Word forms: the start of a longer word, and (stemmed or by prefix) Norwegian forms.
+    f.app
+        .patch(&uri, &json!({"text": "ASU anbefaler at kommunene tar i bruk e-læringskurset om vedtakslogg."}))
+        .await
+        .expect(200);
+    for (q, found) in [
+        ("e-læring", true),
+        ("kommune", true),
+        ("Kommunene", true),
+        ("kommunal", false),
+        ("kurs", false),
+    ] {
+        let got = f
+            .app
+            .list_ids(&format!("/api/v1/decisions?q={}", urlencode(q)))
+            .await;
+        assert_eq!(
+            got.contains(&id(&f.points[1]).to_owned()),
+            found,
+            "q={q}: {got:?}"
+        );
+    }
+    // Best match first, with the words found in context; other filters still apply.
+    let hits = f
+        .app
+        .get("/api/v1/decisions?q=vedtakslogg%20kommunene")
+        .await
+        .expect(200);
+    assert_eq!(hits["items"][0]["id"], f.points[1]["id"]);
+    let snippet = hits["items"][0]["search"]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("[vedtakslogg]") || snippet.contains("[kommunene]"),
+        "{snippet}"
+    );
+    assert!(
+        f.app
+            .list_ids("/api/v1/decisions?q=vedtakslogg&status=done")
+            .await
+            .is_empty()
+    );
+    f.app
+        .get("/api/v1/decisions?sort=relevance")
+        .await
+        .expect_problem(422);
 }
 
 fn urlencode(text: &str) -> String {
