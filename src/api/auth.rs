@@ -56,7 +56,13 @@ pub async fn authenticate(
 async fn identify(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
     let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
         return match calendar_token(req) {
-            Some(secret) => lookup(req, secret).await.map(Some),
+            // A URL ends up stored in calendar services: only a reader's token may be in one.
+            Some(secret) => match lookup(req, secret).await? {
+                caller if caller.role == crate::domain::Role::Reader => Ok(Some(caller)),
+                _ => Err(ApiError::Unauthorized(
+                    "a token in the URL of the calendar must be a reader's".into(),
+                )),
+            },
             None => Ok(None),
         };
     };

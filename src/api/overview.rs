@@ -106,9 +106,11 @@ async fn report(
         .run(move |conn| decisions::list_every(conn, &filter))
         .await?;
     let report = log::build(query.committee, from, to, points, Utc::now());
+    let mut response = HttpResponse::Ok();
+    response.insert_header((actix_web::http::header::VARY, "Accept"));
     Ok(match format {
-        ReportFormat::Json => HttpResponse::Ok().json(report),
-        ReportFormat::Csv => HttpResponse::Ok()
+        ReportFormat::Json => response.json(report),
+        ReportFormat::Csv => response
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 "Content-Disposition",
@@ -266,5 +268,5 @@ async fn calendar(
     };
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
-        .body(crate::report::ical::calendar(&name, &points, Utc::now())))
+        .body(crate::report::ical::calendar(&name, &points)))
 }

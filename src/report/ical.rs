@@ -1,6 +1,6 @@
 //! Decision points with deadlines as an iCalendar feed (RFC 5545).
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 
 use crate::store::decisions::Decision;
 
@@ -45,7 +45,7 @@ fn status_word(decision: &Decision) -> &'static str {
 }
 
 /// A calendar with an all-day event on the deadline of each point that has one.
-pub fn calendar(name: &str, decisions: &[Decision], now: DateTime<Utc>) -> String {
+pub fn calendar(name: &str, decisions: &[Decision]) -> String {
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
     line(&mut out, "VERSION:2.0");
@@ -87,9 +87,10 @@ pub fn calendar(name: &str, decisions: &[Decision], now: DateTime<Utc>) -> Strin
         line(&mut out, "BEGIN:VEVENT");
         // The point's id is its identity for good: a moved deadline updates the same event.
         line(&mut out, &format!("UID:{}@vedtakslogg", decision.id));
+        // The time of the last change, so that an unchanged feed is the same feed (and 304).
         line(
             &mut out,
-            &format!("DTSTAMP:{}", now.format("%Y%m%dT%H%M%SZ")),
+            &format!("DTSTAMP:{}", decision.updated_at.format("%Y%m%dT%H%M%SZ")),
         );
         line(
             &mut out,

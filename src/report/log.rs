@@ -153,8 +153,15 @@ fn date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
 }
 
-/// A CSV field for Excel: quoted when it holds the separator, a quote or a line break.
+/// A CSV field for Excel: quoted when it holds the separator, a quote or a line break; text
+/// that Excel would run as a formula gets an apostrophe in front (the OWASP advice).
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let text = text.as_ref();
     if text.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -190,7 +197,8 @@ pub fn csv(report: &Report) -> String {
                     meeting.committee.to_string(),
                     case.number.to_string(),
                     case.title.clone(),
-                    point.position.clone(),
+                    // "24/24-2.1", not "2.1", which Excel would take for a date.
+                    format!("{}-{}", case.number, point.position),
                     point.text.clone(),
                     kind_word(point.kind).to_owned(),
                     point.owners.join(", "),
@@ -353,6 +361,8 @@ mod tests {
         assert_eq!(csv_field("a;b"), "\"a;b\"");
         assert_eq!(csv_field("si \"hei\""), "\"si \"\"hei\"\"\"");
         assert_eq!(csv_field("to\nlinjer"), "\"to\nlinjer\"");
+        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_field("- innspill"), "'- innspill");
     }
 
     #[test]

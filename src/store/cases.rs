@@ -718,6 +718,14 @@ pub fn update(
         if updated.title != current.title || updated.narrative != current.narrative {
             super::proposals::detect(conn, id)?;
         }
+        if updated.title != current.title
+            || updated.number != current.number
+            || updated.meeting.id != current.meeting.id
+            || updated.public != current.public
+        {
+            let points = super::decisions::ids_of_cases(conn, &[id.to_string()])?;
+            super::decisions::touch(conn, &points)?;
+        }
         if updated.status == CaseStatus::Decided
             && (current.status != CaseStatus::Decided || updated.number != current.number)
         {

@@ -478,17 +478,18 @@ fn list_in_snapshot(
                 .then_with(|| a.0.id.cmp(&b.0.id))
         });
         if let Some(DecisionKey::Relevance {
-            score: last_score,
+            score_bits,
             id: last_id,
         }) = after
         {
+            let last_score = f64::from_bits(*score_bits);
             rows.retain(|row| {
                 let s = score(row);
-                s < *last_score || (s == *last_score && row.0.id.as_str() > last_id.as_str())
+                s < last_score || (s == last_score && row.0.id.as_str() > last_id.as_str())
             });
         }
         let (rows, next) = super::split_page(rows, limit, |row| DecisionKey::Relevance {
-            score: score(row),
+            score_bits: score(row).to_bits(),
             id: row.0.id.clone(),
         });
         let mut items = to_decisions(conn, rows, today, filter.visibility)?;
@@ -565,7 +566,8 @@ pub enum DecisionKey {
         id: String,
     },
     Relevance {
-        score: f64,
+        /// The score's bits: a float survives JSON only approximately.
+        score_bits: u64,
         id: String,
     },
 }
@@ -590,7 +592,7 @@ fn key_of(sort: DecisionSort, (decision, case, _, code): &JoinedRow) -> Decision
             }
         }
         DecisionSort::Relevance => DecisionKey::Relevance {
-            score: 0.0,
+            score_bits: 0,
             id: decision.id.clone(),
         },
         DecisionSort::Updated | DecisionSort::UpdatedDesc => DecisionKey::Updated {
@@ -778,6 +780,7 @@ pub(crate) fn close_as_taken_up(
             decisions::version.eq(decisions::version + 1),
         ))
         .execute(conn)?;
+    refresh_search_text(conn, &[id.to_string()])?;
     let updated = get(conn, id, Visibility::All)?;
     Change::new(
         Entity::Decision,
@@ -790,6 +793,26 @@ pub(crate) fn close_as_taken_up(
     .between(Some(&current), &updated)?
     .in_case(current.case.id)
     .record(conn)
+}
+
+/// Marks the points of these cases changed now, without a new version or history entry:
+/// what they show of their case (title, number, meeting, public access) or owners changed, and
+/// a mirror polling with `updated_since` must fetch them again.
+pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
+    if !ids.is_empty() {
+        diesel::update(decisions::table.filter(decisions::id.eq_any(ids)))
+            .set(decisions::updated_at.eq(now()))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The ids of the points of these cases.
+pub(crate) fn ids_of_cases(conn: &mut DbConnection, cases: &[String]) -> StoreResult<Vec<String>> {
+    Ok(decisions::table
+        .filter(decisions::case_id.eq_any(cases))
+        .select(decisions::id)
+        .load(conn)?)
 }
 
 /// Every decision point that matches, in one snapshot.

@@ -397,6 +397,14 @@ pub fn update(
                 meetings::version.eq(meetings::version + 1),
             ))
             .execute(conn)?;
+        if date != current.date {
+            let cases_of_meeting: Vec<String> = cases::table
+                .filter(cases::meeting_id.eq(id.to_string()))
+                .select(cases::id)
+                .load(conn)?;
+            let points = super::decisions::ids_of_cases(conn, &cases_of_meeting)?;
+            super::decisions::touch(conn, &points)?;
+        }
         let updated = get(conn, id, Visibility::All)?;
         Change::new(
             Entity::Meeting,

@@ -240,9 +240,11 @@ pub fn follow_up_list(
 ) -> StoreResult<FollowUpList> {
     super::read_transaction(conn, |conn| {
         super::committees::id_of(conn, committee)?;
+        // What was adopted at later meetings is not for this one.
         let filter = DecisionFilter {
             statuses: vec![DecisionStatus::Open, DecisionStatus::InProgress],
             committee: Some(committee.clone()),
+            meeting_to: Some(meeting_date),
             sort: super::decisions::DecisionSort::Deadline,
             visibility,
             ..DecisionFilter::default()
@@ -283,6 +285,7 @@ pub fn follow_up_list(
         };
         let postponed = super::cases::list_all(conn, &postponed_filter)?
             .into_iter()
+            .filter(|case| case.meeting.date <= meeting_date)
             .filter(|case| !case.postponed_to.as_ref().is_some_and(|p| p.taken_up))
             .collect();
         Ok(FollowUpList {

@@ -283,6 +283,7 @@ pub fn update(
                 .select(decision_owners::decision_id)
                 .load(conn)?;
             super::decisions::refresh_search_text(conn, &owned)?;
+            super::decisions::touch(conn, &owned)?;
         }
         let updated = get_by_id(conn, current.id)?;
         Change::new(

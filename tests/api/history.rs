@@ -40,7 +40,11 @@ async fn changes_need_the_current_etag(backend: Backend) {
     let (uri, point) = point(&app).await;
     assert_eq!(point["version"], 1);
     let read = app.get(&uri).await;
-    assert_eq!(read.header("etag"), Some("\"1\""));
+    assert!(
+        read.header("etag").is_some_and(|t| t.starts_with("\"1.")),
+        "{:?}",
+        read.header("etag")
+    );
     let editor = app.as_(Who::Editor);
     let detail = editor
         .patch_unconditionally(&uri, &json!({"status": "done"}))

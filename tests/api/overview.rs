@@ -174,6 +174,26 @@ async fn stats_equal_counts_made_from_the_list(backend: Backend) {
     assert_eq!(everything["total"], 6);
     let soon = app.get("/api/v1/stats?due_within=366").await.expect(200);
     assert_eq!(soon["due_soon"], 0, "2999 is not soon");
+    // A deadline five days from now is due within a week, not within three days.
+    let in_five_days = (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(5)).to_string();
+    let case = app
+        .get("/api/v1/committees/ASU/cases/24-24")
+        .await
+        .expect(200);
+    app.decision(&case, "4", "assignment", &["AU"], Some(&in_five_days))
+        .await;
+    assert_eq!(
+        app.get("/api/v1/stats?committee=ASU&due_within=7")
+            .await
+            .expect(200)["due_soon"],
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/stats?committee=ASU&due_within=3")
+            .await
+            .expect(200)["due_soon"],
+        0
+    );
     app.get("/api/v1/stats?due_within=1000")
         .await
         .expect_problem(400);
@@ -382,7 +402,7 @@ async fn the_report_comes_as_json_csv_for_excel_and_printable_html(backend: Back
             "ASU",
             "24/24",
             "Status Handlingsplan",
-            "2",
+            "24/24-2",
             "ASU ber sekretariatet; \"vedtakslogg\" <nå>,\nfortløpende.",
             "Oppdrag",
             "Sekretariatet",

@@ -76,6 +76,15 @@ async fn a_polling_mirror_ends_with_exactly_the_servers_state(backend: Backend) 
         let poll_now = poll(&app, &mut mirror, &since);
         let change = app.patch(&changed_uri, &change_body);
         let (newest, _) = futures::join!(poll_now, change);
+        if round == 2 {
+            // What every point shows of its case changes: the mirror must hear of it.
+            app.patch(
+                &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+                &json!({"title": "Handlingsplan – status"}),
+            )
+            .await
+            .expect(200);
+        }
         if round % 2 == 1 {
             let gone = points[round * 3]["id"].as_str().unwrap().to_owned();
             app.delete(&format!("/api/v1/decisions/{gone}")).await;
@@ -136,16 +145,31 @@ async fn unchanged_lists_answer_304_and_pages_link_to_the_next(backend: Backend)
     let changed = conditional(etag.clone()).await;
     assert_eq!(changed.status, 200, "a change gives a new answer");
     assert_ne!(changed.header("etag"), Some(etag.as_str()));
-    // A record's ETag is its version, for If-None-Match as for If-Match.
+    // A record's ETag holds its version (for If-Match) and a hash of what it shows, which
+    // changes when its points do.
     let case_uri = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
-    let record = reader
-        .send(
+    let read = reader.get(&case_uri).await;
+    let case_tag = read.header("etag").unwrap().to_owned();
+    assert!(case_tag.starts_with("\"1."), "{case_tag}");
+    let if_none_match = |tag: String| {
+        reader.send(
             actix_web::test::TestRequest::get()
                 .uri(&case_uri)
-                .insert_header(("if-none-match", "\"1\"")),
+                .insert_header(("if-none-match", tag)),
         )
-        .await;
-    assert_eq!(record.status, 304);
+    };
+    assert_eq!(if_none_match(case_tag.clone()).await.status, 304);
+    app.decision(&case, "5", "assignment", &["AU"], None).await;
+    assert_eq!(
+        if_none_match(case_tag.clone()).await.status,
+        200,
+        "a new point changes the case's answer"
+    );
+    // The read ETag works as If-Match.
+    app.as_(Who::Editor)
+        .patch_if(&case_uri, &case_tag, &json!({"status": "decided"}))
+        .await
+        .expect(200);
     app.get("/api/v1/decisions?updated_since=2024-06-19&limit=2")
         .await
         .expect_problem(400);
