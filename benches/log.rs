@@ -170,6 +170,7 @@ fn bench(name: &str, config: &DatabaseConfig) {
         ms(started.elapsed()) / points.len() as f64
     );
     let asu: CommitteeCode = "ASU".parse().unwrap();
+    let store = &store;
     let page = |filter: DecisionFilter| {
         move || {
             store
