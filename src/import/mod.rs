@@ -1,3 +1,5 @@
-//! Reading meeting documents: finding references to other cases in their texts.
+//! Reading meeting documents: the notices and minutes themselves, and the references to other
+//! cases in their texts.
 
+pub mod document;
 pub mod references;
