@@ -16,7 +16,10 @@ WORKDIR /build
 
 # Dependencies first, against placeholder sources, so that this slow layer is reused as long as
 # Cargo.toml and Cargo.lock do not change.
+# The manifest names a test and a bench target, so their sources must be there for cargo to read it.
 COPY Cargo.toml Cargo.lock ./
+COPY tests ./tests
+COPY benches ./benches
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
