@@ -45,6 +45,11 @@ pub struct CaseQuery {
     #[param(example = 2024)]
     pub year: Option<i32>,
     pub status: Option<CaseStatus>,
+    /// For mirroring: only cases changed at or after this time (RFC 3339, UTC), deleted ones
+    /// included as tombstones (`deleted_at` set), in the order of change. Only `committee`
+    /// may go with it.
+    #[param(value_type = Option<String>, example = "2024-06-19T12:00:00Z")]
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Page size, 1 to 200; default 50.
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
@@ -66,11 +71,18 @@ async fn list(
     req: HttpRequest,
     QueryParams(query): QueryParams<CaseQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    if query.updated_since.is_some() {
+        super::pagination::check_mirror(
+            visibility,
+            query.meeting.is_some() || query.year.is_some() || query.status.is_some(),
+        )?;
+    }
     let filter = CaseFilter {
         committee: query.committee,
         meeting: query.meeting,
         year: query.year,
         status: query.status,
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
         visibility,
     };
     let request =

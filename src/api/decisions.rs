@@ -118,13 +118,6 @@ async fn list(
     QueryParams(query): QueryParams<DecisionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if query.updated_since.is_some() {
-        // A mirror must see every change of every point it holds: a filter that a change can
-        // move a point out of, or a view that hides some points, would leave it stale.
-        if visibility != crate::store::Visibility::All {
-            return Err(ApiError::Unauthorized(
-                "mirroring with updated_since needs a token".into(),
-            ));
-        }
         let narrowed = query.status.is_some()
             || query.kind.is_some()
             || query.owner.is_some()
@@ -136,11 +129,7 @@ async fn list(
             || query.q.is_some()
             || query.meeting_from.is_some()
             || query.meeting_to.is_some();
-        if narrowed {
-            return Err(ApiError::BadRequest(
-                "updated_since: a mirror takes every change; only committee, limit and cursor go with it".into(),
-            ));
-        }
+        pagination::check_mirror(visibility, narrowed)?;
     }
     let sort = match (query.updated_since, query.sort) {
         (Some(_), None | Some(DecisionSort::Updated)) => DecisionSort::Updated,

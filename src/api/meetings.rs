@@ -44,6 +44,11 @@ pub struct MeetingQuery {
     #[param(example = "2024-12-31")]
     pub to: Option<CalendarDate>,
     pub status: Option<MeetingStatus>,
+    /// For mirroring: only meetings changed at or after this time (RFC 3339, UTC), deleted
+    /// ones included as tombstones (`deleted_at` set), in the order of change. Only
+    /// `committee` may go with it.
+    #[param(value_type = Option<String>, example = "2024-06-19T12:00:00Z")]
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Page size, 1 to 200; default 50.
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
@@ -65,11 +70,16 @@ async fn list(
     req: HttpRequest,
     QueryParams(query): QueryParams<MeetingQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    if query.updated_since.is_some() {
+        let narrowed = query.from.is_some() || query.to.is_some() || query.status.is_some();
+        pagination::check_mirror(visibility, narrowed)?;
+    }
     let filter = MeetingFilter {
         committee: query.committee,
         from: query.from.map(CalendarDate::get),
         to: query.to.map(CalendarDate::get),
         status: query.status,
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
         visibility,
     };
     let request = PageRequest::<MeetingKey>::new(

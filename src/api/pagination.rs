@@ -90,6 +90,23 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 }
 
+/// Checks a request for changes since a time: a mirror must see every change of every record
+/// it holds, so a filter that a change can move a record out of, or a view that hides some
+/// records, would leave it stale.
+pub fn check_mirror(visibility: crate::store::Visibility, narrowed: bool) -> Result<(), ApiError> {
+    if visibility != crate::store::Visibility::All {
+        return Err(ApiError::Unauthorized(
+            "mirroring with updated_since needs a token".into(),
+        ));
+    }
+    if narrowed {
+        return Err(ApiError::BadRequest(
+            "updated_since: a mirror takes every change; only committee, limit and cursor go with it".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A page as a response, with a `Link` header to the next page when there is one.
 pub fn respond<T: Serialize>(
     req: &actix_web::HttpRequest,

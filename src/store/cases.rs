@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Text};
+use diesel::sql_types::{Bool, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -34,6 +34,7 @@ struct CaseRow {
     updated_at: NaiveDateTime,
     updated_by: String,
     version: i32,
+    deleted_at: Option<NaiveDateTime>,
 }
 
 /// The meeting a case is on.
@@ -73,6 +74,8 @@ pub struct Case {
     pub updated_at: DateTime<Utc>,
     /// The name of the token that made the last change.
     pub updated_by: String,
+    /// Set on a tombstone; only lists asked with `updated_since` return tombstones.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// Where a postponed case went: the case it was postponed to (a `postponed_to` link).
@@ -170,6 +173,8 @@ pub(crate) fn close_postponements_to(
     if sources.is_empty() {
         return Ok(());
     }
+    // Their `postponed_to` now says taken up.
+    touch(conn, &sources)?;
     let points: Vec<String> = decisions::table
         .filter(decisions::case_id.eq_any(&sources))
         .filter(decisions::deleted_at.is_null())
@@ -260,6 +265,8 @@ pub struct CaseFilter {
     /// Only cases numbered in this year (four digits).
     pub year: Option<i32>,
     pub status: Option<CaseStatus>,
+    /// Only cases changed at or after this time, deleted ones included as tombstones.
+    pub updated_since: Option<NaiveDateTime>,
     pub visibility: Visibility,
 }
 
@@ -315,17 +322,26 @@ fn to_cases(
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
                 updated_by: row.updated_by,
+                deleted_at: row.deleted_at.map(utc),
             })
         })
         .collect()
 }
 
-/// Where a page of cases ends: cases are ordered by committee and number.
+/// Where a page of cases ends: cases are ordered by committee and number, or by the time of
+/// their last change for a mirror.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseKey {
-    committee: String,
-    year: i32,
-    serial: i32,
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum CaseKey {
+    Number {
+        committee: String,
+        year: i32,
+        serial: i32,
+    },
+    Updated {
+        updated_at: NaiveDateTime,
+        id: String,
+    },
 }
 
 /// Lists cases by committee and number; returns one page and the total count.
@@ -354,9 +370,13 @@ fn list_in(
             let mut query = cases::table
                 .inner_join(meetings::table)
                 .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-                .filter(cases::deleted_at.is_null())
                 .filter(cases::is_public.eq_any(filter.visibility.public_values()))
                 .into_boxed();
+            query = match filter.updated_since {
+                // A mirror needs the deletions too: deleted cases come as tombstones.
+                Some(since) => query.filter(cases::updated_at.ge(since)),
+                None => query.filter(cases::deleted_at.is_null()),
+            };
             if let Some(code) = &filter.committee {
                 query = query.filter(committees::code.eq(code.as_str()));
             }
@@ -379,25 +399,54 @@ fn list_in(
             meetings::meeting_date,
             committees::code,
         ));
-        if let Some(key) = after {
-            query = query.filter(
-                sql::<Bool>("(committees.code, cases.case_year, cases.case_serial) > (")
-                    .bind::<Text, _>(key.committee.clone())
-                    .sql(", ")
-                    .bind::<Integer, _>(key.year)
-                    .sql(", ")
-                    .bind::<Integer, _>(key.serial)
-                    .sql(")"),
-            );
+        match after {
+            Some(CaseKey::Number {
+                committee,
+                year,
+                serial,
+            }) => {
+                query = query.filter(
+                    sql::<Bool>("(committees.code, cases.case_year, cases.case_serial) > (")
+                        .bind::<Text, _>(committee.clone())
+                        .sql(", ")
+                        .bind::<Integer, _>(*year)
+                        .sql(", ")
+                        .bind::<Integer, _>(*serial)
+                        .sql(")"),
+                );
+            }
+            Some(CaseKey::Updated { updated_at, id }) => {
+                query = query.filter(
+                    sql::<Bool>("(cases.updated_at, cases.id) > (")
+                        .bind::<Timestamp, _>(*updated_at)
+                        .sql(", ")
+                        .bind::<Text, _>(id.clone())
+                        .sql(")"),
+                );
+            }
+            None => {}
         }
-        let rows: Vec<(CaseRow, NaiveDate, String)> = query
-            .order((committees::code, cases::case_year, cases::case_serial))
-            .limit(limit.saturating_add(1))
-            .load(conn)?;
-        let (rows, next) = super::split_page(rows, limit, |(row, _, code)| CaseKey {
-            committee: code.clone(),
-            year: row.case_year,
-            serial: row.case_serial,
+        let by_change = filter.updated_since.is_some();
+        let query = if by_change {
+            query.order((cases::updated_at, cases::id))
+        } else {
+            query.order((committees::code, cases::case_year, cases::case_serial))
+        };
+        let rows: Vec<(CaseRow, NaiveDate, String)> =
+            query.limit(limit.saturating_add(1)).load(conn)?;
+        let (rows, next) = super::split_page(rows, limit, |(row, _, code)| {
+            if by_change {
+                CaseKey::Updated {
+                    updated_at: row.updated_at,
+                    id: row.id.clone(),
+                }
+            } else {
+                CaseKey::Number {
+                    committee: code.clone(),
+                    year: row.case_year,
+                    serial: row.case_serial,
+                }
+            }
         });
         Ok(Page {
             items: to_cases(conn, rows, filter.visibility)?,
@@ -434,6 +483,18 @@ pub fn get(conn: &mut DbConnection, id: CaseId, visibility: Visibility) -> Store
         )));
     }
     Ok(to_cases(conn, vec![(row, date, code)], visibility)?.remove(0))
+}
+
+/// Marks these cases changed now, without a new version or history entry: what they show
+/// (their count of points, where they were postponed to) changed, and a mirror must fetch
+/// them again.
+pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
+    if !ids.is_empty() {
+        diesel::update(cases::table.filter(cases::id.eq_any(ids)))
+            .set(cases::updated_at.eq(now()))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// The cases with these ids that the caller may see, deleted ones left out.
@@ -561,6 +622,11 @@ fn attach_links(
     )
     .set(case_links::target_case_id.eq(id.to_string()))
     .execute(conn)?;
+    let sources: Vec<String> = case_links::table
+        .filter(case_links::target_case_id.eq(id.to_string()))
+        .select(case_links::source_case_id)
+        .load(conn)?;
+    touch(conn, &sources)?;
     Ok(())
 }
 
@@ -630,6 +696,7 @@ pub fn create(conn: &mut DbConnection, new: NewCase, actor: &str) -> StoreResult
                 cases::updated_by.eq(actor),
             ))
             .execute(conn)?;
+        super::meetings::touch(conn, &[meeting_id.to_string()])?;
         attach_links(conn, id, &committee_id, new.number)?;
         super::proposals::detect(conn, id)?;
         let created = get(conn, id, Visibility::All)?;
@@ -714,6 +781,9 @@ pub fn update(
                 .load(conn)?;
             super::decisions::refresh_search_text(conn, &points)?;
         }
+        if let Some(meeting) = changes.meeting_id.filter(|m| *m != current.meeting.id) {
+            super::meetings::touch(conn, &[meeting.to_string(), current.meeting.id.to_string()])?;
+        }
         let updated = get(conn, id, Visibility::All)?;
         if updated.title != current.title || updated.narrative != current.narrative {
             super::proposals::detect(conn, id)?;
@@ -782,6 +852,7 @@ pub fn delete(
                 cases::version.eq(cases::version + 1),
             ))
             .execute(conn)?;
+        super::meetings::touch(conn, &[case.meeting.id.to_string()])?;
         Change::new(
             Entity::Case,
             id,

@@ -1073,6 +1073,7 @@ pub fn create(conn: &mut DbConnection, new: NewDecision, actor: &str) -> StoreRe
                 decisions::updated_by.eq(actor),
             ))
             .execute(conn)?;
+        super::cases::touch(conn, std::slice::from_ref(&case_id))?;
         set_owners(conn, &id_text, &owners)?;
         refresh_search_text(conn, std::slice::from_ref(&id_text))?;
         super::proposals::detect(conn, parse_stored(&case_id, "decisions.case_id")?)?;
@@ -1224,6 +1225,7 @@ pub fn delete(
                 decisions::version.eq(decisions::version + 1),
             ))
             .execute(conn)?;
+        super::cases::touch(conn, &[current.case.id.to_string()])?;
         super::history::record(
             conn,
             Change {

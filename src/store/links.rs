@@ -303,6 +303,10 @@ pub(crate) fn create_in(
             .between(None, &link)?
             .in_case(source)
             .record(conn)?;
+        // What the source case shows of where it went changed.
+        if new.kind == LinkKind::PostponedTo {
+            super::cases::touch(conn, &[source.to_string()])?;
+        }
         // Postponed to a case decided already: the postponement is taken up.
         if new.kind == LinkKind::PostponedTo
             && let Some(target) = target_case
@@ -396,6 +400,7 @@ pub(crate) fn soft_delete(
     diesel::update(case_links::table.filter(case_links::id.eq(id)))
         .set(case_links::deleted_at.eq(at))
         .execute(conn)?;
+    super::cases::touch(conn, std::slice::from_ref(&source))?;
     Change::new(Entity::Link, id, 2, Action::Deleted, actor, at)
         .in_case(source)
         .record(conn)

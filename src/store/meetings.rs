@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Date, Text};
+use diesel::sql_types::{Bool, Date, Text, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -32,6 +32,7 @@ struct MeetingRow {
     updated_at: NaiveDateTime,
     updated_by: String,
     version: i32,
+    deleted_at: Option<NaiveDateTime>,
 }
 
 /// A meeting (møte) of a committee. A committee holds at most one meeting on a date.
@@ -63,6 +64,8 @@ pub struct Meeting {
     pub updated_at: DateTime<Utc>,
     /// The name of the token that made the last change.
     pub updated_by: String,
+    /// Set on a tombstone; only lists asked with `updated_since` return tombstones.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A meeting to record.
@@ -130,6 +133,8 @@ pub struct MeetingFilter {
     /// Only meetings on or before this date.
     pub to: Option<NaiveDate>,
     pub status: Option<MeetingStatus>,
+    /// Only meetings changed at or after this time, deleted ones included as tombstones.
+    pub updated_since: Option<NaiveDateTime>,
     pub visibility: Visibility,
 }
 
@@ -179,17 +184,26 @@ fn to_meetings(
                 created_at: utc(row.created_at),
                 updated_at: utc(row.updated_at),
                 updated_by: row.updated_by,
+                deleted_at: row.deleted_at.map(utc),
             })
         })
         .collect()
 }
 
-/// Where a page of meetings ends: meetings are ordered by date, committee and id.
+/// Where a page of meetings ends: meetings are ordered by date, committee and id, or by the
+/// time of their last change for a mirror.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MeetingKey {
-    date: NaiveDate,
-    committee: String,
-    id: String,
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum MeetingKey {
+    Date {
+        date: NaiveDate,
+        committee: String,
+        id: String,
+    },
+    Updated {
+        updated_at: NaiveDateTime,
+        id: String,
+    },
 }
 
 /// Lists meetings by date; returns one page and the total count.
@@ -202,6 +216,11 @@ pub fn list(
     super::read_transaction(conn, |conn| {
         let filtered = || {
             let mut query = meetings::table.inner_join(committees::table).into_boxed();
+            query = match filter.updated_since {
+                // A mirror needs the deletions too: deleted meetings come as tombstones.
+                Some(since) => query.filter(meetings::updated_at.ge(since)),
+                None => query.filter(meetings::deleted_at.is_null()),
+            };
             if let Some(code) = &filter.committee {
                 query = query.filter(committees::code.eq(code.as_str()));
             }
@@ -220,25 +239,53 @@ pub fn list(
             .select(diesel::dsl::count_star())
             .get_result(conn)?;
         let mut query = filtered().select((MeetingRow::as_select(), committees::code));
-        if let Some(key) = after {
-            query = query.filter(
-                sql::<Bool>("(meetings.meeting_date, committees.code, meetings.id) > (")
-                    .bind::<Date, _>(key.date)
-                    .sql(", ")
-                    .bind::<Text, _>(key.committee.clone())
-                    .sql(", ")
-                    .bind::<Text, _>(key.id.clone())
-                    .sql(")"),
-            );
+        match after {
+            Some(MeetingKey::Date {
+                date,
+                committee,
+                id,
+            }) => {
+                query = query.filter(
+                    sql::<Bool>("(meetings.meeting_date, committees.code, meetings.id) > (")
+                        .bind::<Date, _>(*date)
+                        .sql(", ")
+                        .bind::<Text, _>(committee.clone())
+                        .sql(", ")
+                        .bind::<Text, _>(id.clone())
+                        .sql(")"),
+                );
+            }
+            Some(MeetingKey::Updated { updated_at, id }) => {
+                query = query.filter(
+                    sql::<Bool>("(meetings.updated_at, meetings.id) > (")
+                        .bind::<Timestamp, _>(*updated_at)
+                        .sql(", ")
+                        .bind::<Text, _>(id.clone())
+                        .sql(")"),
+                );
+            }
+            None => {}
         }
-        let rows: Vec<(MeetingRow, String)> = query
-            .order((meetings::meeting_date, committees::code, meetings::id))
-            .limit(limit.saturating_add(1))
-            .load(conn)?;
-        let (rows, next) = super::split_page(rows, limit, |(row, code)| MeetingKey {
-            date: row.meeting_date,
-            committee: code.clone(),
-            id: row.id.clone(),
+        let by_change = filter.updated_since.is_some();
+        let query = if by_change {
+            query.order((meetings::updated_at, meetings::id))
+        } else {
+            query.order((meetings::meeting_date, committees::code, meetings::id))
+        };
+        let rows: Vec<(MeetingRow, String)> = query.limit(limit.saturating_add(1)).load(conn)?;
+        let (rows, next) = super::split_page(rows, limit, |(row, code)| {
+            if by_change {
+                MeetingKey::Updated {
+                    updated_at: row.updated_at,
+                    id: row.id.clone(),
+                }
+            } else {
+                MeetingKey::Date {
+                    date: row.meeting_date,
+                    committee: code.clone(),
+                    id: row.id.clone(),
+                }
+            }
         });
         Ok(Page {
             items: to_meetings(conn, rows, filter.visibility)?,
@@ -246,6 +293,17 @@ pub fn list(
             next,
         })
     })
+}
+
+/// Marks these meetings changed now, without a new version or history entry: their count of
+/// cases changed, and a mirror must fetch them again.
+pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
+    if !ids.is_empty() {
+        diesel::update(meetings::table.filter(meetings::id.eq_any(ids)))
+            .set(meetings::updated_at.eq(now()))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A meeting; a deleted one is `Gone`.

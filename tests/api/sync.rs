@@ -10,6 +10,7 @@ use crate::helpers::{TestApp, Who};
 crate::on_both_backends!(
     a_polling_mirror_ends_with_exactly_the_servers_state,
     unchanged_lists_answer_304_and_pages_link_to_the_next,
+    mirrors_of_cases_and_meetings_follow_counts_moves_and_deletions,
 );
 
 /// One poll: every change at or after `since`, page by page; returns the newest `updated_at`.
@@ -176,4 +177,116 @@ async fn unchanged_lists_answer_304_and_pages_link_to_the_next(backend: Backend)
     app.get("/api/v1/decisions?updated_since=2024-06-19T00:00:00Z&sort=case")
         .await
         .expect_problem(400);
+}
+
+/// Polls a list with updated_since until its last page; keeps the newest answer about each id.
+async fn poll_list(
+    app: &TestApp,
+    list: &str,
+    mirror: &mut BTreeMap<String, Value>,
+    since: &str,
+) -> String {
+    let mut uri = format!("/api/v1/{list}?updated_since={since}&limit=2");
+    let mut newest = since.to_owned();
+    loop {
+        let response = app.as_(Who::Reader).get(&uri).await;
+        let link = response.header("link").map(str::to_owned);
+        for item in response.expect(200)["items"].as_array().unwrap() {
+            let id = item["id"].as_str().unwrap().to_owned();
+            if mirror
+                .get(&id)
+                .is_none_or(|known| known["updated_at"].as_str() <= item["updated_at"].as_str())
+            {
+                mirror.insert(id, item.clone());
+            }
+            newest = newest.max(item["updated_at"].as_str().unwrap().to_owned());
+        }
+        match link {
+            Some(link) => {
+                uri = link
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            }
+            None => return newest,
+        }
+    }
+}
+
+fn live(mirror: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    mirror
+        .into_iter()
+        .filter(|(_, item)| item["deleted_at"].is_null())
+        .collect()
+}
+
+async fn server(app: &TestApp, list: &str) -> BTreeMap<String, Value> {
+    let body = app
+        .get(&format!("/api/v1/{list}?limit=200"))
+        .await
+        .expect(200);
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_owned(), i.clone()))
+        .collect()
+}
+
+async fn mirrors_of_cases_and_meetings_follow_counts_moves_and_deletions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let (mut cases, mut meetings) = (BTreeMap::new(), BTreeMap::new());
+    let (mut cases_since, mut meetings_since) = (
+        "2000-01-01T00:00:00Z".to_owned(),
+        "2000-01-01T00:00:00Z".to_owned(),
+    );
+    let june = app.meeting("ASU", "2024-06-19").await;
+    let august = app.meeting("ASU", "2024-08-30").await;
+    let mut recorded = Vec::new();
+    for round in 0..4 {
+        let case = app
+            .case(
+                &june,
+                &format!("{}/24", 20 + round),
+                &format!("Sak {round}"),
+            )
+            .await;
+        if round % 2 == 0 {
+            // The case's count of points changes.
+            app.decision(&case, "1", "assignment", &["AU"], None).await;
+        }
+        recorded.push(case);
+        cases_since = poll_list(&app, "cases", &mut cases, &cases_since).await;
+        meetings_since = poll_list(&app, "meetings", &mut meetings, &meetings_since).await;
+        match round {
+            1 => {
+                // Moved to another meeting: both meetings' counts change.
+                let uri = format!("/api/v1/cases/{}", recorded[1]["id"].as_str().unwrap());
+                app.patch(&uri, &json!({"meeting_id": august["id"]}))
+                    .await
+                    .expect(200);
+            }
+            2 => {
+                let uri = format!("/api/v1/cases/{}", recorded[1]["id"].as_str().unwrap());
+                assert_eq!(app.delete(&uri).await.status, 204);
+            }
+            _ => {}
+        }
+    }
+    poll_list(&app, "cases", &mut cases, &cases_since).await;
+    poll_list(&app, "meetings", &mut meetings, &meetings_since).await;
+    assert_eq!(live(cases), server(&app, "cases").await);
+    assert_eq!(live(meetings), server(&app, "meetings").await);
+    app.as_(Who::Reader)
+        .get("/api/v1/cases?updated_since=2024-01-01T00:00:00Z&status=planned")
+        .await
+        .expect_problem(400);
+    app.as_(Who::Reader)
+        .get("/api/v1/meetings?updated_since=2024-01-01T00:00:00Z&committee=ASU")
+        .await
+        .expect(200);
 }
