@@ -183,6 +183,10 @@ pub struct FollowUpQuery {
     /// The date of the meeting; default today (UTC).
     #[param(value_type = Option<String>, example = "2024-08-30")]
     pub meeting_date: Option<CalendarDate>,
+    /// `json` (default) or `html`: a printable page in Norwegian to bring to the meeting.
+    /// Without it the `Accept` header decides.
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
 }
 
 /// Matters for follow-up at the next meeting
@@ -194,24 +198,55 @@ pub struct FollowUpQuery {
 #[utoipa::path(
     tag = "overview",
     params(("code" = String, Path, description = "The committee's code", example = "ASU"), FollowUpQuery),
-    responses((status = 200, description = "The list", body = FollowUpList), BadRequest, NotFound)
+    responses(
+        (status = 200, description = "The list", content(
+            (FollowUpList = "application/json"),
+            (String = "text/html"),
+        )),
+        BadRequest, NotFound
+    )
 )]
 #[get("/committees/{code}/follow-up")]
 async fn follow_up(
     Reader(visibility): Reader,
     store: StoreData,
+    req: actix_web::HttpRequest,
     code: web::Path<String>,
     QueryParams(query): QueryParams<FollowUpQuery>,
-) -> Result<web::Json<FollowUpList>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let code: CommitteeCode = path(&code)?;
     let date = query
         .meeting_date
         .map_or_else(|| Utc::now().date_naive(), CalendarDate::get);
-    Ok(web::Json(
-        store
-            .run(move |conn| overview::follow_up_list(conn, &code, date, visibility))
-            .await?,
-    ))
+    let list = store
+        .run(move |conn| overview::follow_up_list(conn, &code, date, visibility))
+        .await?;
+    let html = match query.format {
+        Some(ReportFormat::Html) => true,
+        Some(ReportFormat::Json) => false,
+        Some(ReportFormat::Csv) => {
+            return Err(ApiError::BadRequest(
+                "format: the follow-up list comes as json or html".into(),
+            ));
+        }
+        None => accepts(&req, "text/html"),
+    };
+    let mut response = HttpResponse::Ok();
+    response.insert_header((actix_web::http::header::VARY, "Accept"));
+    Ok(if html {
+        response
+            .content_type("text/html; charset=utf-8")
+            .body(log::follow_up_html(&list, Utc::now()))
+    } else {
+        response.json(list)
+    })
+}
+
+fn accepts(req: &actix_web::HttpRequest, media_type: &str) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(media_type))
 }
 
 /// Whose deadlines the calendar holds.

@@ -351,6 +351,93 @@ pub fn html(report: &Report) -> String {
     out
 }
 
+/// The styles of the printable pages.
+const STYLE: &str = r#"
+  body { font-family: "Segoe UI", Arial, sans-serif; font-size: 11pt; color: #111; margin: 2em; }
+  h1 { font-size: 18pt; margin: 0 0 .2em; }
+  h2 { font-size: 13pt; margin: 1.6em 0 .4em; border-bottom: 2px solid #234; padding-bottom: .2em; }
+  p.meta { color: #444; margin: 0 0 1em; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { border: 1px solid #999; padding: .35em .5em; text-align: left; vertical-align: top; }
+  th { background: #e8edf2; }
+  td.point, td.status { white-space: nowrap; }
+  .overdue { color: #a00; font-weight: 600; }
+  @page { size: A4 landscape; margin: 15mm; }
+  @media print {
+    body { margin: 0; font-size: 9.5pt; }
+    h2 { break-after: avoid; }
+    tr { break-inside: avoid; }
+    thead { display: table-header-group; }
+  }
+"#;
+
+/// The list of matters for follow-up at a meeting ("Saker til oppfølging") as a printable
+/// page in Norwegian: one table per owner, then the postponed cases not yet taken up.
+pub fn follow_up_html(
+    list: &crate::store::overview::FollowUpList,
+    printed: DateTime<Utc>,
+) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n<title>Saker til oppfølging – {committee}, møte {date}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>Saker til oppfølging – {committee}</h1>\n<p class=\"meta\">Til møtet {date}. Utskrevet {printed}. Åpne vedtakspunkter etter ansvarlig; forfalte først.</p>\n",
+        committee = html_escape(list.committee.as_str()),
+        date = date(list.meeting_date),
+        printed = printed.format("%d.%m.%Y"),
+    );
+    if list.by_owner.is_empty() {
+        out.push_str("<p>Ingen åpne vedtakspunkter.</p>\n");
+    }
+    for group in &list.by_owner {
+        let _ = write!(
+            out,
+            "<h2>{}</h2>\n<table>\n<thead><tr><th>Punkt</th><th>Vedtak</th><th>Frist</th><th>Status</th><th>Siste merknad</th></tr></thead>\n<tbody>\n",
+            html_escape(&group.owner)
+        );
+        for point in &group.decisions {
+            let status = status_word(point.status);
+            let status = if point.overdue {
+                format!("<span class=\"overdue\">{status} (forfalt)</span>")
+            } else if point.deadline.is_some_and(|d| d <= list.meeting_date) {
+                format!("{status} (frist før møtet)")
+            } else {
+                status.to_owned()
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"point\">{}-{}</td><td>{}</td><td>{}</td><td class=\"status\">{}</td><td>{}</td></tr>",
+                point.case.number,
+                point.position,
+                html_escape(&point.text),
+                point.deadline.map(date).unwrap_or_else(|| "–".into()),
+                status,
+                html_escape(point.status_note.as_deref().unwrap_or("")),
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    if !list.postponed.is_empty() {
+        out.push_str("<h2>Utsatte saker som ikke er tatt opp</h2>\n<table>\n<thead><tr><th>Sak</th><th>Tittel</th><th>Møte</th><th>Utsatt til</th></tr></thead>\n<tbody>\n");
+        for case in &list.postponed {
+            let went = case
+                .postponed_to
+                .as_ref()
+                .map_or_else(|| "–".to_owned(), |p| format!("Sak {}", p.number));
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"point\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                case.number,
+                html_escape(&case.title),
+                date(case.meeting.date),
+                went
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

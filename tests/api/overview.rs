@@ -243,6 +243,31 @@ async fn the_follow_up_list_groups_open_work_by_owner(backend: Backend) {
         "open work of ASU only, overdue first; orientation, cancelled and AU's own left out"
     );
     assert_eq!(list["postponed"][0]["id"], postponed["id"]);
+    // The same list as a page to bring to the meeting.
+    let page = app
+        .get("/api/v1/committees/ASU/follow-up?meeting_date=2024-08-30&format=html")
+        .await;
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(
+        html.contains("<html lang=\"nb\">") && html.contains("Saker til oppfølging – ASU"),
+        "{html}"
+    );
+    for owner in [
+        "<h2>AU</h2>",
+        "<h2>Kommunene</h2>",
+        "<h2>Sekretariatet</h2>",
+        "<h2>St. Olavs hospital</h2>",
+    ] {
+        assert!(html.contains(owner), "{owner}");
+    }
+    assert!(
+        html.contains("Utsatte saker som ikke er tatt opp") && html.contains("Trainee-ordning")
+    );
+    assert!(html.contains("Åpen (forfalt)"));
     app.get("/api/v1/committees/XYZ/follow-up")
         .await
         .expect_problem(404);
