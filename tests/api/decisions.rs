@@ -1,11 +1,7 @@
 //! Recording, changing and listing decision points.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use diesel::Connection;
-use diesel::connection::{Instrumentation, InstrumentationEvent};
 use serde_json::{Value, json};
 use vedtakslogg::config::Backend;
 use vedtakslogg::store::decisions::{self, DecisionFilter};
@@ -410,34 +406,17 @@ async fn pages_cover_every_point_once(backend: Backend) {
 }
 
 /// Counts the statements a connection runs.
-struct QueryCounter(Arc<AtomicUsize>);
-
-impl Instrumentation for QueryCounter {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
-
 async fn count_list_queries(app: &TestApp) -> (usize, usize) {
-    app.store
-        .run(|conn| {
-            let counter = Arc::new(AtomicUsize::new(0));
-            conn.set_instrumentation(QueryCounter(Arc::clone(&counter)));
+    let (page, queries) = app
+        .count_queries(|conn| {
             let filter = DecisionFilter {
                 owner: Some("au".into()),
                 ..DecisionFilter::default()
             };
-            let result = decisions::list(conn, &filter, None, 200);
-            conn.set_instrumentation(
-                diesel::connection::get_default_instrumentation()
-                    .unwrap_or_else(|| Box::new(None::<QueryCounter>)),
-            );
-            Ok((result?.items.len(), counter.load(Ordering::SeqCst)))
+            decisions::list(conn, &filter, None, 200)
         })
-        .await
-        .unwrap()
+        .await;
+    (page.items.len(), queries)
 }
 
 async fn a_list_takes_the_same_number_of_queries_for_one_point_or_fifty(backend: Backend) {

@@ -1,11 +1,6 @@
 //! Follow-ups across meetings: references proposed as links, the chain of a matter, cycles,
 //! and postponements, with the cases of real ASU documents.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use diesel::Connection;
-use diesel::connection::{Instrumentation, InstrumentationEvent};
 use serde_json::{Value, json};
 use vedtakslogg::config::Backend;
 use vedtakslogg::domain::{CaseNumber, CommitteeCode};
@@ -382,33 +377,13 @@ async fn a_link_that_would_make_a_cycle_is_refused(backend: Backend) {
     link(&app, &a, "refers_to", "45/23").await.expect(201);
 }
 
-struct QueryCounter(Arc<AtomicUsize>);
-
-impl Instrumentation for QueryCounter {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
-
 async fn chain_queries(app: &TestApp, number: &str) -> (usize, usize) {
     let number: CaseNumber = number.parse().unwrap();
-    app.store
-        .run(move |conn| {
-            let counter = Arc::new(AtomicUsize::new(0));
-            conn.set_instrumentation(QueryCounter(Arc::clone(&counter)));
-            let chain = chains::of_case(
-                conn,
-                &"ASU".parse::<CommitteeCode>().unwrap(),
-                number,
-                Visibility::All,
-            );
-            conn.set_instrumentation(None::<QueryCounter>);
-            Ok((chain?.cases.len(), counter.load(Ordering::SeqCst)))
-        })
-        .await
-        .unwrap()
+    let code: CommitteeCode = "ASU".parse().unwrap();
+    let (chain, queries) = app
+        .count_queries(move |conn| chains::of_case(conn, &code, number, Visibility::All))
+        .await;
+    (chain.cases.len(), queries)
 }
 
 async fn a_chain_of_fifty_cases_takes_as_many_queries_as_a_chain_of_two(backend: Backend) {

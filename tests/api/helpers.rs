@@ -9,14 +9,17 @@ use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
-use diesel::connection::SimpleConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::{Connection, PgConnection};
 use serde_json::{Value, json};
 use vedtakslogg::api::auth::AccessSettings;
 use vedtakslogg::config::{Backend, DatabaseConfig};
 use vedtakslogg::domain::Role;
-use vedtakslogg::store::Store;
 use vedtakslogg::store::tokens::{self, NewToken};
+use vedtakslogg::store::{DbConnection, Store, StoreError};
 
 /// The environment variable that holds the PostgreSQL server for tests; each test makes a
 /// schema of its own in that database and drops it afterwards.
@@ -362,6 +365,25 @@ impl TestApp {
         .expect(201)
     }
 
+    /// Runs `work` on a connection of the store and counts the statements it sends; returns
+    /// what `work` returned and the count.
+    pub async fn count_queries<T, F>(&self, work: F) -> (T, usize)
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.store
+            .run(|conn| {
+                let counter = Arc::new(AtomicUsize::new(0));
+                conn.set_instrumentation(QueryCounter(Arc::clone(&counter)));
+                let result = work(conn);
+                conn.set_instrumentation(None::<QueryCounter>);
+                Ok((result?, counter.load(Ordering::SeqCst)))
+            })
+            .await
+            .expect("the work succeeds")
+    }
+
     /// The ids of the items of a list response, in order.
     pub async fn list_ids(&self, uri: &str) -> Vec<String> {
         let body = self.get(uri).await.expect(200);
@@ -427,6 +449,17 @@ impl<'a> Client<'a> {
                 .uri(uri)
                 .set_json(body),
         )
+    }
+}
+
+/// Counts the statements a connection starts.
+struct QueryCounter(Arc<AtomicUsize>);
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 
