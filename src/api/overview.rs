@@ -95,7 +95,13 @@ async fn report(
         query.from.map(CalendarDate::get),
         query.to.map(CalendarDate::get),
     );
+    // The log holds what was adopted; proposals from a notice wait for the minutes.
     let filter = DecisionFilter {
+        statuses: DecisionStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != DecisionStatus::Proposed)
+            .collect(),
         committee: query.committee.clone(),
         meeting_from: from,
         meeting_to: to,

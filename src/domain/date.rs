@@ -17,6 +17,21 @@ impl CalendarDate {
     }
 }
 
+impl TryFrom<NaiveDate> for CalendarDate {
+    type Error = ParseError;
+
+    /// A date read from elsewhere (a document), held to the same years as one typed.
+    fn try_from(date: NaiveDate) -> Result<Self, ParseError> {
+        if (1900..=2999).contains(&date.year()) {
+            Ok(Self(date))
+        } else {
+            Err(ParseError::new(format!(
+                "the date {date} is outside the years 1900 to 2999"
+            )))
+        }
+    }
+}
+
 impl From<CalendarDate> for NaiveDate {
     fn from(date: CalendarDate) -> Self {
         date.0

@@ -98,8 +98,10 @@ impl DecisionKind {
 
 string_enum!(
     /// The follow-up status of a decision point: `open` (åpen), `in_progress` (pågår),
-    /// `done` (utført) or `cancelled` (avbrutt).
+    /// `done` (utført) or `cancelled` (avbrutt); `proposed` (foreslått) for a point imported
+    /// from a notice that no minutes have adopted yet, which is not open work.
     DecisionStatus, "decision status" {
+        Proposed => "proposed",
         Open => "open",
         InProgress => "in_progress",
         Done => "done",
@@ -168,7 +170,7 @@ mod tests {
         let err = "finished".parse::<DecisionStatus>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown decision status 'finished': expected one of open, in_progress, done, cancelled"
+            "unknown decision status 'finished': expected one of proposed, open, in_progress, done, cancelled"
         );
     }
 

@@ -37,6 +37,7 @@ fn line(out: &mut String, content: &str) {
 
 fn status_word(decision: &Decision) -> &'static str {
     match decision.status.as_str() {
+        "proposed" => "foreslått",
         "open" => "åpen",
         "in_progress" => "pågår",
         "done" => "utført",

@@ -129,6 +129,7 @@ pub fn build(
 /// Status in the users' words.
 pub fn status_word(status: DecisionStatus) -> &'static str {
     match status {
+        DecisionStatus::Proposed => "Foreslått",
         DecisionStatus::Open => "Åpen",
         DecisionStatus::InProgress => "Pågår",
         DecisionStatus::Done => "Utført",

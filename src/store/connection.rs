@@ -154,6 +154,16 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // Inside a transaction already (an import writes a meeting's cases and points through the
+    // same store functions as the API), the work runs in a savepoint of the outer one: it
+    // holds the lock and the snapshot already, and its failure leaves the outer one usable.
+    if in_transaction(conn)? {
+        match conn {
+            DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction(c)?,
+            DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+        }
+        return finish(conn, f);
+    }
     match conn {
         DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
         DbConnection::Postgres(c) => {
@@ -166,6 +176,27 @@ where
             }
         }
     }
+    finish(conn, f)
+}
+
+fn in_transaction(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
+    let depth = match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?
+        }
+        DbConnection::Postgres(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?
+        }
+    };
+    Ok(depth.is_some())
+}
+
+/// Runs `f` in the transaction (or savepoint) just begun, and commits or rolls back.
+fn finish<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
     let result = f(conn);
     let end = match (&result, conn) {
         (Ok(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),

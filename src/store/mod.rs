@@ -7,6 +7,7 @@ pub mod committees;
 mod connection;
 pub mod decisions;
 pub mod history;
+pub mod imports;
 pub mod links;
 pub mod meetings;
 pub mod overview;

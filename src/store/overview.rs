@@ -30,6 +30,8 @@ pub struct StatsFilter {
 /// Decision points by status.
 #[derive(Debug, Default, Clone, Serialize, ToSchema)]
 pub struct StatusCounts {
+    /// Proposed in a notice and not yet adopted: not work yet.
+    pub proposed: i64,
     pub open: i64,
     pub in_progress: i64,
     pub done: i64,
@@ -87,6 +89,7 @@ impl StatusCounts {
     ) {
         self.total += 1;
         match status {
+            DecisionStatus::Proposed => self.proposed += 1,
             DecisionStatus::Open => self.open += 1,
             DecisionStatus::InProgress => self.in_progress += 1,
             DecisionStatus::Done => self.done += 1,

@@ -170,6 +170,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        committee_id -> Text,
+        meeting_id -> Text,
+        document_kind -> Text,
+        content_sha256 -> Text,
+        summary -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    imported_values (entity, entity_id) {
+        entity -> Text,
+        entity_id -> Text,
+        import_id -> Text,
+        field_values -> Text,
+    }
+}
+
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(cases -> meetings (meeting_id));
 diesel::joinable!(decisions -> cases (case_id));
@@ -189,6 +211,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     history,
     link_proposals,
+    imports,
+    imported_values,
 );
 
 /// Every table, in an order that respects foreign keys; used by the schema check.
@@ -204,4 +228,6 @@ pub const TABLES: &[&str] = &[
     "api_tokens",
     "history",
     "link_proposals",
+    "imports",
+    "imported_values",
 ];
