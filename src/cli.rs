@@ -1,4 +1,4 @@
-//! The command line: `vedtakslogg [serve]`, `migrate`, `token`, `openapi`.
+//! The command line: `vedtakslogg [serve]`, `migrate`, `token`, `openapi`, `import`.
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +32,20 @@ pub enum Command {
     Token(TokenCommand),
     /// Print the OpenAPI document to standard output.
     Openapi,
+    /// Import a notice or minutes (.docx or text) and print what was read and done as JSON.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The document: a Word .docx file, or its text.
+    file: std::path::PathBuf,
+    /// Only tell what the import would do; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The name the history gives as the author of the changes.
+    #[arg(long = "as", default_value = "cli")]
+    actor: String,
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -124,6 +138,39 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Token(command) => {
             let (store, _) = Store::open(&database()?).map_err(|e| e.to_string())?;
             token(&store, command).map_err(|e| e.to_string())
+        }
+        Command::Import(args) => {
+            let bytes = std::fs::read(&args.file)
+                .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+            let parsed = crate::import::read_document(&bytes)
+                .map_err(|e| format!("{}: {e}", args.file.display()))?;
+            let (store, _) = Store::open(&database()?).map_err(|e| e.to_string())?;
+            let sha = crate::import::content_sha256(&bytes);
+            let result = store
+                .run_blocking(|conn| {
+                    crate::import::apply::apply(conn, parsed, &sha, &args.actor, args.dry_run)
+                })
+                .map_err(|e| format!("{}: {e}", args.file.display()))?;
+            let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
+            println!("{json}");
+            let s = &result.import.summary;
+            eprintln!(
+                "{}{}: {} created, {} updated, {} unchanged, {} removed, {} kept as edited, {} skipped; {} warnings",
+                if args.dry_run {
+                    "dry run, nothing written; "
+                } else {
+                    ""
+                },
+                args.file.display(),
+                s.created,
+                s.updated,
+                s.unchanged,
+                s.removed,
+                s.kept,
+                s.skipped,
+                result.parsed.warnings.len()
+            );
+            Ok(())
         }
         Command::Openapi => {
             let json = crate::api::openapi()

@@ -8,6 +8,7 @@ pub mod committees;
 pub mod decisions;
 pub mod etag;
 pub mod health;
+pub mod imports;
 pub mod json;
 pub mod links;
 pub mod meetings;
@@ -52,6 +53,7 @@ Times are UTC; dates are `YYYY-MM-DD`.",
         (name = "cases", description = "Cases (saker) on a meeting's agenda"),
         (name = "decisions", description = "Decision points (vedtakspunkter) and their follow-up"),
         (name = "owners", description = "The registry of owners of actions (ansvarlige)"),
+        (name = "imports", description = "Meeting documents (notices and minutes) read into the log"),
         (name = "links", description = "Follow-up links between cases (oppfølging)"),
         (name = "overview", description = "What AU asks: counts, the list for the next meeting, the calendar of deadlines"),
         (name = "tokens", description = "API tokens (admins only)"),
@@ -154,6 +156,7 @@ where
                 .configure(meetings::routes)
                 .configure(cases::routes)
                 .configure(decisions::routes)
+                .configure(imports::routes)
                 .configure(links::routes)
                 .configure(owners::routes)
                 .configure(overview::routes)

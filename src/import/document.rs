@@ -124,8 +124,12 @@ pub struct ParsedReference {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The text holds no meeting: no agenda with case numbers, no meeting date.
     #[error("{0}")]
     NotAMeetingDocument(String),
+    /// The bytes are neither text nor a readable `.docx`.
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// Parses the text of a notice or minutes (as extracted from PDF or Word).
@@ -280,6 +284,17 @@ fn field<'a>(cell: &'a str, label: &str) -> Option<&'a str> {
     Some(value)
 }
 
+/// The value of a field whose label is a common word ("Tid"), only when a colon follows it.
+fn labelled<'a>(cell: &'a str, labels: &[&str]) -> Option<&'a str> {
+    labels.iter().find_map(|label| {
+        let rest = cell.get(label.len()..)?;
+        (cell.get(..label.len())?.eq_ignore_ascii_case(label))
+            .then(|| rest.trim_start().strip_prefix(':'))
+            .flatten()
+            .map(str::trim)
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dates and times
 
@@ -421,7 +436,9 @@ fn read_header(lines: &[Line]) -> Header {
                 if header.times.is_none() {
                     header.times = parse_time_range(v);
                 }
-            } else if let Some(v) = field(&cell, "Møtevarighet").or_else(|| field(&cell, "Møtetid"))
+            } else if let Some(v) = field(&cell, "Møtevarighet")
+                .or_else(|| field(&cell, "Møtetid"))
+                .or_else(|| labelled(&cell, &["Tidspunkt", "Klokkeslett", "Tid"]))
             {
                 if header.times.is_none() {
                     header.times = parse_time_range(v);
@@ -445,13 +462,26 @@ fn read_header(lines: &[Line]) -> Header {
 }
 
 /// The committee's code: "(ASU)" as written, or a known name, or the initials of the name.
+/// The committees of a health community, by name (lower case) and code.
+const KNOWN: &[(&str, &str)] = &[
+    ("administrativt samarbeidsutvalg", "ASU"),
+    ("politisk samarbeidsutvalg", "PSU"),
+    ("strategisk samarbeidsutvalg", "SSU"),
+    ("arbeidsutvalget", "AU"),
+];
+
+/// The name of a committee with a known code ("ASU": "Administrativt samarbeidsutvalg").
+pub fn committee_name(code: &str) -> Option<String> {
+    KNOWN.iter().find(|(_, c)| *c == code).map(|(name, _)| {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    })
+}
+
 fn committee(header: &Header, text: &str) -> String {
-    const KNOWN: &[(&str, &str)] = &[
-        ("administrativt samarbeidsutvalg", "ASU"),
-        ("politisk samarbeidsutvalg", "PSU"),
-        ("strategisk samarbeidsutvalg", "SSU"),
-        ("arbeidsutvalget", "AU"),
-    ];
     for name in &header.committee_names {
         if let Some((_, rest)) = name.split_once('(')
             && let Some((code, _)) = rest.split_once(')')

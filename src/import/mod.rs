@@ -1,5 +1,73 @@
-//! Reading meeting documents: the notices and minutes themselves, and the references to other
-//! cases in their texts.
+//! Reading meeting documents: the notices and minutes themselves (as text or Word `.docx`),
+//! the references to other cases in their texts, and writing what they say to the log.
 
+pub mod apply;
 pub mod document;
+pub mod docx;
 pub mod references;
+
+pub use document::{ImportError, ParsedDocument};
+
+/// Reads a meeting document as sent: a Word `.docx`, or text in UTF-8 (with or without a byte
+/// order mark) or UTF-16 with a byte order mark, as Word's "Unicode text" writes it.
+pub fn read_document(bytes: &[u8]) -> Result<ParsedDocument, ImportError> {
+    let text = if docx::is_docx(bytes) {
+        docx::to_text(bytes)?
+    } else {
+        decode_text(bytes)?
+    };
+    document::parse_text(&text)
+}
+
+/// SHA-256 of a document as sent, in hex: which file an import came from.
+pub fn content_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
+    let utf16 = |bytes: &[u8], from: fn([u8; 2]) -> u16| {
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|pair| from([pair[0], pair[1]]))
+            .collect();
+        String::from_utf16(&units)
+            .map_err(|_| ImportError::Unreadable("the UTF-16 text is not valid".into()))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => decode_utf8(rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
+        _ => decode_utf8(bytes),
+    }
+}
+
+fn decode_utf8(bytes: &[u8]) -> Result<String, ImportError> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        ImportError::Unreadable(format!(
+            "the file is neither a Word .docx nor UTF-8 text (invalid byte at offset {}); save it as .docx or as UTF-8 text",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_read_in_utf8_and_utf16() {
+        assert_eq!(decode_text("Møte".as_bytes()).unwrap(), "Møte");
+        assert_eq!(decode_text(b"\xEF\xBB\xBFM\xC3\xB8te").unwrap(), "Møte");
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Møte".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_text(&utf16le).unwrap(), "Møte");
+        let error = decode_text(b"M\xF8te").unwrap_err();
+        assert!(error.to_string().contains("offset 1"), "{error}");
+    }
+}

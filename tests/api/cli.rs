@@ -13,7 +13,8 @@ use crate::helpers::TestDatabase;
 
 crate::on_both_backends!(
     token_commands_create_list_and_revoke,
-    the_first_start_prints_one_admin_token_once
+    the_first_start_prints_one_admin_token_once,
+    the_import_command_previews_then_writes_a_document
 );
 
 fn url(config: &DatabaseConfig) -> String {
@@ -128,4 +129,54 @@ async fn the_first_start_prints_one_admin_token_once(backend: Backend) {
         None,
         "a database with tokens gets no new one: {second}"
     );
+}
+
+async fn the_import_command_previews_then_writes_a_document(backend: Backend) {
+    let (config, _database) = TestDatabase::create(backend);
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/asu-2024-06-19-referat.docx"
+    );
+    let expected: serde_json::Value = serde_json::from_str(include_str!(
+        "../fixtures/asu-2024-06-19-referat.expected.json"
+    ))
+    .unwrap();
+    let count_points = || {
+        let (store, _) = Store::open(&config).unwrap();
+        store
+            .run_blocking(|conn| {
+                vedtakslogg::store::decisions::list_every(conn, &Default::default())
+            })
+            .unwrap()
+            .len()
+    };
+
+    let (ok, out, err) = vedtakslogg(&config, &["import", file, "--dry-run"]);
+    assert!(ok, "{out}{err}");
+    let preview: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert_eq!(preview["cases"], expected["cases"]);
+    assert_eq!(preview["import"]["dry_run"], true);
+    assert!(err.contains("dry run, nothing written"), "{err}");
+    assert_eq!(count_points(), 0);
+
+    let (ok, out, err) = vedtakslogg(&config, &["import", file, "--as", "Sekretariatet"]);
+    assert!(ok, "{out}{err}");
+    let written: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(written["import"]["changed"], true);
+    assert!(err.contains("32 created"), "{err}");
+    assert_eq!(count_points(), 21);
+
+    let (ok, out, err) = vedtakslogg(&config, &["import", file]);
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("0 created, 0 updated, 31 unchanged"), "{err}");
+
+    let missing = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/no-such-file.txt"
+    );
+    let (ok, _, err) = vedtakslogg(&config, &["import", missing]);
+    assert!(!ok && err.contains("cannot read"), "{err}");
+    let not_a_meeting = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let (ok, _, err) = vedtakslogg(&config, &["import", not_a_meeting]);
+    assert!(!ok && err.contains("Cargo.toml: no cases found"), "{err}");
 }

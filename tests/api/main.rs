@@ -11,6 +11,7 @@ mod errors;
 mod follow_ups;
 mod health;
 mod history;
+mod imports;
 mod links;
 mod openapi;
 mod overview;
