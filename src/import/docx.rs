@@ -27,10 +27,14 @@ pub fn to_text(bytes: &[u8]) -> Result<String, ImportError> {
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     let document = read_part(&mut archive, "word/document.xml")?
         .ok_or_else(|| unreadable("it has no word/document.xml".into()))?;
-    let numbering = match read_part(&mut archive, "word/numbering.xml")? {
+    let mut numbering = match read_part(&mut archive, "word/numbering.xml")? {
         Some(xml) => Numbering::parse(&xml).map_err(unreadable)?,
         None => Numbering::default(),
     };
+    // Word's list styles ("List Number") number their paragraphs from the style.
+    if let Some(xml) = read_part(&mut archive, "word/styles.xml")? {
+        numbering.styles = list_styles(&xml).map_err(unreadable)?;
+    }
     body_text(&document, numbering).map_err(unreadable)
 }
 
@@ -95,6 +99,48 @@ struct Numbering {
     /// List id → (abstract list id, level → start override).
     lists: HashMap<String, (String, HashMap<u8, u32>)>,
     counters: HashMap<String, [u32; 9]>,
+    /// Paragraph style id → its list numbering.
+    styles: HashMap<String, StyleNumbering>,
+}
+
+/// The list numbering a paragraph style gives, and the style it is based on.
+#[derive(Debug, Default, Clone)]
+struct StyleNumbering {
+    based_on: Option<String>,
+    list: Option<String>,
+    level: Option<u8>,
+}
+
+fn list_styles(xml: &str) -> Result<HashMap<String, StyleNumbering>, String> {
+    let mut styles = HashMap::new();
+    let mut reader = Reader::from_str(xml);
+    let mut current: Option<(String, StyleNumbering)> = None;
+    loop {
+        match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) if local(e.name().as_ref()) == "style" => {
+                current = attribute(&e, "styleId").map(|id| (id, StyleNumbering::default()));
+            }
+            Event::Start(e) | Event::Empty(e) => {
+                if let Some((_, style)) = &mut current {
+                    let val = attribute(&e, "val");
+                    match local(e.name().as_ref()) {
+                        "basedOn" => style.based_on = val,
+                        "numId" => style.list = val,
+                        "ilvl" => style.level = val.and_then(|v| v.parse().ok()),
+                        _ => {}
+                    }
+                }
+            }
+            Event::End(e) if local(e.name().as_ref()) == "style" => {
+                if let Some((id, style)) = current.take() {
+                    styles.insert(id, style);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(styles)
 }
 
 impl Numbering {
@@ -174,6 +220,24 @@ impl Numbering {
             }
         }
         Ok(numbering)
+    }
+
+    /// The list and level of a paragraph of `style`, through the styles it is based on.
+    fn of_style(&self, style: &str) -> (Option<String>, Option<u8>) {
+        let mut level = None;
+        let mut next = Some(style);
+        // A chain of styles is short; the bound guards against a cycle.
+        for _ in 0..16 {
+            let Some(style) = next.and_then(|id| self.styles.get(id)) else {
+                break;
+            };
+            level = level.or(style.level);
+            if style.list.is_some() {
+                return (style.list.clone(), level);
+            }
+            next = style.based_on.as_deref();
+        }
+        (None, level)
     }
 
     fn end(
@@ -289,8 +353,10 @@ fn roman(mut n: u32) -> String {
 #[derive(Default)]
 struct Paragraph {
     text: String,
+    /// The list the paragraph itself names: `Some("0")` says "no numbering".
     list: Option<String>,
-    level: u8,
+    level: Option<u8>,
+    style: Option<String>,
 }
 
 /// Where the reader is in a table.
@@ -348,13 +414,17 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
                     "noBreakHyphen" if in_run > 0 => push_text(&mut paragraphs, "-"),
                     "ilvl" => {
                         if let (Some(p), Some(v)) = (paragraphs.last_mut(), attribute(e, "val")) {
-                            p.level = v.parse().unwrap_or(0);
+                            p.level = v.parse().ok();
                         }
                     }
                     "numId" => {
                         if let (Some(p), Some(v)) = (paragraphs.last_mut(), attribute(e, "val")) {
-                            // List 0 means "no numbering".
-                            p.list = (v != "0").then_some(v);
+                            p.list = Some(v);
+                        }
+                    }
+                    "pStyle" => {
+                        if let (Some(p), Some(v)) = (paragraphs.last_mut(), attribute(e, "val")) {
+                            p.style = Some(v);
                         }
                     }
                     "tbl" if !empty => tables.push(Table::default()),
@@ -456,8 +526,17 @@ fn finish_paragraph(
     nested: &mut Vec<String>,
 ) {
     let mut text = paragraph.text;
-    if let Some(list) = &paragraph.list
-        && let Some(number) = numbering.next(list, paragraph.level)
+    let (list, level) = match (paragraph.list, &paragraph.style) {
+        (Some(list), _) => (Some(list), paragraph.level),
+        (None, Some(style)) => {
+            let (list, level) = numbering.of_style(style);
+            (list, paragraph.level.or(level))
+        }
+        (None, None) => (None, paragraph.level),
+    };
+    // List 0 means "no numbering".
+    if let Some(list) = list.filter(|l| l != "0")
+        && let Some(number) = numbering.next(&list, level.unwrap_or(0))
     {
         text = format!("{number} {text}");
     }
@@ -513,6 +592,36 @@ mod tests {
         assert_eq!(n.next("1", 1).as_deref(), Some("a)"));
         assert_eq!(n.next("3", 0).as_deref(), Some("4."));
         assert_eq!(n.next("9", 0), None);
+    }
+
+    #[test]
+    fn list_styles_number_their_paragraphs() {
+        let mut numbering = Numbering::parse(
+            r#"<w:numbering xmlns:w="w">
+            <w:abstractNum w:abstractNumId="0">
+              <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+            </w:abstractNum>
+            <w:num w:numId="5"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#,
+        )
+        .unwrap();
+        numbering.styles = list_styles(
+            r#"<w:styles xmlns:w="w">
+            <w:style w:type="paragraph" w:styleId="ListNumber"><w:basedOn w:val="Normal"/>
+              <w:pPr><w:numPr><w:numId w:val="5"/></w:numPr></w:pPr></w:style>
+            <w:style w:type="paragraph" w:styleId="Vedtak"><w:basedOn w:val="ListNumber"/></w:style>
+            <w:style w:type="paragraph" w:styleId="Normal"/></w:styles>"#,
+        )
+        .unwrap();
+        let xml = r#"<w:document xmlns:w="w"><w:body>
+            <w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr><w:r><w:t>Vedtak:</w:t></w:r></w:p>
+            <w:p><w:pPr><w:pStyle w:val="ListNumber"/></w:pPr><w:r><w:t>Første.</w:t></w:r></w:p>
+            <w:p><w:pPr><w:pStyle w:val="Vedtak"/></w:pPr><w:r><w:t>Andre.</w:t></w:r></w:p>
+            <w:p><w:pPr><w:pStyle w:val="Vedtak"/><w:numPr><w:numId w:val="0"/></w:numPr></w:pPr><w:r><w:t>Uten nummer.</w:t></w:r></w:p>
+          </w:body></w:document>"#;
+        assert_eq!(
+            body_text(xml, numbering).unwrap(),
+            "Vedtak:\n1. Første.\n2. Andre.\nUten nummer.\n"
+        );
     }
 
     #[test]
