@@ -4,6 +4,8 @@
 //!     cargo bench --bench log
 //!     VEDTAKSLOGG_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench log
 //!
+//! It also imports ASU's minutes of 19.06.24 (.docx) into an empty log, and again.
+//!
 //! It drives the store directly (no HTTP), times each operation a number of times and prints
 //! the median and the 95th percentile. The figures in the README come from it.
 
@@ -13,6 +15,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use vedtakslogg::config::DatabaseConfig;
 use vedtakslogg::domain::{CaseNumber, CommitteeCode, DecisionKind, DecisionStatus, Position};
+use vedtakslogg::import::{self, apply};
 use vedtakslogg::store::cases::NewCase;
 use vedtakslogg::store::committees::NewCommittee;
 use vedtakslogg::store::decisions::{
@@ -261,11 +264,45 @@ fn bench(name: &str, config: &DatabaseConfig) {
     });
 }
 
-fn main() {
-    // `cargo bench` passes --bench; nothing else is read from the command line.
+/// Importing ASU's minutes of 19.06.24 (9 cases, 21 points) into a log of its own.
+fn bench_import(name: &str, config: &DatabaseConfig) {
+    const MINUTES: &[u8] = include_bytes!("../tests/fixtures/asu-2024-06-19-referat.docx");
+    let (store, _) = Store::open(config).expect("the store opens");
+    let store = &store;
+    println!("{name}: importing the minutes of 19.06.24 (.docx, 9 cases, 21 points)");
+    time("import: read the .docx (unzip, XML, parse)", 50, || {
+        import::read_document(MINUTES).unwrap()
+    });
+    let sha = import::content_sha256(MINUTES);
+    let apply = |dry_run: bool| {
+        let parsed = import::read_document(MINUTES).unwrap();
+        store
+            .run_blocking(|conn| apply::apply(conn, parsed, &sha, "bench", dry_run))
+            .unwrap()
+    };
+    time("import: preview into an empty log (dry run)", 20, || {
+        apply(true)
+    });
+    let first = apply(false);
+    assert_eq!(first.import.summary.created, 32);
+    time(
+        "import: the same minutes again (nothing changes)",
+        20,
+        || {
+            let again = apply(false);
+            assert!(!again.import.changed);
+            again
+        },
+    );
+}
+
+/// A database of its own for each part of the benchmark: a SQLite file, or a PostgreSQL schema.
+fn on_fresh_databases(run: impl Fn(&str, &DatabaseConfig)) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("bench.sqlite3");
-    bench("SQLite", &DatabaseConfig::from_url(path.to_str()).unwrap());
+    let path = dir
+        .path()
+        .join(format!("{}.sqlite3", uuid::Uuid::new_v4().simple()));
+    run("SQLite", &DatabaseConfig::from_url(path.to_str()).unwrap());
     if let Ok(url) = std::env::var("VEDTAKSLOGG_TEST_POSTGRES_URL") {
         let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::establish(&url).expect("PostgreSQL answers");
@@ -277,9 +314,15 @@ fn main() {
             "{url}{separator}options=-csearch_path%3D{schema}"
         )))
         .unwrap();
-        bench("PostgreSQL", &config);
+        run("PostgreSQL", &config);
         admin
             .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
             .unwrap();
     }
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else is read from the command line.
+    on_fresh_databases(bench);
+    on_fresh_databases(bench_import);
 }
