@@ -28,7 +28,7 @@ use crate::domain::{
     MeetingStatus, NonEmptyText, Position,
 };
 use crate::import::document::{DocumentKind, ParsedCase, ParsedCaseStatus, ParsedDocument};
-use crate::store::cases::{self, Case, CaseChanges, NewCase};
+use crate::store::cases::{self, Case, CaseChanges, CaseFilter, NewCase};
 use crate::store::committees::{self, NewCommittee};
 use crate::store::decisions::{
     self, Decision, DecisionChanges, DecisionFilter, NewDecision, OwnerAssignment,
@@ -366,6 +366,49 @@ impl Importer {
         }
         for case in &parsed.cases {
             self.case(conn, case)?;
+        }
+        if self.kind == DocumentKind::Minutes {
+            let named: HashSet<CaseNumber> = parsed.cases.iter().map(|c| c.number).collect();
+            self.cases_left_out(conn, &named)?;
+        }
+        Ok(())
+    }
+
+    /// The minutes settle the whole meeting: a case on its agenda in the log that they do not
+    /// name adopted none of its proposals.
+    fn cases_left_out(
+        &mut self,
+        conn: &mut DbConnection,
+        named: &HashSet<CaseNumber>,
+    ) -> StoreResult<()> {
+        let meeting = MeetingId::from_str(&self.meeting_id)
+            .map_err(|e| StoreError::Corrupt(format!("meetings.id: {e}")))?;
+        let cases = cases::list_all(
+            conn,
+            &CaseFilter {
+                meeting: Some(meeting),
+                ..CaseFilter::default()
+            },
+        )?;
+        for case in cases.into_iter().filter(|c| !named.contains(&c.number)) {
+            let proposals: Vec<Decision> = decisions::list_all(
+                conn,
+                &DecisionFilter {
+                    case: Some(case.id),
+                    statuses: vec![DecisionStatus::Proposed],
+                    ..DecisionFilter::default()
+                },
+            )?;
+            if proposals.is_empty() {
+                continue;
+            }
+            self.warnings.push(format!(
+                "case {} is on this meeting's agenda in the log but not in the minutes; its proposals were not adopted",
+                case.number
+            ));
+            for point in proposals {
+                self.absent_point(conn, case.number, point)?;
+            }
         }
         Ok(())
     }
@@ -739,20 +782,8 @@ impl Importer {
                         &unset,
                         false,
                     );
-                    // A kind that needs no follow-up cannot be open: when an editor's status
-                    // stays, so does the kind.
-                    let final_status = if merge.writes("status") {
-                        status
-                    } else {
-                        current.status
-                    };
-                    if merge.writes("kind")
-                        && !point.kind.needs_follow_up()
-                        && final_status.is_active()
-                    {
-                        merge.write.retain(|f| *f != "kind");
-                        merge.kept.push("kind");
-                    }
+                    let (status, reopen_note) =
+                        self.settle_kind_and_status(&mut merge, &current, point.kind);
                     let action = if merge.write.is_empty() {
                         ImportActionKind::Unchanged
                     } else {
@@ -763,15 +794,15 @@ impl Importer {
                             owners: w("owners").then(|| assignments(&owners)),
                             deadline: w("deadline").then_some(deadline),
                             status: w("status").then_some(status),
+                            status_note: reopen_note.map(Some),
                             comment: Some(self.comment.clone()),
                             ..DecisionChanges::default()
                         };
                         decisions::update(conn, id, Some(current.version), changes, &self.actor)?;
                         ImportActionKind::Updated
                     };
-                    let index = self.act(ImportEntity::Decision, action, Some(id.to_string()));
-                    self.actions[index].case = Some(doc.number);
-                    self.actions[index].position = Some(point.position);
+                    let index =
+                        self.act_on_point(action, Some(id.to_string()), doc.number, point.position);
                     self.report_merge(index, &merge);
                     self.values.push(("decision", id.to_string(), new));
                 }
@@ -784,6 +815,47 @@ impl Importer {
             self.absent_point(conn, doc.number, point)?;
         }
         Ok(())
+    }
+
+    /// Makes the kind and status an import writes fit each other and what an editor kept: a
+    /// point that needs no follow-up cannot be open. The status written is the one the
+    /// document gives for the kind the point ends with; a kind that would clash with a status
+    /// an editor set is kept as it is. Returns that status, and the note a reopened point needs.
+    fn settle_kind_and_status(
+        &self,
+        merge: &mut Merge,
+        current: &Decision,
+        document_kind: DecisionKind,
+    ) -> (DecisionStatus, Option<String>) {
+        let status_for = |kind: DecisionKind| match self.kind {
+            DocumentKind::Notice => DecisionStatus::Proposed,
+            DocumentKind::Minutes => adopted_status(kind),
+        };
+        if merge.writes("kind")
+            && !merge.writes("status")
+            && !document_kind.needs_follow_up()
+            && current.status.is_active()
+        {
+            merge.write.retain(|f| *f != "kind");
+            merge.kept.push("kind");
+        }
+        let kind = if merge.writes("kind") {
+            document_kind
+        } else {
+            current.kind
+        };
+        let status = status_for(kind);
+        if merge.writes("status") && status == current.status {
+            merge.write.retain(|f| *f != "status");
+        }
+        let reopens = merge.writes("status")
+            && matches!(
+                current.status,
+                DecisionStatus::Done | DecisionStatus::Cancelled
+            )
+            && status.is_active();
+        let note = reopens.then(|| format!("reopened: {}", self.comment));
+        (status, note)
     }
 
     /// A point the log holds and the document does not: a proposal that was not adopted, or

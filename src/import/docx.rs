@@ -13,7 +13,7 @@ use super::ImportError;
 
 /// The largest part of a `.docx` that is read, unpacked; a meeting document is far smaller,
 /// and the limit keeps a crafted archive from filling the memory.
-const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_PART_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Whether the bytes look like a `.docx` (a ZIP archive) rather than text.
 pub fn is_docx(bytes: &[u8]) -> bool {
@@ -98,7 +98,8 @@ struct Numbering {
     abstract_levels: HashMap<String, HashMap<u8, Level>>,
     /// List id → (abstract list id, level → start override).
     lists: HashMap<String, (String, HashMap<u8, u32>)>,
-    counters: HashMap<String, [u32; 9]>,
+    /// The last number given at each level of each list; None until the level is used.
+    counters: HashMap<String, [Option<u32>; 9]>,
     /// Paragraph style id → its list numbering.
     styles: HashMap<String, StyleNumbering>,
 }
@@ -273,14 +274,13 @@ impl Numbering {
         let levels = self.abstract_levels.get(abs)?;
         let level = levels.get(&ilvl)?;
         let i = usize::from(ilvl.min(8));
-        let counters = self.counters.entry(id.to_owned()).or_insert([0; 9]);
-        counters[i] = if counters[i] == 0 {
-            starts.get(&ilvl).copied().unwrap_or(level.start)
-        } else {
-            counters[i] + 1
-        };
+        let counters = self.counters.entry(id.to_owned()).or_insert([None; 9]);
+        counters[i] = Some(match counters[i] {
+            None => starts.get(&ilvl).copied().unwrap_or(level.start),
+            Some(n) => n.saturating_add(1),
+        });
         for deeper in counters.iter_mut().skip(i + 1) {
-            *deeper = 0;
+            *deeper = None;
         }
         if level.format == "bullet" {
             return Some("-".into());
@@ -295,7 +295,8 @@ impl Numbering {
                 let format = levels
                     .get(&u8::try_from(n).unwrap_or(0))
                     .map_or("decimal", |l| l.format.as_str());
-                text = text.replace(&placeholder, &format_number(*counter, format));
+                let number = format_number(counter.unwrap_or(0), format);
+                text = text.replace(&placeholder, &number);
             }
         }
         let text = text.trim().to_owned();
@@ -303,7 +304,16 @@ impl Numbering {
     }
 }
 
+/// A number as a list writes it. Letters and roman numerals are for short lists; a document
+/// that counts higher (or starts a list at four billion) gets plain numbers.
 fn format_number(n: u32, format: &str) -> String {
+    const LETTERS_UP_TO: u32 = 26 * 4;
+    const ROMAN_UP_TO: u32 = 3999;
+    let format = match format {
+        "lowerLetter" | "upperLetter" if n > LETTERS_UP_TO => "decimal",
+        "lowerRoman" | "upperRoman" if n > ROMAN_UP_TO => "decimal",
+        other => other,
+    };
     match format {
         "lowerLetter" => letters(n),
         "upperLetter" => letters(n).to_uppercase(),
@@ -392,7 +402,13 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
                     continue;
                 }
                 match name {
-                    "del" | "instrText" | "delText" | "Fallback" if !empty => skip_depth = 1,
+                    // A tracked move is in the text twice: only where it went counts. The
+                    // paragraph's properties before a tracked change do not count either.
+                    "del" | "moveFrom" | "instrText" | "delText" | "Fallback" | "pPrChange"
+                        if !empty =>
+                    {
+                        skip_depth = 1
+                    }
                     "p" => {
                         if empty {
                             finish_paragraph(
@@ -566,6 +582,8 @@ mod tests {
         assert_eq!(roman(1994), "mcmxciv");
         assert_eq!(format_number(3, "upperLetter"), "C");
         assert_eq!(format_number(7, "decimalZero"), "07");
+        assert_eq!(format_number(4_000_000_000, "lowerLetter"), "4000000000");
+        assert_eq!(format_number(5000, "upperRoman"), "5000");
     }
 
     #[test]
@@ -592,6 +610,18 @@ mod tests {
         assert_eq!(n.next("1", 1).as_deref(), Some("a)"));
         assert_eq!(n.next("3", 0).as_deref(), Some("4."));
         assert_eq!(n.next("9", 0), None);
+        // A list may start at 0, and one that starts at the top does not overflow.
+        let mut n = Numbering::parse(
+            r#"<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="0">
+              <w:lvl w:ilvl="0"><w:start w:val="0"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+              <w:lvl w:ilvl="1"><w:start w:val="4294967295"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%2)"/></w:lvl>
+            </w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#,
+        )
+        .unwrap();
+        assert_eq!(n.next("1", 0).as_deref(), Some("0."));
+        assert_eq!(n.next("1", 0).as_deref(), Some("1."));
+        assert_eq!(n.next("1", 1).as_deref(), Some("4294967295)"));
+        assert_eq!(n.next("1", 1).as_deref(), Some("4294967295)"));
     }
 
     #[test]
@@ -632,6 +662,7 @@ mod tests {
             <w:p/>
             <w:p><w:r><w:t>Første linje</w:t><w:br/><w:t>andre linje</w:t></w:r></w:p>
             <w:p><w:del><w:r><w:delText>strøket</w:delText></w:r></w:del><w:r><w:t>Vedtak</w:t></w:r></w:p>
+            <w:p><w:moveFrom><w:r><w:t>flyttet</w:t></w:r></w:moveFrom></w:p>
             <w:tbl><w:tr>
               <w:tc><w:p><w:r><w:t>18/24</w:t></w:r></w:p></w:tc>
               <w:tc><w:p><w:r><w:t>Godkjenning</w:t></w:r></w:p><w:p><w:r><w:t>Saker til eventuelt</w:t></w:r></w:p></w:tc>
@@ -641,7 +672,7 @@ mod tests {
         let text = body_text(xml, Numbering::default()).unwrap();
         assert_eq!(
             text,
-            "Møtedato:\t19.06.24 & mer\n\nFørste linje\nandre linje\nVedtak\n18/24\tGodkjenning Saker til eventuelt\t\n"
+            "Møtedato:\t19.06.24 & mer\n\nFørste linje\nandre linje\nVedtak\n\n18/24\tGodkjenning Saker til eventuelt\t\n"
         );
     }
 

@@ -16,8 +16,39 @@ pub fn read_document(bytes: &[u8]) -> Result<ParsedDocument, ImportError> {
     } else {
         decode_text(bytes)?
     };
-    document::parse_text(&text)
+    let lines = text.lines().count();
+    if lines > MAX_LINES {
+        return Err(ImportError::NotAMeetingDocument(format!(
+            "the document has {lines} lines; a notice or minutes has far fewer than {MAX_LINES}"
+        )));
+    }
+    // Control characters (a NUL from a broken extraction, a form feed between PDF pages) are
+    // no part of the text, and PostgreSQL cannot store a NUL.
+    let text: String = text
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            '\u{c}' | '\u{b}' => '\n',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let parsed = document::parse_text(&text)?;
+    let points: usize = parsed.cases.iter().map(|c| c.decisions.len()).sum();
+    if parsed.cases.len() > MAX_CASES || points > MAX_POINTS {
+        return Err(ImportError::NotAMeetingDocument(format!(
+            "the document has {} cases and {points} decision points; a meeting has at most {MAX_CASES} cases and {MAX_POINTS} points",
+            parsed.cases.len()
+        )));
+    }
+    Ok(parsed)
 }
+
+/// Bounds that no meeting document comes near (ASU's longest notice has 1,000 lines, 8 cases
+/// and 17 points), and that keep a crafted file from holding the log's write lock for long.
+const MAX_LINES: usize = 50_000;
+const MAX_CASES: usize = 200;
+const MAX_POINTS: usize = 1_000;
 
 /// SHA-256 of a document as sent, in hex: which file an import came from.
 pub fn content_sha256(bytes: &[u8]) -> String {

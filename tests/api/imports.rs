@@ -19,6 +19,10 @@ crate::on_both_backends!(
     documents_that_cannot_be_read_are_refused_whole,
     an_import_that_fails_half_way_writes_nothing,
     two_editors_importing_the_same_document_at_once_record_it_once,
+    an_editors_kind_stays_and_corrected_minutes_reopen_a_point_with_a_note,
+    minutes_settle_the_proposals_of_cases_they_do_not_name,
+    a_write_that_fails_inside_a_larger_one_undoes_both,
+    odd_characters_and_oversized_documents,
 );
 
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -304,8 +308,26 @@ async fn minutes_adopt_the_proposals_of_the_notice_and_keep_what_editors_changed
     .await
     .expect(200);
 
+    // The preview of the minutes tells of updates and removals, and writes none of them.
+    let before = log_state(&app).await;
+    let previewed = preview(&app, MINUTES_2024_12_05, TEXT).await;
+    let summary = &previewed["import"]["summary"];
+    assert_eq!(
+        (
+            &summary["created"],
+            &summary["updated"],
+            &summary["removed"],
+            &summary["kept"]
+        ),
+        (&json!(1), &json!(6), &json!(1), &json!(1)),
+        "{summary}"
+    );
+    assert_eq!(point(&previewed, "40/24", "2")["kept"], json!(["deadline"]));
+    assert_eq!(log_state(&app).await, before, "a preview wrote to the log");
+
     let minutes = import(&app, MINUTES_2024_12_05, TEXT).await;
     assert_eq!(minutes["import"]["changed"], true);
+    assert_eq!(minutes["import"]["summary"], previewed["import"]["summary"]);
     // The adopted proposals keep their ids.
     assert_eq!(point(&minutes, "40/24", "1")["id"], orientation.as_str());
     assert_eq!(point(&minutes, "40/24", "2")["id"], assignment.as_str());
@@ -613,4 +635,201 @@ async fn two_editors_importing_the_same_document_at_once_record_it_once(backend:
             .len(),
         1
     );
+}
+
+async fn an_editors_kind_stays_and_corrected_minutes_reopen_a_point_with_a_note(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let notice = import(&app, NOTICE_2024_12_05, TEXT).await;
+    let assignment = point(&notice, "40/24", "2")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The secretariat reads the proposal as information only.
+    app.patch(
+        &format!("/api/v1/decisions/{assignment}"),
+        &json!({"kind": "orientation"}),
+    )
+    .await
+    .expect(200);
+    let minutes = import(&app, MINUTES_2024_12_05, TEXT).await;
+    let adopted = point(&minutes, "40/24", "2");
+    assert_eq!(adopted["kept"], json!(["kind"]), "{adopted}");
+    let now = app
+        .get(&format!("/api/v1/decisions/{assignment}"))
+        .await
+        .expect(200);
+    // Adopted as the kind the editor chose: an orientation is closed when adopted.
+    assert_eq!(
+        (&now["kind"], &now["status"]),
+        (&json!("orientation"), &json!("done"))
+    );
+
+    // Corrected minutes: 41/24-1 was an orientation (done) and is now an assignment.
+    let eventuelt = point(&minutes, "41/24", "1")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let corrected = String::from_utf8(MINUTES_2024_12_05.to_vec())
+        .unwrap()
+        .replace(
+            "Vedtak:\n1. ASU tar saken til orientering.\n2. ASU anbefaler",
+            "Vedtak:\n1. ASU ber sekretariatet følge opp innspillene.\n2. ASU anbefaler",
+        );
+    assert_ne!(corrected.as_bytes(), MINUTES_2024_12_05);
+    let result = import(&app, corrected.as_bytes(), TEXT).await;
+    let reopened = point(&result, "41/24", "1");
+    assert_eq!(
+        reopened["fields"],
+        json!(["text", "kind", "owners", "status"]),
+        "{reopened}"
+    );
+    let now = app
+        .get(&format!("/api/v1/decisions/{eventuelt}"))
+        .await
+        .expect(200);
+    assert_eq!(
+        (&now["kind"], &now["status"]),
+        (&json!("assignment"), &json!("open"))
+    );
+    assert_eq!(now["owners"][0]["name"], "Sekretariatet");
+    assert!(
+        now["status_note"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("reopened: imported from the minutes")),
+        "{now}"
+    );
+}
+
+async fn minutes_settle_the_proposals_of_cases_they_do_not_name(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let notice = import(&app, NOTICE_2024_12_05, TEXT).await;
+    let eventuelt = point(&notice, "41/24", "1")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let text = String::from_utf8(MINUTES_2024_12_05.to_vec()).unwrap();
+    // Neither on the agenda nor as a section.
+    let without_41 = text[..text.find("Sak: 41/24").unwrap()].replace("41/24 Eventuelt\n", "");
+    let minutes = import(&app, without_41.as_bytes(), TEXT).await;
+    assert_eq!(minutes["cases"].as_array().unwrap().len(), 1, "{minutes}");
+    assert_eq!(point(&minutes, "41/24", "1")["action"], "removed");
+    assert!(
+        minutes["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .starts_with("case 41/24 is on this meeting")),
+        "{minutes}"
+    );
+    app.get(&format!("/api/v1/decisions/{eventuelt}"))
+        .await
+        .expect_problem(410);
+    assert!(all_points(&app, "status=proposed").await.is_empty());
+}
+
+async fn a_write_that_fails_inside_a_larger_one_undoes_both(backend: Backend) {
+    use vedtakslogg::store::committees::{self, NewCommittee};
+    use vedtakslogg::store::{StoreError, write_transaction};
+    let app = TestApp::spawn(backend).await;
+    let new = |code: &str| NewCommittee {
+        code: code.parse().unwrap(),
+        name: "Utvalg".parse().unwrap(),
+    };
+    // As an import does: store functions inside one transaction. The second fails on the
+    // database's unique index (on PostgreSQL that aborts the transaction but for a savepoint).
+    let outcome = app
+        .store
+        .run(move |conn| {
+            write_transaction(conn, |conn| -> Result<(), StoreError> {
+                committees::create(conn, new("PSU"), "test")?;
+                let again = committees::create(conn, new("PSU"), "test");
+                assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+                // The failed savepoint leaves the transaction usable.
+                committees::create(conn, new("SSU"), "test")?;
+                Err(StoreError::Invalid("the import failed later".into()))
+            })
+        })
+        .await;
+    assert!(
+        matches!(outcome, Err(StoreError::Invalid(_))),
+        "{outcome:?}"
+    );
+    assert_eq!(app.get("/api/v1/committees").await.expect(200), json!([]));
+    // And one that succeeds keeps all it wrote.
+    app.store
+        .run(move |conn| {
+            write_transaction(conn, |conn| -> Result<(), StoreError> {
+                committees::create(conn, new("PSU"), "test")?;
+                committees::create(conn, new("SSU"), "test")?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    let codes: Vec<String> = app
+        .get("/api/v1/committees")
+        .await
+        .expect(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes, ["PSU", "SSU"]);
+}
+
+async fn odd_characters_and_oversized_documents(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // A NUL and a form feed from a broken extraction: PostgreSQL cannot store a NUL.
+    let text = String::from_utf8(MINUTES_2024_12_05.to_vec())
+        .unwrap()
+        .replace("ASU drøftet planen.", "ASU drøftet\u{0} planen.\u{c}")
+        .replace("orientering.\n2. ASU ber", "orientering.\u{0}\n2. ASU ber");
+    let result = import(&app, text.as_bytes(), TEXT).await;
+    // The committee, the meeting, 2 cases and 4 points.
+    assert_eq!(result["import"]["summary"]["created"], 8, "{result}");
+    assert!(!result.to_string().contains("\\u0000"), "{result}");
+    let case = app
+        .get("/api/v1/committees/ASU/cases/40-24")
+        .await
+        .expect(200);
+    assert!(
+        case["narrative"]
+            .as_str()
+            .unwrap()
+            .starts_with("Referat:\nASU drøftet planen.\nOversikten"),
+        "{case}"
+    );
+
+    let many_lines = "Sak: 18/24 Godkjenning\n".repeat(60_000);
+    let detail = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/imports",
+            TEXT,
+            many_lines.into_bytes(),
+        )
+        .await
+        .expect_problem(422);
+    assert!(detail.contains("60000 lines"), "{detail}");
+    let document = |cases: usize, points: usize| {
+        let mut text = String::from("MØTEREFERAT ASU\nMøtedato: 05.12.24\n");
+        for case in 1..=cases {
+            text.push_str(&format!("Sak: {case}/24 Sak nummer {case}\nVedtak:\n"));
+            for n in 1..=points {
+                text.push_str(&format!("{n}. ASU tar punkt {n} til orientering.\n"));
+            }
+        }
+        text.into_bytes()
+    };
+    let detail = app
+        .send_raw(Method::POST, "/api/v1/imports", TEXT, document(201, 1))
+        .await
+        .expect_problem(422);
+    assert!(detail.contains("201 cases"), "{detail}");
+    let detail = app
+        .send_raw(Method::POST, "/api/v1/imports", TEXT, document(180, 6))
+        .await
+        .expect_problem(422);
+    assert!(detail.contains("1080 decision points"), "{detail}");
+    assert_eq!(all_points(&app, "").await.len(), 4);
 }

@@ -29,6 +29,8 @@ CREATE TABLE decision_owners_kept AS
     SELECT * FROM decision_owners WHERE decision_id IN (SELECT id FROM decisions_rebuilt);
 DROP TABLE decisions;
 ALTER TABLE decisions_rebuilt RENAME TO decisions;
+-- Emptied by the cascade when foreign keys are on; emptied here when they are off.
+DELETE FROM decision_owners;
 INSERT INTO decision_owners (decision_id, owner_id, responsible, ordinal)
     SELECT decision_id, owner_id, responsible, ordinal FROM decision_owners_kept;
 DROP TABLE decision_owners_kept;

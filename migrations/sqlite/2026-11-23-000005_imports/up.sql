@@ -2,8 +2,8 @@
 -- `proposed` until the minutes adopt them.
 --
 -- SQLite cannot change a CHECK constraint in place, so the decisions table is rebuilt. Dropping
--- it would cascade to decision_owners, whose rows are kept aside and put back; the copy keeps
--- every column and value.
+-- it cascades to decision_owners (with foreign keys on, as the service runs), whose rows are
+-- kept aside and put back; the copy keeps every column and value.
 CREATE TABLE decisions_rebuilt (
     id TEXT PRIMARY KEY NOT NULL,
     case_id TEXT NOT NULL REFERENCES cases (id),
@@ -34,6 +34,8 @@ INSERT INTO decisions_rebuilt (id, case_id, position, position_sort, text, kind,
 CREATE TABLE decision_owners_kept AS SELECT * FROM decision_owners;
 DROP TABLE decisions;
 ALTER TABLE decisions_rebuilt RENAME TO decisions;
+-- Emptied by the cascade when foreign keys are on; emptied here when they are off.
+DELETE FROM decision_owners;
 INSERT INTO decision_owners (decision_id, owner_id, responsible, ordinal)
     SELECT decision_id, owner_id, responsible, ordinal FROM decision_owners_kept;
 DROP TABLE decision_owners_kept;
