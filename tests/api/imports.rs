@@ -580,6 +580,26 @@ async fn documents_that_cannot_be_read_are_refused_whole(backend: Backend) {
     }
     assert_eq!(app.get("/api/v1/committees").await.expect(200), json!([]));
     assert_eq!(app.get("/api/v1/imports").await.expect(200), json!([]));
+    // The list of imports: readers may see it; its parameters are checked.
+    app.as_(Who::Reader)
+        .get("/api/v1/imports?committee=ASU&limit=200")
+        .await
+        .expect(200);
+    app.as_(Who::Anonymous)
+        .get("/api/v1/imports")
+        .await
+        .expect_problem(401);
+    for query in [
+        "limit=0",
+        "limit=201",
+        "limit=many",
+        "committee=a%20b",
+        "since=today",
+    ] {
+        app.get(&format!("/api/v1/imports?{query}"))
+            .await
+            .expect_problem(400);
+    }
 }
 
 async fn an_import_that_fails_half_way_writes_nothing(backend: Backend) {
