@@ -7,6 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::StoreData;
 use super::auth::{Editor, Reader};
+use super::pagination::checked_limit;
 use super::params::QueryParams;
 use super::problem::{
     ApiError, BadRequest, DocumentTooLarge, NotAMeetingDocument, UnsupportedDocumentType,
@@ -142,7 +143,7 @@ pub struct ImportListQuery {
     pub committee: Option<CommitteeCode>,
     /// At most this many (default 50, at most 200).
     #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u16>,
+    pub limit: Option<u32>,
 }
 
 /// List imports
@@ -161,15 +162,7 @@ async fn list(
     store: StoreData,
     QueryParams(query): QueryParams<ImportListQuery>,
 ) -> Result<web::Json<Vec<ImportRecord>>, ApiError> {
-    let limit = match query.limit {
-        None => 50,
-        Some(n @ 1..=200) => i64::from(n),
-        Some(n) => {
-            return Err(ApiError::BadRequest(format!(
-                "limit: {n} is out of range; give 1 to 200"
-            )));
-        }
-    };
+    let limit = checked_limit(query.limit)?;
     Ok(web::Json(
         store
             .run(move |conn| imports::list(conn, query.committee.as_ref(), limit))

@@ -38,20 +38,23 @@ struct CursorData<K> {
     q: u64,
 }
 
+/// The length of a list asked for: `DEFAULT_LIMIT` when not given, at most `MAX_LIMIT`.
+pub fn checked_limit(limit: Option<u32>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(i64::from(DEFAULT_LIMIT)),
+        Some(0) => Err(ApiError::BadRequest("limit must be at least 1".into())),
+        Some(l) if l > MAX_LIMIT => Err(ApiError::BadRequest(format!(
+            "limit must be at most {MAX_LIMIT}, got {l}"
+        ))),
+        Some(l) => Ok(i64::from(l)),
+    }
+}
+
 impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     /// `query` is a description of the filter and order; a cursor made for one query is
     /// refused for another.
     pub fn new(limit: Option<u32>, cursor: Option<&str>, query: &str) -> Result<Self, ApiError> {
-        let limit = match limit {
-            None => DEFAULT_LIMIT,
-            Some(0) => return Err(ApiError::BadRequest("limit must be at least 1".into())),
-            Some(l) if l > MAX_LIMIT => {
-                return Err(ApiError::BadRequest(format!(
-                    "limit must be at most {MAX_LIMIT}, got {l}"
-                )));
-            }
-            Some(l) => l,
-        };
+        let limit = checked_limit(limit)?;
         let fingerprint = fingerprint(query);
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
@@ -71,7 +74,7 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
         };
         Ok(Self {
             after,
-            limit: i64::from(limit),
+            limit,
             query: fingerprint,
         })
     }
