@@ -55,6 +55,16 @@ pub fn fold(input: &str) -> String {
         .to_owned()
 }
 
+/// SHA-256 of some bytes, in lower-case hex: how a token is stored, and which file an import
+/// came from.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,11 +52,7 @@ const MAX_POINTS: usize = 1_000;
 
 /// SHA-256 of a document as sent, in hex: which file an import came from.
 pub fn content_sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::sha256_hex(bytes)
 }
 
 fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
