@@ -1,5 +1,8 @@
 //! Domain types: values that cannot hold invalid states. Each has one way in (`FromStr`/`parse`)
 //! and one way out (`Display`), and is used unchanged from the HTTP edge to the database.
+//!
+//! [`references`] finds the references to other cases and meetings in a case's texts; it
+//! needs nothing but these types, so the store and the import both use it from here.
 
 mod case_number;
 mod clock_time;
@@ -8,6 +11,7 @@ mod date;
 mod enums;
 mod ids;
 mod position;
+pub mod references;
 mod schema;
 mod text;
 

@@ -29,8 +29,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::references::{ReferenceTarget, find_references};
 use crate::domain::{CaseNumber, ClockTime, DecisionKind, LinkKind, MeetingKind, Position};
-use crate::import::references::{ReferenceTarget, find_references};
 
 /// The result of reading one meeting document.
 #[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]

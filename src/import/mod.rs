@@ -4,7 +4,6 @@
 pub mod apply;
 pub mod document;
 pub mod docx;
-pub mod references;
 
 pub use document::{ImportError, ParsedDocument};
 

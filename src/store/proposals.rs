@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 use super::links::{Link, NewLink};
 use super::schema::{case_links, cases, committees, decisions, link_proposals, meetings};
 use super::{DbConnection, StoreError, StoreResult, Visibility, now, parse_stored, utc};
+use crate::domain::references::{ReferenceTarget, find_references};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkKind, fold_text};
-use crate::import::references::{ReferenceTarget, find_references};
 
 /// Where a proposal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

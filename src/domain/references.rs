@@ -7,6 +7,9 @@
 //! "Saken utsettes til ASU-møte 19.06.24") while ignoring numbers that only look like case
 //! numbers ("kapittel 1-5", "2022 - 2024", dates).
 //!
+//! It needs only domain types, so both the store (which proposes links whenever a text is
+//! written) and the import use it.
+//!
 //! # Heuristics
 //!
 //! * **Case references** need a keyword right before the number: `sak`, `saken`, `saker`,
@@ -20,6 +23,10 @@
 //!   vedtakspunkt…) occurs in the same sentence before the number, or at most
 //!   six words after it ("(sak 24/23), der ASU fattet følgende vedtak");
 //!   otherwise it is referred to.
+//! * **Text**: the words matched, from the phrase before the number ("vedtak i ASU sak") to the
+//!   number, taking in the numbers before it in a list ("saker 31/23 og 32/23"). In a list of
+//!   more than `MAX_LISTED` (10) numbers, a later number's text starts at the number
+//!   `MAX_LISTED - 1` places before it, so that no text holds more than `MAX_LISTED` numbers.
 //! * **Sentences** end at a word ending in `.`, `!` or `?` (unless it is a known abbreviation
 //!   such as "jfr." or "ca.", a single letter, or the next word starts in lower case, as in
 //!   "14. juni"), and at a paragraph break (a blank line).
@@ -31,6 +38,19 @@
 //! * **Another case postponed**: "Sak 22/24 utsettes" says that case 22/24 is postponed (it is
 //!   usually written in the agenda approval of another case); it is no link from this case, so
 //!   neither the case number nor any meeting date after it is returned.
+//!
+//! # Cost
+//!
+//! Linear in the length of the texts, whatever their shape (one sentence of 400 KB without a
+//! full stop, thousands of numbers in one list): the text is split into words once, each word
+//! is lower-cased once and knows whether a "vedtak" word stands earlier in its sentence, every
+//! other look is a bounded number of words before or after a word, each word starts at most
+//! one list or meeting phrase, and the references found so far are looked up by number or date
+//! in a hash map.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
 
 use chrono::NaiveDate;
 
@@ -67,6 +87,11 @@ pub struct Reference {
 /// unrelated clause of a long sentence.
 const DECISION_WINDOW_AFTER: usize = 6;
 
+/// The most numbers of a list that one reference's text holds (see the module documentation):
+/// "saker 1/24, 2/24 og 3/24" shows the list as written, while the texts of a list of thousands
+/// of numbers do not grow with the square of its length.
+const MAX_LISTED: usize = 10;
+
 /// Finds the references in a case's title (`title`) and its other texts (`texts`: narrative,
 /// decision points).
 ///
@@ -82,15 +107,27 @@ pub fn find_references(title: &str, texts: &[&str]) -> Vec<Reference> {
         std::iter::once((title, title_kind)).chain(texts.iter().map(|t| (*t, None)))
     {
         let words = words(text);
-        let mut candidates = case_references(text, &words, forced_kind);
-        candidates.extend(postponements(text, &words));
-        // Cases and postponements are found in two passes; order them as they stand in the text.
-        candidates.sort_by_key(|(position, _)| *position);
-        for (_, reference) in candidates {
-            found.add(reference);
+        let cases = case_references(&words, forced_kind);
+        let meetings = postponements(&words);
+        // Both passes find their candidates in text order: merge them into text order.
+        let mut cases = cases.into_iter().peekable();
+        let mut meetings = meetings.into_iter().peekable();
+        loop {
+            let take_case = match (cases.peek(), meetings.peek()) {
+                (Some(c), Some(m)) => c.position <= m.position,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_case {
+                cases.next()
+            } else {
+                meetings.next()
+            };
+            found.add(text, next.expect("peeked"));
         }
     }
-    found.0
+    found.references
 }
 
 /// Whether a title announces a follow-up ("Oppfølging sak 3/24 – …"), ignoring leading
@@ -102,28 +139,83 @@ fn starts_with_follow_up(title: &str) -> bool {
         .starts_with("oppfølging")
 }
 
-/// The references found so far, one per target.
+/// A reference found in one text, before it is merged with the others: its text is cut out of
+/// the text (`span`) only if it is kept.
+struct Candidate {
+    /// Byte offset of the number or of "utsettes", for the order of the text.
+    position: usize,
+    kind: LinkKind,
+    target: ReferenceTarget,
+    /// Byte range of the words matched.
+    span: Range<usize>,
+}
+
+/// What a target points at, without the committee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Place {
+    Case(CaseNumber),
+    Meeting(NaiveDate),
+}
+
+fn place_of(target: &ReferenceTarget) -> Place {
+    match target {
+        ReferenceTarget::Case { number, .. } => Place::Case(*number),
+        ReferenceTarget::Meeting { date, .. } => Place::Meeting(*date),
+    }
+}
+
+/// The references found so far, one per target, with indexes to find a target's reference
+/// without going through them all.
+///
+/// A new reference belongs to the first one of the same place (number or date) whose
+/// committee does not contradict its own (an unnamed committee is taken to be the one named
+/// elsewhere). Of one place there is then either a single reference without a committee (the
+/// first, which takes the committee of the first named one that joins it), or references
+/// with different committees; so the first reference of the place, or else the one with the
+/// same committee, is the one.
 #[derive(Default)]
-struct Found(Vec<Reference>);
+struct Found {
+    references: Vec<Reference>,
+    /// The index of the first reference to each place.
+    first: HashMap<Place, usize>,
+    /// The index of the reference to each place with each committee named.
+    named: HashMap<(Place, CommitteeCode), usize>,
+}
 
 impl Found {
-    fn add(&mut self, new: Reference) {
-        let Some(old) = self
-            .0
-            .iter_mut()
-            .find(|old| same_target(&old.target, &new.target))
-        else {
-            self.0.push(new);
+    fn add(&mut self, text: &str, new: Candidate) {
+        let place = place_of(&new.target);
+        let committee = committee_of(&new.target).clone();
+        let existing = self.first.get(&place).copied().and_then(|first| {
+            match (committee_of(&self.references[first].target), &committee) {
+                (None, _) | (_, None) => Some(first),
+                (Some(_), Some(code)) => self.named.get(&(place, code.clone())).copied(),
+            }
+        });
+        let Some(index) = existing else {
+            let index = self.references.len();
+            self.first.entry(place).or_insert(index);
+            if let Some(code) = committee {
+                self.named.insert((place, code), index);
+            }
+            self.references.push(Reference {
+                kind: new.kind,
+                target: new.target,
+                text: text[new.span].to_string(),
+            });
             return;
         };
+        let old = &mut self.references[index];
         if strength(new.kind) > strength(old.kind) {
             old.kind = new.kind;
-            old.text = new.text;
+            old.text = text[new.span].to_string();
         }
-        let named = committee_of(&new.target).clone();
         let slot = committee_slot(&mut old.target);
-        if slot.is_none() {
-            *slot = named;
+        if slot.is_none()
+            && let Some(code) = committee
+        {
+            *slot = Some(code.clone());
+            self.named.insert((place, code), index);
         }
     }
 }
@@ -135,22 +227,6 @@ fn strength(kind: LinkKind) -> u8 {
         LinkKind::FollowsUp => 1,
         LinkKind::RefersTo => 0,
     }
-}
-
-/// Same number (or date), and committees that do not contradict each other: an unnamed
-/// committee is taken to be the one named elsewhere.
-fn same_target(a: &ReferenceTarget, b: &ReferenceTarget) -> bool {
-    let same_place = match (a, b) {
-        (ReferenceTarget::Case { number: x, .. }, ReferenceTarget::Case { number: y, .. }) => {
-            x == y
-        }
-        (ReferenceTarget::Meeting { date: x, .. }, ReferenceTarget::Meeting { date: y, .. }) => {
-            x == y
-        }
-        _ => false,
-    };
-    let (x, y) = (committee_of(a), committee_of(b));
-    same_place && (x.is_none() || y.is_none() || x == y)
 }
 
 fn committee_of(target: &ReferenceTarget) -> &Option<CommitteeCode> {
@@ -176,6 +252,8 @@ fn committee_slot(target: &mut ReferenceTarget) -> &mut Option<CommitteeCode> {
 struct Word<'a> {
     /// The word without leading and trailing punctuation: "sak" in "(sak", "nr" in "nr.".
     core: &'a str,
+    /// `core` in lower case, made once.
+    lower: Cow<'a, str>,
     /// Byte offset of `core` in the text.
     start: usize,
     /// Byte offset just after `core` in the text.
@@ -184,16 +262,26 @@ struct Word<'a> {
     trail: &'a str,
     /// The index of the sentence the word stands in.
     sentence: usize,
+    /// Whether a word starting with "vedtak" stands before this one in its sentence.
+    decision_before: bool,
 }
 
 impl Word<'_> {
-    fn lower(&self) -> String {
-        self.core.to_lowercase()
-    }
-
     fn is(&self, candidates: &[&str]) -> bool {
-        let lower = self.lower();
-        candidates.contains(&lower.as_str())
+        candidates.contains(&&*self.lower)
+    }
+}
+
+/// `word` in lower case, borrowed when it already is.
+fn lower_case(word: &str) -> Cow<'_, str> {
+    let unchanged = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    };
+    if word.chars().all(unchanged) {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
     }
 }
 
@@ -233,10 +321,12 @@ const ABBREVIATIONS: &[&str] = &[
     "saksnr",
 ];
 
-/// Splits a text into words and numbers their sentences (see the module documentation).
+/// Splits a text into words, numbers their sentences (see the module documentation) and
+/// notes which words follow a "vedtak" word in their sentence.
 fn words(text: &str) -> Vec<Word<'_>> {
     let mut words: Vec<Word<'_>> = Vec::new();
     let mut sentence = 0;
+    let mut decision_in_sentence = false;
     let mut newlines = 0;
     let mut run_start = None;
     // A trailing space flushes the last word.
@@ -254,8 +344,11 @@ fn words(text: &str) -> Vec<Word<'_>> {
                 && (newlines >= 2 || ends_sentence(previous, &word))
             {
                 sentence += 1;
+                decision_in_sentence = false;
             }
             word.sentence = sentence;
+            word.decision_before = decision_in_sentence;
+            decision_in_sentence |= is_decision_word(&word);
             words.push(word);
             newlines = 0;
         }
@@ -273,18 +366,20 @@ fn split_word(text: &str, start: usize, end: usize) -> Word<'_> {
     let core_start = start + (raw.len() - rest.len());
     Word {
         core,
+        lower: lower_case(core),
         start: core_start,
         end: core_start + core.len(),
         trail: &rest[core.len()..],
         sentence: 0,
+        decision_before: false,
     }
 }
 
 fn ends_sentence(previous: &Word<'_>, next: &Word<'_>) -> bool {
     let has_stop = previous.trail.contains(['.', '!', '?']);
-    let abbreviation = previous.core.chars().count() == 1
-        && previous.core.chars().all(char::is_alphabetic)
-        || previous.is(ABBREVIATIONS);
+    let mut letters = previous.core.chars();
+    let single_letter = letters.next().is_some_and(char::is_alphabetic) && letters.next().is_none();
+    let abbreviation = single_letter || previous.is(ABBREVIATIONS);
     // "14. juni": a sentence does not go on in lower case.
     let continues = next.core.chars().next().is_some_and(char::is_lowercase);
     has_stop && !abbreviation && !continues
@@ -293,7 +388,8 @@ fn ends_sentence(previous: &Word<'_>, next: &Word<'_>) -> bool {
 /// A committee code written on its own or as a prefix ("ASU", "AU-sak"): 2 to 5 upper-case
 /// letters, so that ordinary capitalised words ("Saken") are never taken for one.
 fn committee_code(text: &str) -> Option<CommitteeCode> {
-    let letters = text.chars().count();
+    // Counting stops after 6: enough to tell, however long the word.
+    let letters = text.chars().take(6).count();
     let upper = text.chars().all(|c| c.is_alphabetic() && c.is_uppercase());
     ((2..=5).contains(&letters) && upper)
         .then(|| text.parse().ok())
@@ -348,18 +444,17 @@ struct Keyword {
 }
 
 fn keyword(word: &Word<'_>) -> Option<Keyword> {
-    let (committee, bare) = match word.core.rsplit_once('-') {
-        Some((prefix, bare)) => (Some(committee_code(prefix)?), bare),
-        None => (None, word.core),
+    let (committee, lower) = match word.core.rsplit_once('-') {
+        Some((prefix, bare)) => (Some(committee_code(prefix)?), lower_case(bare)),
+        None => (None, Cow::Borrowed(&*word.lower)),
     };
-    let lower = bare.to_lowercase();
     // "sak." ends a sentence and "sak," a clause: neither introduces the number after it.
     let trail_ok =
         matches!(word.trail, "" | ":") || lower == "saksnr" && matches!(word.trail, "." | ".:");
     if !trail_ok {
         return None;
     }
-    let decision = match lower.as_str() {
+    let decision = match &*lower {
         "sak" | "saken" | "saker" | "sakene" | "saksnr" | "saksnummer" => false,
         "vedtak" | "vedtaket" | "vedtakene" => true,
         _ => return None,
@@ -371,7 +466,7 @@ fn keyword(word: &Word<'_>) -> Option<Keyword> {
 }
 
 fn is_decision_word(word: &Word<'_>) -> bool {
-    word.lower().starts_with("vedtak")
+    word.lower.starts_with("vedtak")
 }
 
 /// The case number at `index`, if it stands in `sentence`.
@@ -403,12 +498,10 @@ fn subject_before(words: &[Word<'_>], index: usize) -> Option<usize> {
     }
 }
 
-/// Case references with their byte positions (see the module documentation).
-fn case_references(
-    text: &str,
-    words: &[Word<'_>],
-    forced_kind: Option<LinkKind>,
-) -> Vec<(usize, Reference)> {
+/// Case references with their byte positions (see the module documentation). Every word is
+/// looked at as a keyword once, and a list is read once: the scan goes on after its last
+/// number.
+fn case_references(words: &[Word<'_>], forced_kind: Option<LinkKind>) -> Vec<Candidate> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -454,21 +547,26 @@ fn case_references(
             continue;
         }
         let (start, committee) = phrase_start(words, i, key.committee);
-        for (index, number) in numbers {
+        for (listed, &(index, number)) in numbers.iter().enumerate() {
             let kind = forced_kind.unwrap_or(if key.decision || decision_nearby(words, index) {
                 LinkKind::FollowsUp
             } else {
                 LinkKind::RefersTo
             });
-            let reference = Reference {
+            let from = if listed < MAX_LISTED {
+                start
+            } else {
+                numbers[listed + 1 - MAX_LISTED].0
+            };
+            found.push(Candidate {
+                position: words[index].start,
                 kind,
                 target: ReferenceTarget::Case {
                     committee: committee.clone(),
                     number,
                 },
-                text: text[words[start].start..words[index].end].to_string(),
-            };
-            found.push((words[index].start, reference));
+                span: words[from].start..words[index].end,
+            });
         }
         i = last + 1;
     }
@@ -514,22 +612,22 @@ fn phrase_start(
 }
 
 /// Whether a word starting with "vedtak" stands in the same sentence as the number at `index`,
-/// before it or within [`DECISION_WINDOW_AFTER`] words after it.
+/// before it (noted once per word by [`words`]) or within [`DECISION_WINDOW_AFTER`] words
+/// after it.
 fn decision_nearby(words: &[Word<'_>], index: usize) -> bool {
     let sentence = words[index].sentence;
-    let before = words[..index]
-        .iter()
-        .rev()
-        .take_while(|w| w.sentence == sentence);
-    let after = words[index + 1..]
-        .iter()
-        .take(DECISION_WINDOW_AFTER)
-        .take_while(|w| w.sentence == sentence);
-    before.chain(after).any(is_decision_word)
+    words[index].decision_before
+        || words[index + 1..]
+            .iter()
+            .take(DECISION_WINDOW_AFTER)
+            .take_while(|w| w.sentence == sentence)
+            .any(is_decision_word)
 }
 
-/// Postponements to a meeting, with their byte positions (see the module documentation).
-fn postponements(text: &str, words: &[Word<'_>]) -> Vec<(usize, Reference)> {
+/// Postponements to a meeting, with their byte positions (see the module documentation). The
+/// meeting words after one "utsettes til" end at the next "utsettes", so each word is read by
+/// at most one postponement.
+fn postponements(words: &[Word<'_>]) -> Vec<Candidate> {
     let mut found = Vec::new();
     for (i, word) in words.iter().enumerate() {
         if !word.trail.is_empty() || !word.is(&["utsettes", "utsatt"]) {
@@ -549,14 +647,14 @@ fn postponements(text: &str, words: &[Word<'_>]) -> Vec<(usize, Reference)> {
         let mut committee = None;
         let mut names_meeting = false;
         while let Some(w) = usable(at).filter(|w| w.trail.is_empty()) {
-            let is_meeting = |word: &str| matches!(word.to_lowercase().as_str(), "møte" | "møtet");
+            let is_meeting = |lower: &str| matches!(lower, "møte" | "møtet");
             let (code, meeting) = match w.core.rsplit_once('-') {
                 // "ASU-møte": both halves must fit, or it is some other compound.
                 Some((prefix, bare)) => match committee_code(prefix) {
-                    Some(code) if is_meeting(bare) => (Some(code), true),
+                    Some(code) if is_meeting(&lower_case(bare)) => (Some(code), true),
                     _ => break,
                 },
-                None => (committee_code(w.core), is_meeting(w.core)),
+                None => (committee_code(w.core), is_meeting(&w.lower)),
             };
             if meeting || code.is_some() {
                 names_meeting = true;
@@ -581,12 +679,12 @@ fn postponements(text: &str, words: &[Word<'_>]) -> Vec<(usize, Reference)> {
         if !names_meeting && !the_case_itself {
             continue;
         }
-        let reference = Reference {
+        found.push(Candidate {
+            position: word.start,
             kind: LinkKind::PostponedTo,
             target: ReferenceTarget::Meeting { committee, date },
-            text: text[word.start..words[at].end].to_string(),
-        };
-        found.push((word.start, reference));
+            span: word.start..words[at].end,
+        });
     }
     found
 }
@@ -1101,6 +1199,215 @@ mod tests {
         assert_eq!(
             references_of(innkalling, "30/24"),
             expect(&[(LinkKind::RefersTo, "23/24")])
+        );
+    }
+
+    /// A paragraph as the documents write them, with four case numbers of its own
+    /// (4j+1/23 to 4j+3/23, 4j+4/22), a case number and a period that are no references, and
+    /// the same postponement as every other paragraph.
+    fn paragraph(j: usize) -> String {
+        let n = 4 * j;
+        format!(
+            "Det vises til ASU møte 14.06.23 (sak {}/23) der UKP-rapporten ble presentert. \
+             ASU fattet i sitt vedtak at tiltakene i saker {}/23 og {}/23 skal følges opp, \
+             jfr. ASU-sak {}/22. Se kapittel 1-5 i strategi 2022-2024 for bakgrunn. \
+             Saken utsettes til ASU-møte 19.06.24.\n\n",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        )
+    }
+
+    /// At least `bytes` of paragraphs, and how many.
+    fn paragraphs(bytes: usize) -> (String, usize) {
+        let mut text = String::new();
+        let mut count = 0;
+        while text.len() < bytes {
+            text.push_str(&paragraph(count));
+            count += 1;
+        }
+        (text, count)
+    }
+
+    /// At least `bytes` of one sentence without punctuation: chunks naming j/24 and j/25 (j from
+    /// 1), with a single "vedtak" halfway. Returns the text, the chunks before the "vedtak",
+    /// and all chunks.
+    fn run_on_sentence(bytes: usize) -> (String, usize, usize) {
+        let mut text = String::new();
+        let mut chunks = 0;
+        let mut before = None;
+        while text.len() < bytes {
+            if before.is_none() && text.len() >= bytes / 2 {
+                before = Some(chunks);
+                text.push_str("ASU fattet vedtak ");
+            }
+            chunks += 1;
+            text.push_str(&format!(
+                "det vises til sak {chunks}/24 og {chunks}/25 om rapporten fra gruppen og \
+                 kapittel 1-5 i strategi 2022-2024 "
+            ));
+        }
+        (text, before.unwrap_or(chunks), chunks)
+    }
+
+    /// At least `bytes` of one list "Se sakene 1/10, 2/10, … og N/YY.", and how many numbers.
+    fn long_list(bytes: usize) -> (String, usize) {
+        let number = |i: usize| format!("{}/{}", i % 9999 + 1, 10 + i / 9999);
+        let mut text = String::from("Se sakene ");
+        let mut count = 0;
+        while text.len() < bytes {
+            text.push_str(&number(count));
+            text.push_str(", ");
+            count += 1;
+        }
+        text.truncate(text.len() - 2);
+        text.push_str(" og ");
+        text.push_str(&number(count));
+        text.push('.');
+        (text, count + 1)
+    }
+
+    /// How long detection takes, for the record (not a check): the best of three runs.
+    ///
+    ///     cargo test --release --lib references::tests::timing -- --ignored --nocapture
+    #[test]
+    #[ignore = "prints timings; run with --release"]
+    fn timing() {
+        for bytes in [25_000, 100_000, 400_000, 1_600_000] {
+            for (shape, text) in [
+                ("paragraphs", paragraphs(bytes).0),
+                ("one sentence", run_on_sentence(bytes).0),
+                ("one list", long_list(bytes).0),
+            ] {
+                let mut best = std::time::Duration::MAX;
+                let mut found = 0;
+                for _ in 0..3 {
+                    let start = std::time::Instant::now();
+                    found = refs(&text).len();
+                    best = best.min(start.elapsed());
+                }
+                println!(
+                    "{shape:>12} {:>5} KB: {found:>6} references in {best:?}",
+                    text.len() / 1000,
+                );
+            }
+        }
+    }
+
+    /// How many references of each kind: (refers to, follows up, postponed to).
+    fn kinds(found: &[Reference]) -> (usize, usize, usize) {
+        let count = |kind| found.iter().filter(|r| r.kind == kind).count();
+        (
+            count(LinkKind::RefersTo),
+            count(LinkKind::FollowsUp),
+            count(LinkKind::PostponedTo),
+        )
+    }
+
+    #[test]
+    fn text_of_400_kb_in_realistic_sentences() {
+        let (text, count) = paragraphs(400_000);
+        assert_eq!(count, 1449);
+        let found = refs(&text);
+        // Four cases of each paragraph's own, and the one meeting they are all postponed to.
+        assert_eq!(found.len(), 4 * count + 1);
+        assert_eq!(found.len(), 5797);
+        assert_eq!(kinds(&found), (count, 3 * count, 1));
+        assert_eq!(
+            found[..5],
+            [
+                reference(LinkKind::RefersTo, case(None, "1/23"), "sak 1/23"),
+                reference(LinkKind::FollowsUp, case(None, "2/23"), "saker 2/23"),
+                reference(
+                    LinkKind::FollowsUp,
+                    case(None, "3/23"),
+                    "saker 2/23 og 3/23"
+                ),
+                reference(
+                    LinkKind::FollowsUp,
+                    case(Some("ASU"), "4/22"),
+                    "ASU-sak 4/22"
+                ),
+                reference(
+                    LinkKind::PostponedTo,
+                    meeting(Some("ASU"), "2024-06-19"),
+                    "utsettes til ASU-møte 19.06.24"
+                ),
+            ]
+        );
+        let last = format!("{}/22", 4 * count);
+        assert_eq!(
+            found.last(),
+            Some(&reference(
+                LinkKind::FollowsUp,
+                case(Some("ASU"), &last),
+                &format!("ASU-sak {last}")
+            ))
+        );
+    }
+
+    #[test]
+    fn one_sentence_of_400_kb_without_punctuation() {
+        let (text, before, chunks) = run_on_sentence(400_000);
+        assert!(!text.contains(['.', ',', '!', '?', '\n']));
+        assert_eq!((before, chunks), (2043, 4063));
+        let found = refs(&text);
+        assert_eq!(found.len(), 2 * chunks);
+        assert_eq!(found.len(), 8126);
+        // Only the numbers after the one "vedtak" follow a decision up.
+        assert_eq!(kinds(&found), (2 * before, 2 * (chunks - before), 0));
+        assert_eq!(
+            found[..2],
+            [
+                reference(LinkKind::RefersTo, case(None, "1/24"), "sak 1/24"),
+                reference(LinkKind::RefersTo, case(None, "1/25"), "sak 1/24 og 1/25"),
+            ]
+        );
+        let after = before + 1;
+        assert_eq!(
+            found[2 * before],
+            reference(
+                LinkKind::FollowsUp,
+                case(None, &format!("{after}/24")),
+                &format!("sak {after}/24")
+            )
+        );
+        assert_eq!(found[2 * before - 1].kind, LinkKind::RefersTo);
+    }
+
+    #[test]
+    fn text_of_a_long_list_holds_at_most_max_listed_numbers() {
+        let (text, count) = long_list(400_000);
+        let found = refs(&text);
+        assert_eq!(found.len(), count);
+        assert_eq!(kinds(&found), (count, 0, 0));
+        let list = |numbers: std::ops::RangeInclusive<usize>| {
+            numbers
+                .map(|n| format!("{n}/10"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        assert_eq!(found[0].text, "sakene 1/10");
+        // The first MAX_LISTED numbers show the list from its keyword, as written.
+        assert_eq!(found[9].text, format!("sakene {}", list(1..=10)));
+        // Later ones the MAX_LISTED - 1 numbers before them.
+        assert_eq!(found[10].text, list(2..=11));
+        assert_eq!(found[11].text, list(3..=12));
+        assert_eq!(count, 45060);
+        assert_eq!(
+            found[count - 1],
+            reference(
+                LinkKind::RefersTo,
+                case(None, "5064/14"),
+                "5055/14, 5056/14, 5057/14, 5058/14, 5059/14, 5060/14, 5061/14, 5062/14, \
+                 5063/14 og 5064/14"
+            )
+        );
+        assert!(
+            found
+                .iter()
+                .all(|r| r.text.matches('/').count() <= MAX_LISTED)
         );
     }
 }
