@@ -42,7 +42,7 @@ impl DatabaseConfig {
             return Ok(Self {
                 backend: Backend::Postgres,
                 url: url.to_owned(),
-                pool_size: 10,
+                pool_size: default_pool_size(),
             });
         }
         let path = url
@@ -54,11 +54,10 @@ impl DatabaseConfig {
                 "DATABASE_URL '{url}' is neither postgres://... nor a SQLite file path"
             )));
         }
-        // SQLite writes one at a time; a small pool is enough and keeps waits short.
         Ok(Self {
             backend: Backend::Sqlite,
             url: path.to_owned(),
-            pool_size: 4,
+            pool_size: default_pool_size(),
         })
     }
 
@@ -75,6 +74,13 @@ impl DatabaseConfig {
             _ => self.url.clone(),
         }
     }
+}
+
+/// Connections enough to keep every core busy while some wait on the disk or the network, and
+/// no more: each one beyond that only adds contention.
+fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    u32::try_from(cores * 2 + 2).unwrap_or(8).clamp(4, 32)
 }
 
 /// The whole configuration of the service.

@@ -13,7 +13,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 
 use super::problem::ApiError;
 use crate::domain::Role;
-use crate::store::tokens::{self, Caller};
+use crate::store::tokens::Caller;
 use crate::store::{Store, Visibility};
 
 /// How the service treats callers without a token.
@@ -97,7 +97,7 @@ async fn lookup(req: &ServiceRequest, secret: String) -> Result<Caller, ApiError
         .cloned()
         .ok_or_else(|| ApiError::Unavailable("no store is configured".into()))?;
     store
-        .run(move |conn| tokens::authenticate(conn, &secret))
+        .authenticate(secret)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the token is unknown or revoked".into()))
 }

@@ -15,8 +15,11 @@ pub const MAX_LIMIT: u32 = 200;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// How many items match the query in all pages.
+    /// How many items match the query in all pages; for decision points counted up to 1,000,
+    /// and past that 1,000 with `total_exact` false.
     pub total: i64,
+    /// False when `total` is a lower bound: more items match than were counted.
+    pub total_exact: bool,
     /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
@@ -87,7 +90,8 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
         });
         Page {
             items: page.items,
-            total: page.total,
+            total: page.total.value,
+            total_exact: page.total.exact,
             next_cursor,
         }
     }
@@ -155,7 +159,7 @@ mod tests {
     fn store_page(next: Option<i64>) -> StorePage<i64, i64> {
         StorePage {
             items: vec![1, 2],
-            total: 5,
+            total: crate::store::Count::exactly(5),
             next,
         }
     }

@@ -74,6 +74,7 @@ async fn revoke(
 ) -> Result<web::Json<Token>, ApiError> {
     let key = text_segment(&key)?.to_owned();
     let token = store.run(move |conn| tokens::revoke(conn, &key)).await?;
+    store.forget_callers();
     log::info!("token '{}' revoked", token.name);
     Ok(web::Json(token))
 }

@@ -102,7 +102,11 @@ pub(crate) fn postponements_of(
     }
     let links: Vec<(String, String, i32, i32, Option<String>)> = case_links::table
         .inner_join(committees::table.on(committees::id.eq(case_links::target_committee_id)))
-        .filter(case_links::source_case_id.eq_any(ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "case_links.source_case_id",
+            ids.iter().map(|id| (*id).to_owned()),
+        ))
         .filter(case_links::deleted_at.is_null())
         .filter(case_links::kind.eq("postponed_to"))
         .order((case_links::created_at, case_links::id))
@@ -116,7 +120,11 @@ pub(crate) fn postponements_of(
         .load(conn)?;
     let targets: Vec<&str> = links.iter().filter_map(|l| l.4.as_deref()).collect();
     let targets_seen: HashMap<String, (String, bool)> = cases::table
-        .filter(cases::id.eq_any(&targets))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "cases.id",
+            targets.iter().map(|id| (*id).to_owned()),
+        ))
         .select((cases::id, cases::status, cases::is_public))
         .load::<(String, String, bool)>(conn)?
         .into_iter()
@@ -176,7 +184,11 @@ pub(crate) fn close_postponements_to(
     // Their `postponed_to` now says taken up.
     touch(conn, &sources)?;
     let points: Vec<String> = decisions::table
-        .filter(decisions::case_id.eq_any(&sources))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "decisions.case_id",
+            sources.iter().cloned(),
+        ))
         .filter(decisions::deleted_at.is_null())
         .filter(decisions::kind.eq("postponement"))
         .filter(decisions::status.eq_any(["open", "in_progress"]))
@@ -289,7 +301,11 @@ fn to_cases(
 ) -> StoreResult<Vec<Case>> {
     let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
     let counts: HashMap<String, i64> = decisions::table
-        .filter(decisions::case_id.eq_any(&ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "decisions.case_id",
+            ids.iter().map(|id| (*id).to_owned()),
+        ))
         .filter(decisions::deleted_at.is_null())
         .filter(decisions::is_public.eq_any(visibility.public_values()))
         .group_by(decisions::case_id)
@@ -450,7 +466,7 @@ fn list_in(
         });
         Ok(Page {
             items: to_cases(conn, rows, filter.visibility)?,
-            total,
+            total: super::Count::exactly(total),
             next,
         })
     }
@@ -490,7 +506,8 @@ pub fn get(conn: &mut DbConnection, id: CaseId, visibility: Visibility) -> Store
 /// them again.
 pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
     if !ids.is_empty() {
-        diesel::update(cases::table.filter(cases::id.eq_any(ids)))
+        let ids = super::one_of(super::backend_of(conn), "cases.id", ids.iter().cloned());
+        diesel::update(cases::table.filter(ids))
             .set(cases::updated_at.eq(now()))
             .execute(conn)?;
     }
@@ -506,7 +523,11 @@ pub(crate) fn by_ids(
     let rows: Vec<(CaseRow, NaiveDate, String)> = cases::table
         .inner_join(meetings::table)
         .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-        .filter(cases::id.eq_any(ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "cases.id",
+            ids.iter().cloned(),
+        ))
         .filter(cases::deleted_at.is_null())
         .filter(cases::is_public.eq_any(visibility.public_values()))
         .select((
@@ -773,6 +794,13 @@ pub fn update(
             .execute(conn)?;
         if number != current.number {
             attach_links(conn, id, &committee_id, number)?;
+            // The points carry their case's number for the order by case.
+            diesel::update(decisions::table.filter(decisions::case_id.eq(id.to_string())))
+                .set((
+                    decisions::case_year.eq(number.year()),
+                    decisions::case_serial.eq(number.serial()),
+                ))
+                .execute(conn)?;
         }
         if changes.title.is_some() {
             let points: Vec<String> = decisions::table

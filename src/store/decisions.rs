@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Date, Integer, Text, Timestamp};
+use diesel::sql_types::{Bool, Date, Double, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::history::{Action, Change, Entity, HistoryEntry, diff, snapshot};
 use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
 use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
+use crate::config::Backend;
 use crate::domain::{
     CalendarDate, CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus,
     MeetingId, NonEmptyText, OwnerId, Position,
@@ -270,78 +271,55 @@ fn today() -> NaiveDate {
 
 const ACTIVE: [&str; 2] = ["open", "in_progress"];
 
-/// Lists decision points; returns one page and the total count, in three queries whatever
-/// the page size.
+/// Lists decision points: one page, and how many match in all (counted up to
+/// [`super::COUNT_LIMIT`]). Every order is read from an index, so a page costs the same at any
+/// depth and any size of the log.
 pub fn list(
     conn: &mut DbConnection,
     filter: &DecisionFilter,
     after: Option<&DecisionKey>,
     limit: i64,
 ) -> StoreResult<Page<Decision, DecisionKey>> {
-    super::read_transaction(conn, |conn| list_in_snapshot(conn, filter, after, limit))
+    super::read_transaction(conn, |conn| {
+        let prepared = Prepared::new(conn, filter)?;
+        let total = prepared.count(conn, filter)?;
+        let (items, next) = prepared.page(conn, filter, after, limit)?;
+        Ok(Page { items, total, next })
+    })
 }
 
-fn list_in_snapshot(
-    conn: &mut DbConnection,
-    filter: &DecisionFilter,
-    after: Option<&DecisionKey>,
-    limit: i64,
-) -> StoreResult<Page<Decision, DecisionKey>> {
-    let owner_id = match &filter.owner {
-        Some(key) => Some(
-            super::owners::resolve(conn, key)?
-                .ok_or_else(|| StoreError::Invalid(format!("owner: no owner is known as '{key}'")))?
-                .to_string(),
-        ),
-        None => None,
-    };
-    let today = today();
-    let statuses: Vec<&str> = filter.statuses.iter().map(DecisionStatus::as_str).collect();
-    let kinds: Vec<&str> = filter.kinds.iter().map(DecisionKind::as_str).collect();
-    let case_ids: Vec<String> = filter.cases.iter().map(ToString::to_string).collect();
-    let matches = match filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        Some(q) => Some(search(conn, q)?),
-        None => None,
-    };
-    let match_ids: Vec<&str> = matches
-        .iter()
-        .flat_map(|m| m.keys().map(String::as_str))
-        .collect();
-    if filter.sort == DecisionSort::Relevance && matches.is_none() {
-        return Err(StoreError::Invalid(
-            "sort: relevance needs a search (q)".into(),
-        ));
-    }
-    let filtered = || {
-        let mut query = decisions::table
-            .inner_join(cases::table.inner_join(meetings::table))
-            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-            .into_boxed();
+/// A filter made ready for the database: the owner resolved to an id, the search to each
+/// engine's query, the date of today fixed for the whole request.
+#[derive(Clone)]
+struct Prepared {
+    owner_id: Option<String>,
+    statuses: Vec<&'static str>,
+    kinds: Vec<&'static str>,
+    search: Option<String>,
+    backend: Backend,
+    today: NaiveDate,
+}
+
+/// Applies the conditions of a [`DecisionFilter`] that the point's own columns decide, to any
+/// boxed query that reads decisions.
+macro_rules! filter_point_columns {
+    ($query:expr, $filter:expr, $prepared:expr) => {{
+        let filter: &DecisionFilter = $filter;
+        let prepared: &Prepared = $prepared;
+        let mut query = $query;
         match filter.updated_since {
             // A mirror needs the deletions too: deleted points come as tombstones.
             Some(since) => query = query.filter(decisions::updated_at.ge(since)),
-            None => {
-                query = query
-                    .filter(decisions::deleted_at.is_null())
-                    .filter(cases::deleted_at.is_null());
-            }
+            // A case with live points cannot be deleted, so a live point has a live case.
+            None => query = query.filter(decisions::deleted_at.is_null()),
         }
-        if let Some(from) = filter.meeting_from {
-            query = query.filter(meetings::meeting_date.ge(from));
+        if !prepared.statuses.is_empty() {
+            query = query.filter(decisions::status.eq_any(prepared.statuses.clone()));
         }
-        if let Some(to) = filter.meeting_to {
-            query = query.filter(meetings::meeting_date.le(to));
+        if !prepared.kinds.is_empty() {
+            query = query.filter(decisions::kind.eq_any(prepared.kinds.clone()));
         }
-        if filter.visibility == Visibility::PublicOnly {
-            query = query.filter(decisions::is_public.and(cases::is_public));
-        }
-        if !statuses.is_empty() {
-            query = query.filter(decisions::status.eq_any(&statuses));
-        }
-        if !kinds.is_empty() {
-            query = query.filter(decisions::kind.eq_any(&kinds));
-        }
-        if let Some(owner_id) = &owner_id {
+        if let Some(owner_id) = &prepared.owner_id {
             query = query.filter(
                 decisions::id.eq_any(
                     decision_owners::table
@@ -350,17 +328,15 @@ fn list_in_snapshot(
                 ),
             );
         }
-        if let Some(code) = &filter.committee {
-            query = query.filter(committees::code.eq(code.as_str()));
-        }
-        if let Some(meeting) = filter.meeting {
-            query = query.filter(cases::meeting_id.eq(meeting.to_string()));
-        }
         if let Some(case) = filter.case {
             query = query.filter(decisions::case_id.eq(case.to_string()));
         }
-        if !case_ids.is_empty() {
-            query = query.filter(decisions::case_id.eq_any(&case_ids));
+        if !filter.cases.is_empty() {
+            query = query.filter(super::one_of(
+                prepared.backend,
+                "decisions.case_id",
+                filter.cases.iter().map(ToString::to_string),
+            ));
         }
         if let Some(date) = filter.due_before {
             query = query.filter(decisions::deadline.le(date));
@@ -371,170 +347,407 @@ fn list_in_snapshot(
         match filter.overdue {
             Some(true) => {
                 query = query
-                    .filter(decisions::deadline.lt(today))
+                    .filter(decisions::deadline.lt(prepared.today))
                     .filter(decisions::status.eq_any(ACTIVE));
             }
             Some(false) => {
                 query = query.filter(
                     decisions::deadline
                         .is_null()
-                        .or(decisions::deadline.ge(today))
+                        .or(decisions::deadline.ge(prepared.today))
                         .or(decisions::status.ne_all(ACTIVE)),
                 );
             }
             None => {}
         }
-        if matches.is_some() {
-            query = query.filter(decisions::id.eq_any(match_ids.clone()));
+        if let Some(search) = &prepared.search {
+            query = query.filter(prepared.search_condition(search));
         }
         query
-    };
+    }};
+}
 
-    let total: i64 = filtered()
-        .select(diesel::dsl::count_star())
-        .get_result(conn)?;
-    let mut query = filtered().select((
-        DecisionRow::as_select(),
-        CaseKeyRow::as_select(),
-        meetings::meeting_date,
-        committees::code,
-    ));
-    // Keyset paging: the next page starts after the sort key of the last point seen, so that
-    // a point changed or added while a client pages is neither skipped nor seen twice. The
-    // row-value comparisons read the same on SQLite and PostgreSQL.
-    if let Some(key) = after {
-        query = match (filter.sort, key) {
-            (
-                DecisionSort::Case | DecisionSort::CaseDesc,
-                DecisionKey::Case {
-                    committee,
-                    year,
-                    serial,
-                    position,
-                },
-            ) => {
-                let op = if filter.sort == DecisionSort::Case {
-                    ">"
-                } else {
-                    "<"
-                };
-                query.filter(
-                    sql::<Bool>(&format!("(committees.code, cases.case_year, cases.case_serial, decisions.position_sort) {op} ("))
-                        .bind::<Text, _>(committee.clone())
-                        .sql(", ")
-                        .bind::<Integer, _>(*year)
-                        .sql(", ")
-                        .bind::<Integer, _>(*serial)
-                        .sql(", ")
-                        .bind::<Integer, _>(*position)
-                        .sql(")"),
-                )
+/// Applies a [`DecisionFilter`] to a boxed query over decisions joined with their case,
+/// meeting and committee, whatever else the query joins (the ranked search on SQLite joins its
+/// index as well).
+macro_rules! filter_decisions {
+    ($query:expr, $filter:expr, $prepared:expr) => {{
+        let filter: &DecisionFilter = $filter;
+        let mut query = filter_point_columns!($query, filter, $prepared);
+        if filter.updated_since.is_none() {
+            query = query.filter(cases::deleted_at.is_null());
+        }
+        if let Some(from) = filter.meeting_from {
+            query = query.filter(meetings::meeting_date.ge(from));
+        }
+        if let Some(to) = filter.meeting_to {
+            query = query.filter(meetings::meeting_date.le(to));
+        }
+        if filter.visibility == Visibility::PublicOnly {
+            query = query.filter(decisions::is_public.and(cases::is_public));
+        }
+        if let Some(code) = &filter.committee {
+            query = query.filter(committees::code.eq(code.as_str().to_owned()));
+        }
+        if let Some(meeting) = filter.meeting {
+            query = query.filter(cases::meeting_id.eq(meeting.to_string()));
+        }
+        query
+    }};
+}
+
+/// The points that match a filter, as a boxed query without order or selection: the base of
+/// the count and of the pages.
+macro_rules! matching_decisions {
+    ($filter:expr, $prepared:expr) => {{
+        let prepared: &Prepared = $prepared;
+        let query = decisions::table
+            .inner_join(cases::table.inner_join(meetings::table))
+            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+            .into_boxed();
+        filter_decisions!(query, $filter, prepared)
+    }};
+}
+
+/// Whether a search was asked for: a `q` that is not blank.
+fn has_words(q: Option<&str>) -> bool {
+    q.is_some_and(|q| !q.trim().is_empty())
+}
+
+/// The columns of a listed point.
+type JoinedRow = (DecisionRow, CaseKeyRow, NaiveDate, String);
+
+impl Prepared {
+    fn new(conn: &mut DbConnection, filter: &DecisionFilter) -> StoreResult<Self> {
+        let owner_id = match &filter.owner {
+            Some(key) => Some(
+                super::owners::resolve(conn, key)?
+                    .ok_or_else(|| {
+                        StoreError::Invalid(format!("owner: no owner is known as '{key}'"))
+                    })?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let backend = super::backend_of(conn);
+        let search = filter
+            .q
+            .as_deref()
+            .and_then(|q| search_expression(backend, q));
+        if filter.sort == DecisionSort::Relevance && !has_words(filter.q.as_deref()) {
+            return Err(StoreError::Invalid(
+                "sort: relevance needs a search (q)".into(),
+            ));
+        }
+        Ok(Self {
+            owner_id,
+            statuses: filter.statuses.iter().map(DecisionStatus::as_str).collect(),
+            kinds: filter.kinds.iter().map(DecisionKind::as_str).collect(),
+            search,
+            backend,
+            today: today(),
+        })
+    }
+
+    /// A search whose words are all syntax (or none) finds nothing, as it always has.
+    fn finds_nothing(&self, filter: &DecisionFilter) -> bool {
+        has_words(filter.q.as_deref()) && self.search.is_none()
+    }
+
+    /// The points that match the search, as a condition on the point: each engine finds them
+    /// through its own index.
+    fn search_condition(
+        &self,
+        search: &str,
+    ) -> diesel::expression::SqlLiteral<
+        Bool,
+        diesel::expression::UncheckedBind<
+            diesel::expression::SqlLiteral<Bool>,
+            diesel::dsl::AsExprOf<String, Text>,
+        >,
+    > {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "decisions.id IN (SELECT d.decision_id FROM decision_search \
+                 JOIN decision_search_docs d ON d.doc = decision_search.rowid \
+                 WHERE decision_search MATCH "
             }
-            (
-                DecisionSort::Deadline | DecisionSort::DeadlineDesc,
-                DecisionKey::Deadline { deadline, id },
-            ) => {
-                let (column, op) = deadline_order(filter.sort);
-                query.filter(
-                    sql::<Bool>(&format!("({column}, decisions.id) {op} ("))
-                        .bind::<Date, _>(*deadline)
-                        .sql(", ")
-                        .bind::<Text, _>(id.clone())
-                        .sql(")"),
-                )
+            Backend::Postgres => "decisions.search_vector @@ to_tsquery('norwegian', ",
+        };
+        diesel::dsl::sql::<Bool>(sql)
+            .bind::<Text, _>(search.to_owned())
+            .sql(")")
+    }
+
+    /// How many points match, counted up to [`super::COUNT_LIMIT`]: an exact count of a large
+    /// part of a large log would cost as much as reading it.
+    fn count(&self, conn: &mut DbConnection, filter: &DecisionFilter) -> StoreResult<super::Count> {
+        if self.finds_nothing(filter) {
+            return Ok(super::Count::exactly(0));
+        }
+        let needs_case = filter.committee.is_some()
+            || filter.meeting.is_some()
+            || filter.meeting_from.is_some()
+            || filter.meeting_to.is_some()
+            || filter.visibility == Visibility::PublicOnly;
+        let found = if needs_case {
+            matching_decisions!(filter, self)
+                .select(sql::<Integer>("1"))
+                .limit(super::COUNT_LIMIT + 1)
+                .load::<i32>(conn)?
+                .len()
+        } else {
+            // From the point's own indexes, without reading its case.
+            filter_point_columns!(decisions::table.into_boxed(), filter, self)
+                .select(sql::<Integer>("1"))
+                .limit(super::COUNT_LIMIT + 1)
+                .load::<i32>(conn)?
+                .len()
+        };
+        Ok(super::Count::capped(found))
+    }
+
+    /// One page of the points that match, in the filter's order, after `after`.
+    fn page(
+        &self,
+        conn: &mut DbConnection,
+        filter: &DecisionFilter,
+        after: Option<&DecisionKey>,
+        limit: i64,
+    ) -> StoreResult<(Vec<Decision>, Option<DecisionKey>)> {
+        if self.finds_nothing(filter) {
+            return Ok((Vec::new(), None));
+        }
+        if let (Some(search), DecisionSort::Relevance) = (&self.search, filter.sort) {
+            return self.ranked_page(conn, filter, search, after, limit);
+        }
+        let mut query = matching_decisions!(filter, self).select((
+            DecisionRow::as_select(),
+            CaseKeyRow::as_select(),
+            meetings::meeting_date,
+            committees::code,
+        ));
+        // Keyset paging: the next page starts after the sort key of the last point seen, so
+        // that a point changed or added while a client pages is neither skipped nor seen twice.
+        // The row-value comparisons read the same on SQLite and PostgreSQL and match the
+        // indexes.
+        if let Some(key) = after {
+            query = match (filter.sort, key) {
+                (
+                    DecisionSort::Case | DecisionSort::CaseDesc,
+                    DecisionKey::Case {
+                        committee,
+                        year,
+                        serial,
+                        position,
+                    },
+                ) => {
+                    let op = if filter.sort == DecisionSort::Case {
+                        ">"
+                    } else {
+                        "<"
+                    };
+                    query.filter(
+                        sql::<Bool>(&format!("(decisions.case_committee, decisions.case_year, decisions.case_serial, decisions.position_sort) {op} ("))
+                            .bind::<Text, _>(committee.clone())
+                            .sql(", ")
+                            .bind::<Integer, _>(*year)
+                            .sql(", ")
+                            .bind::<Integer, _>(*serial)
+                            .sql(", ")
+                            .bind::<Integer, _>(*position)
+                            .sql(")"),
+                    )
+                }
+                (
+                    DecisionSort::Deadline | DecisionSort::DeadlineDesc,
+                    DecisionKey::Deadline { deadline, id },
+                ) => {
+                    let (column, op) = deadline_order(filter.sort);
+                    query.filter(
+                        sql::<Bool>(&format!("({column}, decisions.id) {op} ("))
+                            .bind::<Date, _>(*deadline)
+                            .sql(", ")
+                            .bind::<Text, _>(id.clone())
+                            .sql(")"),
+                    )
+                }
+                (
+                    DecisionSort::Updated | DecisionSort::UpdatedDesc,
+                    DecisionKey::Updated { updated_at, id },
+                ) => {
+                    let op = if filter.sort == DecisionSort::Updated {
+                        ">"
+                    } else {
+                        "<"
+                    };
+                    query.filter(
+                        sql::<Bool>(&format!("(decisions.updated_at, decisions.id) {op} ("))
+                            .bind::<Timestamp, _>(*updated_at)
+                            .sql(", ")
+                            .bind::<Text, _>(id.clone())
+                            .sql(")"),
+                    )
+                }
+                _ => {
+                    return Err(StoreError::Invalid(
+                        "cursor: it belongs to another order".into(),
+                    ));
+                }
+            };
+        }
+        let query = match filter.sort {
+            DecisionSort::Relevance => unreachable!("a ranked page is read above"),
+            DecisionSort::Case => query.order((
+                decisions::case_committee.asc(),
+                decisions::case_year.asc(),
+                decisions::case_serial.asc(),
+                decisions::position_sort.asc(),
+            )),
+            DecisionSort::CaseDesc => query.order((
+                decisions::case_committee.desc(),
+                decisions::case_year.desc(),
+                decisions::case_serial.desc(),
+                decisions::position_sort.desc(),
+            )),
+            DecisionSort::Deadline => query.order((
+                sql::<Date>(deadline_order(filter.sort).0).asc(),
+                decisions::id.asc(),
+            )),
+            DecisionSort::DeadlineDesc => query.order((
+                sql::<Date>(deadline_order(filter.sort).0).desc(),
+                decisions::id.desc(),
+            )),
+            DecisionSort::Updated => {
+                query.order((decisions::updated_at.asc(), decisions::id.asc()))
             }
-            (
-                DecisionSort::Updated | DecisionSort::UpdatedDesc,
-                DecisionKey::Updated { updated_at, id },
-            ) => {
-                let op = if filter.sort == DecisionSort::Updated {
-                    ">"
-                } else {
-                    "<"
-                };
-                query.filter(
-                    sql::<Bool>(&format!("(decisions.updated_at, decisions.id) {op} ("))
-                        .bind::<Timestamp, _>(*updated_at)
-                        .sql(", ")
-                        .bind::<Text, _>(id.clone())
-                        .sql(")"),
-                )
+            DecisionSort::UpdatedDesc => {
+                query.order((decisions::updated_at.desc(), decisions::id.desc()))
             }
-            _ => {
+        };
+        // One row more than asked for tells whether another page follows.
+        let rows: Vec<JoinedRow> = query.limit(limit.saturating_add(1)).load(conn)?;
+        let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
+        let mut items = to_decisions(conn, rows, self.today, filter.visibility)?;
+        if let Some(search) = &self.search {
+            attach_snippets(conn, search, &mut items, None)?;
+        }
+        Ok((items, next))
+    }
+
+    /// One page of a search, best match first: the engine ranks, and the database returns
+    /// only the page.
+    fn ranked_page(
+        &self,
+        conn: &mut DbConnection,
+        filter: &DecisionFilter,
+        search: &str,
+        after: Option<&DecisionKey>,
+        limit: i64,
+    ) -> StoreResult<(Vec<Decision>, Option<DecisionKey>)> {
+        let after = match after {
+            None => None,
+            Some(DecisionKey::Relevance { score_bits, id }) => {
+                Some((f64::from_bits(*score_bits), id.clone()))
+            }
+            Some(_) => {
                 return Err(StoreError::Invalid(
                     "cursor: it belongs to another order".into(),
                 ));
             }
         };
-    }
-    if filter.sort == DecisionSort::Relevance {
-        // The engines rank; the order is made here, over the (small) set of points found.
-        let matches = matches.clone().unwrap_or_default();
-        let score = |row: &JoinedRow| matches.get(&row.0.id).map_or(0.0, |m| m.score);
-        let mut rows: Vec<JoinedRow> = query.load(conn)?;
-        rows.sort_by(|a, b| {
-            score(b)
-                .total_cmp(&score(a))
-                .then_with(|| a.0.id.cmp(&b.0.id))
-        });
-        if let Some(DecisionKey::Relevance {
-            score_bits,
-            id: last_id,
-        }) = after
-        {
-            let last_score = f64::from_bits(*score_bits);
-            rows.retain(|row| {
-                let s = score(row);
-                s < last_score || (s == last_score && row.0.id.as_str() > last_id.as_str())
-            });
-        }
-        let (rows, next) = super::split_page(rows, limit, |row| DecisionKey::Relevance {
-            score_bits: score(row).to_bits(),
+        // The search itself is the ranked join below, not a condition beside it.
+        let unsearched = Prepared {
+            search: None,
+            ..self.clone()
+        };
+        let rows: Vec<(DecisionRow, CaseKeyRow, NaiveDate, String, f64)> = match self.backend {
+            Backend::Sqlite => {
+                use super::schema::{decision_search, decision_search_docs};
+                // bm25 is best when lowest; the API's score is best when highest.
+                let mut query = decisions::table
+                    .inner_join(cases::table.inner_join(meetings::table))
+                    .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+                    .inner_join(decision_search_docs::table)
+                    // Not nested in parentheses: SQLite does not see the hidden `rank` column
+                    // of a virtual table inside a parenthesised join.
+                    .inner_join(
+                        decision_search::table
+                            .on(decision_search::rowid.eq(decision_search_docs::doc)),
+                    )
+                    .select((
+                        DecisionRow::as_select(),
+                        CaseKeyRow::as_select(),
+                        meetings::meeting_date,
+                        committees::code,
+                        sql::<Double>("-decision_search.rank"),
+                    ))
+                    .filter(
+                        sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.to_owned()),
+                    )
+                    .into_boxed();
+                query = filter_decisions!(query, filter, &unsearched);
+                if let Some((score, id)) = after {
+                    query = query.filter(
+                        decision_search::rank
+                            .gt(-score)
+                            .or(decision_search::rank.eq(-score).and(decisions::id.gt(id))),
+                    );
+                }
+                query
+                    .order((decision_search::rank.asc(), decisions::id.asc()))
+                    .limit(limit.saturating_add(1))
+                    .load(conn)?
+            }
+            Backend::Postgres => {
+                let score = || {
+                    sql::<Double>("ts_rank(decisions.search_vector, to_tsquery('norwegian', ")
+                        .bind::<Text, _>(search.to_owned())
+                        .sql("))::float8")
+                };
+                let mut query = decisions::table
+                    .inner_join(cases::table.inner_join(meetings::table))
+                    .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+                    .select((
+                        DecisionRow::as_select(),
+                        CaseKeyRow::as_select(),
+                        meetings::meeting_date,
+                        committees::code,
+                        score(),
+                    ))
+                    .filter(self.search_condition(search))
+                    .into_boxed();
+                query = filter_decisions!(query, filter, &unsearched);
+                if let Some((last, id)) = after {
+                    query = query.filter(
+                        score()
+                            .lt(last)
+                            .or(score().eq(last).and(decisions::id.gt(id))),
+                    );
+                }
+                query
+                    .order((score().desc(), decisions::id.asc()))
+                    .limit(limit.saturating_add(1))
+                    .load(conn)?
+            }
+        };
+        let rows: Vec<(JoinedRow, f64)> = rows
+            .into_iter()
+            .map(|(decision, case, date, code, score)| ((decision, case, date, code), score))
+            .collect();
+        let (rows, next) = super::split_page(rows, limit, |(row, score)| DecisionKey::Relevance {
+            score_bits: score.to_bits(),
             id: row.0.id.clone(),
         });
-        let mut items = to_decisions(conn, rows, today, filter.visibility)?;
-        for item in &mut items {
-            item.search = matches.get(&item.id.to_string()).cloned();
-        }
-        return Ok(Page { items, total, next });
+        let scores: HashMap<String, f64> = rows
+            .iter()
+            .map(|(row, score)| (row.0.id.clone(), *score))
+            .collect();
+        let rows = rows.into_iter().map(|(row, _)| row).collect();
+        let mut items = to_decisions(conn, rows, self.today, filter.visibility)?;
+        attach_snippets(conn, search, &mut items, Some(&scores))?;
+        Ok((items, next))
     }
-    let query = match filter.sort {
-        DecisionSort::Relevance => unreachable!("ordered above"),
-        DecisionSort::Case => query.order((
-            committees::code.asc(),
-            cases::case_year.asc(),
-            cases::case_serial.asc(),
-            decisions::position_sort.asc(),
-        )),
-        DecisionSort::CaseDesc => query.order((
-            committees::code.desc(),
-            cases::case_year.desc(),
-            cases::case_serial.desc(),
-            decisions::position_sort.desc(),
-        )),
-        DecisionSort::Deadline => query.order((
-            sql::<Date>(deadline_order(filter.sort).0).asc(),
-            decisions::id.asc(),
-        )),
-        DecisionSort::DeadlineDesc => query.order((
-            sql::<Date>(deadline_order(filter.sort).0).desc(),
-            decisions::id.desc(),
-        )),
-        DecisionSort::Updated => query.order((decisions::updated_at.asc(), decisions::id.asc())),
-        DecisionSort::UpdatedDesc => {
-            query.order((decisions::updated_at.desc(), decisions::id.desc()))
-        }
-    };
-    // One row more than asked for tells whether another page follows.
-    let rows = query.limit(limit.saturating_add(1)).load(conn)?;
-    let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
-    let mut items = to_decisions(conn, rows, today, filter.visibility)?;
-    if let Some(matches) = &matches {
-        for item in &mut items {
-            item.search = matches.get(&item.id.to_string()).cloned();
-        }
-    }
-    Ok(Page { items, total, next })
 }
 
 /// The deadline as sorted (points without one last, in either direction) and the comparison
@@ -606,8 +819,6 @@ fn key_of(sort: DecisionSort, (decision, case, _, code): &JoinedRow) -> Decision
 const NO_DEADLINE_ASC: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
 const NO_DEADLINE_DESC: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
 
-type JoinedRow = (DecisionRow, CaseKeyRow, NaiveDate, String);
-
 fn to_decisions(
     conn: &mut DbConnection,
     rows: Vec<JoinedRow>,
@@ -625,7 +836,11 @@ fn to_decisions(
     let mut owners_by_decision: HashMap<String, Vec<DecisionOwner>> = HashMap::new();
     let owner_rows: Vec<(String, String, String, bool)> = decision_owners::table
         .inner_join(owners::table)
-        .filter(decision_owners::decision_id.eq_any(&ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "decision_owners.decision_id",
+            ids.iter().map(|id| (*id).to_owned()),
+        ))
         .select((
             decision_owners::decision_id,
             owners::id,
@@ -800,7 +1015,8 @@ pub(crate) fn close_as_taken_up(
 /// a mirror polling with `updated_since` must fetch them again.
 pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
     if !ids.is_empty() {
-        diesel::update(decisions::table.filter(decisions::id.eq_any(ids)))
+        let ids = super::one_of(super::backend_of(conn), "decisions.id", ids.iter().cloned());
+        diesel::update(decisions::table.filter(ids))
             .set(decisions::updated_at.eq(now()))
             .execute(conn)?;
     }
@@ -809,8 +1025,13 @@ pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> 
 
 /// The ids of the points of these cases.
 pub(crate) fn ids_of_cases(conn: &mut DbConnection, cases: &[String]) -> StoreResult<Vec<String>> {
+    let cases = super::one_of(
+        super::backend_of(conn),
+        "decisions.case_id",
+        cases.iter().cloned(),
+    );
     Ok(decisions::table
-        .filter(decisions::case_id.eq_any(cases))
+        .filter(cases)
         .select(decisions::id)
         .load(conn)?)
 }
@@ -820,12 +1041,14 @@ pub fn list_every(conn: &mut DbConnection, filter: &DecisionFilter) -> StoreResu
     super::read_transaction(conn, |conn| list_all(conn, filter))
 }
 
-/// Every decision point that matches, inside the caller's transaction.
+/// Every decision point that matches, inside the caller's transaction: for lists bounded by
+/// what they are (a meeting's points, a chain's), not for the whole log.
 pub(crate) fn list_all(
     conn: &mut DbConnection,
     filter: &DecisionFilter,
 ) -> StoreResult<Vec<Decision>> {
-    Ok(list_in_snapshot(conn, filter, None, i64::from(i32::MAX))?.items)
+    let prepared = Prepared::new(conn, filter)?;
+    Ok(prepared.page(conn, filter, None, i64::from(i32::MAX))?.0)
 }
 
 /// All decision points of these cases, by case and position.
@@ -842,7 +1065,7 @@ pub(crate) fn of_cases(
         visibility,
         ..DecisionFilter::default()
     };
-    Ok(list_in_snapshot(conn, &filter, None, i64::from(i32::MAX))?.items)
+    list_all(conn, &filter)
 }
 
 /// All decision points of a case, in order of position.
@@ -856,7 +1079,7 @@ pub(crate) fn of_case(
         visibility,
         ..DecisionFilter::default()
     };
-    Ok(list_in_snapshot(conn, &filter, None, i64::from(i32::MAX))?.items)
+    list_all(conn, &filter)
 }
 
 /// The status a new point gets when none is given, and the statuses its kind allows.
@@ -1051,6 +1274,11 @@ pub fn create(conn: &mut DbConnection, new: NewDecision, actor: &str) -> StoreRe
     super::write_transaction(conn, |conn| {
         let case_id = case_of(conn, &new)?.to_string();
         ensure_position_free(conn, &case_id, new.position)?;
+        let (case_committee, case_year, case_serial): (String, i32, i32) = cases::table
+            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+            .filter(cases::id.eq(&case_id))
+            .select((committees::code, cases::case_year, cases::case_serial))
+            .first(conn)?;
         let owners = resolve_owners(conn, &new.owners)?;
         let id = DecisionId::new();
         let id_text = id.to_string();
@@ -1071,6 +1299,9 @@ pub fn create(conn: &mut DbConnection, new: NewDecision, actor: &str) -> StoreRe
                 decisions::created_at.eq(at),
                 decisions::updated_at.eq(at),
                 decisions::updated_by.eq(actor),
+                decisions::case_committee.eq(case_committee),
+                decisions::case_year.eq(case_year),
+                decisions::case_serial.eq(case_serial),
             ))
             .execute(conn)?;
         super::cases::touch(conn, std::slice::from_ref(&case_id))?;
@@ -1256,12 +1487,12 @@ pub struct SearchMatch {
 }
 
 #[derive(QueryableByName)]
-struct Hit {
-    #[diesel(sql_type = diesel::sql_types::Text)]
+struct Snippet {
+    #[diesel(sql_type = Text)]
     decision_id: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(sql_type = Text)]
     snippet: String,
-    #[diesel(sql_type = diesel::sql_types::Double)]
+    #[diesel(sql_type = Double)]
     score: f64,
 }
 
@@ -1275,57 +1506,80 @@ fn search_terms(q: &str) -> Vec<String> {
         .collect()
 }
 
-/// Finds decision points by the words of `q`, each word also as the start of a longer one
-/// ("e-læring" finds "e-læringskurs"), with each backend's full-text engine: FTS5 on SQLite,
-/// the Norwegian configuration on PostgreSQL (which also stems: "kommune" finds "kommunene").
-fn search(conn: &mut DbConnection, q: &str) -> StoreResult<HashMap<String, SearchMatch>> {
-    use diesel::sql_types::Text;
+/// The search for the words of `q` in each engine's own syntax, each word also as the start
+/// of a longer one ("e-læring" finds "e-læringskurs"): FTS5 on SQLite, the Norwegian
+/// configuration on PostgreSQL (which also stems: "kommune" finds "kommunene"). `None` when
+/// `q` has no words.
+fn search_expression(backend: Backend, q: &str) -> Option<String> {
     let terms = search_terms(q);
     if terms.is_empty() {
-        return Ok(HashMap::new());
+        return None;
     }
-    let hits: Vec<Hit> = match conn {
-        DbConnection::Sqlite(sqlite) => {
-            let expression = terms
-                .iter()
-                .map(|t| format!("\"{t}\"*"))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            diesel::sql_query(
-                "SELECT decision_id, snippet(decision_search, 1, '[', ']', '…', 14) AS snippet, \
-                 -bm25(decision_search) AS score FROM decision_search WHERE decision_search MATCH ?",
-            )
-            .bind::<Text, _>(expression)
-            .load(sqlite)?
-        }
-        DbConnection::Postgres(pg) => {
-            let expression = terms
-                .iter()
-                .map(|t| format!("{t}:*"))
-                .collect::<Vec<_>>()
-                .join(" & ");
-            diesel::sql_query(
-                "SELECT d.id AS decision_id, \
-                 ts_headline('norwegian', d.search_text, q, 'StartSel=[, StopSel=], MaxWords=20, MinWords=8') AS snippet, \
-                 ts_rank(d.search_vector, q)::float8 AS score \
-                 FROM decisions d, to_tsquery('norwegian', $1) q WHERE d.search_vector @@ q",
-            )
-            .bind::<Text, _>(expression)
-            .load(pg)?
-        }
+    Some(match backend {
+        Backend::Sqlite => terms
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+        Backend::Postgres => terms
+            .iter()
+            .map(|t| format!("{t}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    })
+}
+
+/// Marks how each point of a page matched a search: the words found in context, and the
+/// score (given by a ranked page, computed here otherwise). Only the page's points are read.
+fn attach_snippets(
+    conn: &mut DbConnection,
+    search: &str,
+    items: &mut [Decision],
+    scores: Option<&HashMap<String, f64>>,
+) -> StoreResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let ids = super::json_list(items.iter().map(|item| item.id.to_string()));
+    let found: Vec<Snippet> = match conn {
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(
+            "SELECT d.decision_id AS decision_id, \
+             snippet(decision_search, 0, '[', ']', '…', 14) AS snippet, \
+             -bm25(decision_search) AS score \
+             FROM decision_search JOIN decision_search_docs d ON d.doc = decision_search.rowid \
+             WHERE decision_search MATCH ? AND decision_search.rowid IN \
+             (SELECT doc FROM decision_search_docs WHERE decision_id IN (SELECT value FROM json_each(?)))",
+        )
+        .bind::<Text, _>(search)
+        .bind::<Text, _>(&ids)
+        .load(sqlite)?,
+        DbConnection::Postgres(pg) => diesel::sql_query(
+            "SELECT d.id AS decision_id, \
+             ts_headline('norwegian', d.search_text, q, 'StartSel=[, StopSel=], MaxWords=20, MinWords=8') AS snippet, \
+             ts_rank(d.search_vector, q)::float8 AS score \
+             FROM decisions d, to_tsquery('norwegian', $1) q \
+             WHERE d.id IN (SELECT json_array_elements_text(CAST($2 AS json)))",
+        )
+        .bind::<Text, _>(search)
+        .bind::<Text, _>(&ids)
+        .load(pg)?,
     };
-    Ok(hits
+    let mut found: HashMap<String, Snippet> = found
         .into_iter()
-        .map(|h| {
-            (
-                h.decision_id,
-                SearchMatch {
-                    snippet: h.snippet,
-                    score: h.score,
-                },
-            )
-        })
-        .collect())
+        .map(|s| (s.decision_id.clone(), s))
+        .collect();
+    for item in items {
+        let id = item.id.to_string();
+        if let Some(hit) = found.remove(&id) {
+            item.search = Some(SearchMatch {
+                snippet: hit.snippet,
+                score: scores
+                    .and_then(|s| s.get(&id).copied())
+                    .unwrap_or(hit.score),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Recomputes the folded search text of these points from their text, status note, case title
@@ -1334,9 +1588,10 @@ pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> St
     if ids.is_empty() {
         return Ok(());
     }
+    let backend = super::backend_of(conn);
     let rows: Vec<(String, String, Option<String>, String)> = decisions::table
         .inner_join(cases::table)
-        .filter(decisions::id.eq_any(ids))
+        .filter(super::one_of(backend, "decisions.id", ids.iter().cloned()))
         .select((
             decisions::id,
             decisions::text,
@@ -1347,8 +1602,13 @@ pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> St
     let mut names: HashMap<String, Vec<String>> = HashMap::new();
     let owner_rows: Vec<(String, String)> = decision_owners::table
         .inner_join(owners::table)
-        .filter(decision_owners::decision_id.eq_any(ids))
+        .filter(super::one_of(
+            backend,
+            "decision_owners.decision_id",
+            ids.iter().cloned(),
+        ))
         .select((decision_owners::decision_id, owners::name))
+        .order((decision_owners::decision_id, decision_owners::ordinal))
         .load(conn)?;
     for (decision_id, name) in owner_rows {
         names.entry(decision_id).or_default().push(name);
@@ -1363,16 +1623,17 @@ pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> St
         diesel::update(decisions::table.filter(decisions::id.eq(&id)))
             .set(decisions::search_text.eq(&search_text))
             .execute(conn)?;
-        // SQLite's full-text index is a table of its own; PostgreSQL's is a generated column.
+        // SQLite's full-text index reads a table of its own, keyed so that replacing a point's
+        // entry is a lookup; PostgreSQL's is a generated column.
         if let DbConnection::Sqlite(sqlite) = conn {
-            use diesel::sql_types::Text;
-            diesel::sql_query("DELETE FROM decision_search WHERE decision_id = ?")
-                .bind::<Text, _>(&id)
-                .execute(sqlite)?;
-            diesel::sql_query("INSERT INTO decision_search (decision_id, body) VALUES (?, ?)")
-                .bind::<Text, _>(&id)
-                .bind::<Text, _>(&search_text)
-                .execute(sqlite)?;
+            diesel::sql_query(
+                "INSERT INTO decision_search_docs (decision_id, body) VALUES (?, ?) \
+                 ON CONFLICT (decision_id) DO UPDATE SET body = excluded.body \
+                 WHERE body <> excluded.body",
+            )
+            .bind::<Text, _>(&id)
+            .bind::<Text, _>(&search_text)
+            .execute(sqlite)?;
         }
     }
     Ok(())

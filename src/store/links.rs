@@ -93,7 +93,11 @@ fn to_links(
         .flat_map(|r| std::iter::once(r.source_case_id.as_str()).chain(r.target_case_id.as_deref()))
         .collect();
     let cases: HashMap<String, (String, i32, i32, bool)> = cases::table
-        .filter(cases::id.eq_any(&case_ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "cases.id",
+            case_ids.iter().map(|id| (*id).to_owned()),
+        ))
         .select((
             cases::id,
             cases::committee_id,
@@ -371,7 +375,11 @@ pub(crate) fn by_ids(
     visibility: Visibility,
 ) -> StoreResult<Vec<Link>> {
     let rows = case_links::table
-        .filter(case_links::id.eq_any(ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "case_links.id",
+            ids.iter().map(|id| (*id).to_owned()),
+        ))
         .select(LinkRow::as_select())
         .order((case_links::created_at, case_links::id))
         .load(conn)?;

@@ -158,7 +158,11 @@ fn to_meetings(
 ) -> StoreResult<Vec<Meeting>> {
     let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
     let counts: HashMap<String, i64> = cases::table
-        .filter(cases::meeting_id.eq_any(&ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "cases.meeting_id",
+            ids.iter().map(|id| (*id).to_owned()),
+        ))
         .filter(cases::deleted_at.is_null())
         .filter(cases::is_public.eq_any(visibility.public_values()))
         .group_by(cases::meeting_id)
@@ -289,7 +293,7 @@ pub fn list(
         });
         Ok(Page {
             items: to_meetings(conn, rows, filter.visibility)?,
-            total,
+            total: super::Count::exactly(total),
             next,
         })
     })
@@ -299,7 +303,8 @@ pub fn list(
 /// cases changed, and a mirror must fetch them again.
 pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
     if !ids.is_empty() {
-        diesel::update(meetings::table.filter(meetings::id.eq_any(ids)))
+        let ids = super::one_of(super::backend_of(conn), "meetings.id", ids.iter().cloned());
+        diesel::update(meetings::table.filter(ids))
             .set(meetings::updated_at.eq(now()))
             .execute(conn)?;
     }

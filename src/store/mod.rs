@@ -136,8 +136,79 @@ pub(crate) fn check_version(expected: Option<i32>, current: i32) -> StoreResult<
 #[derive(Debug)]
 pub struct Page<T, K> {
     pub items: Vec<T>,
-    pub total: i64,
+    pub total: Count,
     pub next: Option<K>,
+}
+
+/// The most items a list of decision points counts. Counting every match of a broad filter on
+/// a large log would cost as much as reading them all, on every page.
+pub const COUNT_LIMIT: i64 = 1000;
+
+/// How many items a list matches: exact, or (past [`COUNT_LIMIT`]) at least this many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub value: i64,
+    pub exact: bool,
+}
+
+impl Count {
+    pub fn exactly(value: i64) -> Self {
+        Self { value, exact: true }
+    }
+
+    /// From the rows found by a count that stopped after `COUNT_LIMIT + 1`.
+    pub(crate) fn capped(found: usize) -> Self {
+        let found = i64::try_from(found).unwrap_or(i64::MAX);
+        if found > COUNT_LIMIT {
+            Self {
+                value: COUNT_LIMIT,
+                exact: false,
+            }
+        } else {
+            Self::exactly(found)
+        }
+    }
+}
+
+/// The backend a connection talks to.
+pub(crate) fn backend_of(conn: &DbConnection) -> Backend {
+    match conn {
+        DbConnection::Sqlite(_) => Backend::Sqlite,
+        DbConnection::Postgres(_) => Backend::Postgres,
+    }
+}
+
+/// The values of a list as one JSON array, to be bound as one parameter.
+pub(crate) fn json_list(values: impl IntoIterator<Item = String>) -> String {
+    serde_json::Value::from(values.into_iter().collect::<Vec<_>>()).to_string()
+}
+
+/// The condition that `column` is one of `values`. The values are bound as one parameter (a
+/// JSON array that the database unpacks), so that a query takes any number of them: a list
+/// bound value by value fails past SQLite's limit of variables and makes PostgreSQL plan anew
+/// for every length.
+pub(crate) fn one_of(
+    backend: Backend,
+    column: &str,
+    values: impl IntoIterator<Item = String>,
+) -> diesel::expression::SqlLiteral<
+    diesel::sql_types::Bool,
+    diesel::expression::UncheckedBind<
+        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+        diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
+    >,
+> {
+    let unpack = match backend {
+        Backend::Sqlite => "SELECT value FROM json_each(",
+        Backend::Postgres => "SELECT json_array_elements_text(CAST(",
+    };
+    let close = match backend {
+        Backend::Sqlite => "))",
+        Backend::Postgres => " AS json)))",
+    };
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("{column} IN ({unpack}"))
+        .bind::<diesel::sql_types::Text, _>(json_list(values))
+        .sql(close)
 }
 
 /// The store as the rest of the service sees it: a pool, and a way to run blocking diesel
@@ -146,6 +217,7 @@ pub struct Page<T, K> {
 pub struct Store {
     pool: Pool,
     backend: Backend,
+    callers: std::sync::Arc<tokens::CallerCache>,
 }
 
 impl Store {
@@ -157,6 +229,7 @@ impl Store {
             Self {
                 pool,
                 backend: config.backend,
+                callers: std::sync::Arc::default(),
             },
             applied,
         ))
@@ -179,6 +252,30 @@ impl Store {
         })
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// The caller a token's secret belongs to, from a cache of a few seconds, so that a request
+    /// costs no database round trip for its token. A token revoked through this instance is
+    /// refused at once ([`Store::forget_callers`]); one revoked through another instance within
+    /// [`tokens::CALLER_CACHE_SECONDS`].
+    pub async fn authenticate(&self, secret: String) -> StoreResult<Option<tokens::Caller>> {
+        if let Some(caller) = self.callers.get(&secret) {
+            return Ok(Some(caller));
+        }
+        let callers = self.callers.clone();
+        self.run(move |conn| {
+            let caller = tokens::authenticate(conn, &secret)?;
+            if let Some(caller) = &caller {
+                callers.insert(secret, caller.clone());
+            }
+            Ok(caller)
+        })
+        .await
+    }
+
+    /// Empties the cache of callers: after a token is revoked.
+    pub fn forget_callers(&self) {
+        self.callers.clear();
     }
 
     /// Creates the first admin token when the database has no tokens at all.

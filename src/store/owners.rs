@@ -72,7 +72,11 @@ fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>>
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
     let alias_rows: Vec<(String, String)> = owner_aliases::table
-        .filter(owner_aliases::owner_id.eq_any(&ids))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "owner_aliases.owner_id",
+            ids.iter().map(|id| (*id).to_owned()),
+        ))
         .select((owner_aliases::owner_id, owner_aliases::alias))
         .load(conn)?;
     for (owner_id, alias) in alias_rows {
@@ -190,7 +194,11 @@ fn set_aliases(
     let keys: Vec<&str> = spellings.iter().map(|(k, _)| k.as_str()).collect();
     let taken: Vec<(String, String)> = owner_aliases::table
         .inner_join(owners::table)
-        .filter(owner_aliases::alias_key.eq_any(&keys))
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "owner_aliases.alias_key",
+            keys.iter().map(|key| (*key).to_owned()),
+        ))
         .filter(owner_aliases::owner_id.ne(&id_text))
         .select((owner_aliases::alias, owners::name))
         .load(conn)?;

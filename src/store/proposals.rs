@@ -254,9 +254,16 @@ fn to_proposals(
         .filter(cases::deleted_at.is_null())
         .filter(cases::is_public.eq_any(visibility.public_values()))
         .filter(
-            cases::committee_id
-                .eq_any(&committee_ids)
-                .or(cases::id.eq_any(rows.iter().map(|r| r.source_case_id.as_str()))),
+            super::one_of(
+                super::backend_of(conn),
+                "cases.committee_id",
+                committee_ids.iter().map(|id| (*id).to_owned()),
+            )
+            .or(super::one_of(
+                super::backend_of(conn),
+                "cases.id",
+                rows.iter().map(|r| r.source_case_id.clone()),
+            )),
         )
         .select((
             cases::id,

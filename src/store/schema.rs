@@ -94,6 +94,10 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         is_public -> Bool,
         status_evidence -> Nullable<Text>,
+        /// The case's committee code, year and serial, kept here for the order by case.
+        case_committee -> Text,
+        case_year -> Integer,
+        case_serial -> Integer,
     }
 }
 
@@ -192,6 +196,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// SQLite only: the text each decision point is found by, under the integer key that the
+    /// full-text index uses as its row id. PostgreSQL indexes `decisions.search_text` itself.
+    decision_search_docs (doc) {
+        doc -> BigInt,
+        decision_id -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    /// SQLite only: the FTS5 index over `decision_search_docs`. Its hidden column named like
+    /// the table takes the `MATCH`; `rank` is the match's bm25 score, best (lowest) first.
+    decision_search (rowid) {
+        rowid -> BigInt,
+        rank -> Double,
+    }
+}
+
+diesel::joinable!(decision_search_docs -> decisions (decision_id));
+diesel::joinable!(decision_search -> decision_search_docs (rowid));
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(cases -> meetings (meeting_id));
 diesel::joinable!(decisions -> cases (case_id));
@@ -213,9 +238,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     link_proposals,
     imports,
     imported_values,
+    decision_search_docs,
+    decision_search,
 );
 
-/// Every table, in an order that respects foreign keys; used by the schema check.
+/// Every table both backends have, in an order that respects foreign keys; used by the schema
+/// check. (The full-text tables are each backend's own.)
 pub const TABLES: &[&str] = &[
     "committees",
     "meetings",

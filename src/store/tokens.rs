@@ -1,5 +1,7 @@
 //! API tokens: random, shown once, stored only as a SHA-256 hash.
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
@@ -177,6 +179,45 @@ pub fn revoke(conn: &mut DbConnection, key: &str) -> StoreResult<Token> {
             .first(conn)?;
         to_token(row)
     })
+}
+
+/// How long a token's caller is taken from the cache before the database is asked again: the
+/// longest a token revoked through another instance of the service is still accepted here.
+pub const CALLER_CACHE_SECONDS: u64 = 5;
+
+/// Callers recently authenticated, by secret. Small and short-lived: it only saves the lookup
+/// that every request of a busy client would otherwise make.
+#[derive(Debug, Default)]
+pub struct CallerCache {
+    entries: std::sync::Mutex<HashMap<String, (Caller, std::time::Instant)>>,
+}
+
+impl CallerCache {
+    const MAX_ENTRIES: usize = 1024;
+
+    pub(crate) fn get(&self, secret: &str) -> Option<Caller> {
+        let entries = self.entries.lock().ok()?;
+        let (caller, at) = entries.get(secret)?;
+        (at.elapsed().as_secs() < CALLER_CACHE_SECONDS).then(|| caller.clone())
+    }
+
+    pub(crate) fn insert(&self, secret: String, caller: Caller) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.retain(|_, (_, at)| at.elapsed().as_secs() < CALLER_CACHE_SECONDS);
+                if entries.len() >= Self::MAX_ENTRIES {
+                    entries.clear();
+                }
+            }
+            entries.insert(secret, (caller, std::time::Instant::now()));
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
 }
 
 /// The caller a secret belongs to, if it is a token that is not revoked. Notes the time of

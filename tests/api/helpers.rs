@@ -192,6 +192,8 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, access: AccessSettings) -> Self {
+        // The service's own log (errors behind a 500 among it), shown with a failing test.
+        let _ = env_logger::builder().is_test(true).try_init();
         let (config, database) = TestDatabase::create(backend);
         let (store, applied) = Store::open(&config).expect("the store opens and migrates");
         assert!(!applied.is_empty(), "a fresh database gets every migration");
