@@ -3,7 +3,7 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::body::{BodySize, BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{ETAG, HeaderValue, IF_MATCH, IF_NONE_MATCH};
 use actix_web::http::{Method, StatusCode};
@@ -32,8 +32,8 @@ pub fn tagged_json<T: serde::Serialize>(
     tagged(builder, version).json(body)
 }
 
-/// Gives every successful GET of the API an `ETag` (the record's version where it has one, a
-/// hash of the body otherwise) and answers `If-None-Match` with 304 when nothing changed, so
+/// Gives every successful GET of the API that is not streamed an `ETag` (the record's version
+/// where it has one, a hash of the body otherwise) and answers `If-None-Match` with 304 when nothing changed, so
 /// that a client polling a list pays for the body only when it changed.
 pub async fn conditional_get(
     req: ServiceRequest,
@@ -47,6 +47,11 @@ pub async fn conditional_get(
         .map(str::to_owned);
     let response = next.call(req).await?;
     if !is_api_get || response.status() != StatusCode::OK {
+        return Ok(response.map_into_boxed_body());
+    }
+    // A streamed body (the report, the calendar) is sent as it is read, not held to be hashed:
+    // it can be the whole log.
+    if matches!(response.response().body().size(), BodySize::Stream) {
         return Ok(response.map_into_boxed_body());
     }
     let (request, response) = response.into_parts();

@@ -11,10 +11,12 @@ use super::StoreData;
 use super::auth::Reader;
 use super::params::{QueryParams, path};
 use super::problem::{ApiError, BadRequest, NotFound, Unprocessable};
-use crate::domain::{CalendarDate, CommitteeCode, DecisionStatus};
-use crate::report::log::{self, Report};
-use crate::store::decisions::{self, DecisionFilter, DecisionSort};
-use crate::store::overview::{self, FollowUpList, Stats, StatsFilter};
+use crate::domain::{CalendarDate, CommitteeCode};
+use crate::report::log::{self, Report, ReportForm, ReportHead, ReportWriter};
+use crate::report::{ical, stream};
+use crate::store::overview::{
+    self, DeadlineFilter, FollowUpList, ReportFilter, ReportPart, Stats, StatsFilter,
+};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(stats)
@@ -91,41 +93,58 @@ async fn report(
             ReportFormat::Json
         }
     });
-    let (from, to) = (
-        query.from.map(CalendarDate::get),
-        query.to.map(CalendarDate::get),
-    );
-    // The log holds what was adopted; proposals from a notice wait for the minutes.
-    let filter = DecisionFilter {
-        statuses: DecisionStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| *s != DecisionStatus::Proposed)
-            .collect(),
+    let head = ReportHead {
         committee: query.committee.clone(),
-        meeting_from: from,
-        meeting_to: to,
-        visibility,
-        ..DecisionFilter::default()
+        from: query.from.map(CalendarDate::get),
+        to: query.to.map(CalendarDate::get),
+        generated_at: Utc::now(),
     };
-    let points = store
-        .run(move |conn| decisions::list_every(conn, &filter))
-        .await?;
-    let report = log::build(query.committee, from, to, points, Utc::now());
+    let filter = ReportFilter {
+        committee: query.committee,
+        from: head.from,
+        to: head.to,
+        visibility,
+    };
+    let form = match format {
+        ReportFormat::Json => ReportForm::Json,
+        ReportFormat::Csv => ReportForm::Csv,
+        ReportFormat::Html => ReportForm::Html,
+    };
+    // Written page by page as it is read, in one read transaction: one snapshot of the log,
+    // never more than a page of points in memory. (The ETag middleware still gathers the
+    // body to hash it.)
+    let body = stream::stream(&store, move |conn, sink| {
+        let mut writer = ReportWriter::new(form, head);
+        overview::report_pages(conn, &filter, |part| {
+            match part {
+                ReportPart::Counts(counts) => writer.start(sink.buffer(), &counts),
+                ReportPart::Points(points) => {
+                    for point in points {
+                        writer.point(sink.buffer(), point);
+                        sink.flush_full()?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        writer.finish(sink.buffer());
+        sink.flush_full()
+    })
+    .await?;
     let mut response = HttpResponse::Ok();
     response.insert_header((actix_web::http::header::VARY, "Accept"));
     Ok(match format {
-        ReportFormat::Json => response.json(report),
+        ReportFormat::Json => response.content_type(mime::APPLICATION_JSON).body(body),
         ReportFormat::Csv => response
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 "Content-Disposition",
                 "attachment; filename=\"vedtakslogg.csv\"",
             ))
-            .body(log::csv(&report)),
+            .body(body),
         ReportFormat::Html => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(log::html(&report)),
+            .body(body),
     })
 }
 
@@ -290,24 +309,32 @@ async fn calendar(
     store: StoreData,
     QueryParams(query): QueryParams<CalendarQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = DecisionFilter {
-        statuses: vec![DecisionStatus::Open, DecisionStatus::InProgress],
+    let filter = DeadlineFilter {
         committee: query.committee.clone(),
         owner: query.owner.clone().filter(|o| !o.trim().is_empty()),
-        sort: DecisionSort::Deadline,
         visibility,
-        ..DecisionFilter::default()
     };
-    let points = store
-        .run(move |conn| decisions::list_every(conn, &filter))
-        .await?;
     let name = match (&query.committee, &query.owner) {
         (Some(code), Some(owner)) => format!("Frister: {code}, {owner}"),
         (Some(code), None) => format!("Frister: {code}"),
         (None, Some(owner)) => format!("Frister: {owner}"),
         (None, None) => "Frister i vedtaksloggen".to_owned(),
     };
+    // Written page by page as it is read, in one read transaction.
+    let body = stream::stream(&store, move |conn, sink| {
+        ical::start(sink.buffer(), &name);
+        overview::deadline_pages(conn, &filter, |points| {
+            for point in &points {
+                ical::event(sink.buffer(), point);
+                sink.flush_full()?;
+            }
+            Ok(())
+        })?;
+        ical::finish(sink.buffer());
+        Ok(())
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
-        .body(crate::report::ical::calendar(&name, &points)))
+        .body(body))
 }

@@ -48,87 +48,102 @@ fn status_word(decision: &Decision) -> &'static str {
 /// A calendar with an all-day event on the deadline of each point that has one.
 pub fn calendar(name: &str, decisions: &[Decision]) -> String {
     let mut out = String::new();
-    line(&mut out, "BEGIN:VCALENDAR");
-    line(&mut out, "VERSION:2.0");
-    line(&mut out, "PRODID:-//Vedtakslogg//Vedtakslogg//NB");
-    line(&mut out, "CALSCALE:GREGORIAN");
-    line(&mut out, "METHOD:PUBLISH");
-    line(&mut out, &format!("X-WR-CALNAME:{}", escape(name)));
+    start(&mut out, name);
     for decision in decisions {
-        let Some(deadline) = decision.deadline else {
-            continue;
-        };
-        let reference = format!(
-            "{} {}-{}",
-            decision.case.committee, decision.case.number, decision.position
-        );
-        let owners: Vec<&str> = decision.owners.iter().map(|o| o.name.as_str()).collect();
-        let mut summary: String = decision.text.chars().take(90).collect();
-        if decision.text.chars().count() > 90 {
-            summary.push('…');
-        }
-        let description = format!(
-            "{}\n\nSak {}: {}\nMøte: {}\nAnsvarlig: {}\nStatus: {}{}",
-            decision.text,
-            decision.case.number,
-            decision.case.title,
-            decision.case.meeting_date.format("%d.%m.%Y"),
-            if owners.is_empty() {
-                "–".to_owned()
-            } else {
-                owners.join(", ")
-            },
-            status_word(decision),
-            decision
-                .status_note
-                .as_deref()
-                .map(|n| format!(" ({n})"))
-                .unwrap_or_default(),
-        );
-        line(&mut out, "BEGIN:VEVENT");
-        // The point's id is its identity for good: a moved deadline updates the same event.
-        line(&mut out, &format!("UID:{}@vedtakslogg", decision.id));
-        // The time of the last change, so that an unchanged feed is the same feed (and 304).
-        line(
-            &mut out,
-            &format!("DTSTAMP:{}", decision.updated_at.format("%Y%m%dT%H%M%SZ")),
-        );
-        line(
-            &mut out,
-            &format!(
-                "LAST-MODIFIED:{}",
-                decision.updated_at.format("%Y%m%dT%H%M%SZ")
-            ),
-        );
-        line(&mut out, &format!("SEQUENCE:{}", decision.version));
-        line(
-            &mut out,
-            &format!("DTSTART;VALUE=DATE:{}", deadline.format("%Y%m%d")),
-        );
-        line(
-            &mut out,
-            &format!(
-                "DTEND;VALUE=DATE:{}",
-                (deadline + TimeDelta::days(1)).format("%Y%m%d")
-            ),
-        );
-        line(
-            &mut out,
-            &format!(
-                "SUMMARY:{}",
-                escape(&format!("Frist {reference}: {summary}"))
-            ),
-        );
-        line(&mut out, &format!("DESCRIPTION:{}", escape(&description)));
-        line(
-            &mut out,
-            &format!("CATEGORIES:{}", escape(decision.case.committee.as_str())),
-        );
-        line(&mut out, "TRANSP:TRANSPARENT");
-        line(&mut out, "END:VEVENT");
+        event(&mut out, decision);
     }
-    line(&mut out, "END:VCALENDAR");
+    finish(&mut out);
     out
+}
+
+/// The start of a calendar of this name, before its events.
+pub fn start(out: &mut String, name: &str) {
+    line(out, "BEGIN:VCALENDAR");
+    line(out, "VERSION:2.0");
+    line(out, "PRODID:-//Vedtakslogg//Vedtakslogg//NB");
+    line(out, "CALSCALE:GREGORIAN");
+    line(out, "METHOD:PUBLISH");
+    line(out, &format!("X-WR-CALNAME:{}", escape(name)));
+}
+
+/// The all-day event on the deadline of a point; nothing for a point without one.
+pub fn event(out: &mut String, decision: &Decision) {
+    let Some(deadline) = decision.deadline else {
+        return;
+    };
+    let reference = format!(
+        "{} {}-{}",
+        decision.case.committee, decision.case.number, decision.position
+    );
+    let owners: Vec<&str> = decision.owners.iter().map(|o| o.name.as_str()).collect();
+    let mut summary: String = decision.text.chars().take(90).collect();
+    if decision.text.chars().count() > 90 {
+        summary.push('…');
+    }
+    let description = format!(
+        "{}\n\nSak {}: {}\nMøte: {}\nAnsvarlig: {}\nStatus: {}{}",
+        decision.text,
+        decision.case.number,
+        decision.case.title,
+        decision.case.meeting_date.format("%d.%m.%Y"),
+        if owners.is_empty() {
+            "–".to_owned()
+        } else {
+            owners.join(", ")
+        },
+        status_word(decision),
+        decision
+            .status_note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default(),
+    );
+    line(out, "BEGIN:VEVENT");
+    // The point's id is its identity for good: a moved deadline updates the same event.
+    line(out, &format!("UID:{}@vedtakslogg", decision.id));
+    // The time of the last change, so that an unchanged feed is the same feed (and 304).
+    line(
+        out,
+        &format!("DTSTAMP:{}", decision.updated_at.format("%Y%m%dT%H%M%SZ")),
+    );
+    line(
+        out,
+        &format!(
+            "LAST-MODIFIED:{}",
+            decision.updated_at.format("%Y%m%dT%H%M%SZ")
+        ),
+    );
+    line(out, &format!("SEQUENCE:{}", decision.version));
+    line(
+        out,
+        &format!("DTSTART;VALUE=DATE:{}", deadline.format("%Y%m%d")),
+    );
+    line(
+        out,
+        &format!(
+            "DTEND;VALUE=DATE:{}",
+            (deadline + TimeDelta::days(1)).format("%Y%m%d")
+        ),
+    );
+    line(
+        out,
+        &format!(
+            "SUMMARY:{}",
+            escape(&format!("Frist {reference}: {summary}"))
+        ),
+    );
+    line(out, &format!("DESCRIPTION:{}", escape(&description)));
+    line(
+        out,
+        &format!("CATEGORIES:{}", escape(decision.case.committee.as_str())),
+    );
+    line(out, "TRANSP:TRANSPARENT");
+    line(out, "END:VEVENT");
+}
+
+/// The end of a calendar, after its events.
+pub fn finish(out: &mut String) {
+    line(out, "END:VCALENDAR");
 }
 
 #[cfg(test)]

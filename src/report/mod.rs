@@ -2,3 +2,4 @@
 
 pub mod ical;
 pub mod log;
+pub mod stream;

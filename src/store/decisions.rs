@@ -288,6 +288,17 @@ pub fn list(
     })
 }
 
+/// One page of decision points without counting them all: for reading a long list through
+/// (a report, a calendar) inside the caller's transaction.
+pub(crate) fn page_of(
+    conn: &mut DbConnection,
+    filter: &DecisionFilter,
+    after: Option<&DecisionKey>,
+    limit: i64,
+) -> StoreResult<(Vec<Decision>, Option<DecisionKey>)> {
+    Prepared::new(conn, filter)?.page(conn, filter, after, limit)
+}
+
 /// A filter made ready for the database: the owner resolved to an id, the search to each
 /// engine's query, the date of today fixed for the whole request.
 #[derive(Clone)]
@@ -490,7 +501,29 @@ impl Prepared {
             || filter.meeting_from.is_some()
             || filter.meeting_to.is_some()
             || filter.visibility == Visibility::PublicOnly;
-        let found = if needs_case {
+        let found = if let (Backend::Sqlite, Some(search), false) =
+            (self.backend, &self.search, needs_case)
+        {
+            // The full-text index leads and the count stops early, instead of gathering every
+            // match first.
+            use super::schema::{decision_search, decision_search_docs};
+            let unsearched = Prepared {
+                search: None,
+                ..self.clone()
+            };
+            let query = decisions::table
+                .inner_join(decision_search_docs::table)
+                .inner_join(
+                    decision_search::table.on(decision_search::rowid.eq(decision_search_docs::doc)),
+                )
+                .filter(sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.clone()))
+                .into_boxed();
+            filter_point_columns!(query, filter, &unsearched)
+                .select(sql::<Integer>("1"))
+                .limit(super::COUNT_LIMIT + 1)
+                .load::<i32>(conn)?
+                .len()
+        } else if needs_case {
             matching_decisions!(filter, self)
                 .select(sql::<Integer>("1"))
                 .limit(super::COUNT_LIMIT + 1)
@@ -1542,13 +1575,25 @@ fn attach_snippets(
     }
     let ids = super::json_list(items.iter().map(|item| item.id.to_string()));
     let found: Vec<Snippet> = match conn {
+        // Looked up by key, the page's entries cost nothing each, but bm25 would count the
+        // matches of the whole log again for every one: the score is then taken from the
+        // ranked page, or (in other orders) the index is read once in full.
+        DbConnection::Sqlite(sqlite) if scores.is_some() => diesel::sql_query(
+            "SELECT d.decision_id AS decision_id, \
+             snippet(decision_search, 0, '[', ']', '…', 14) AS snippet, 0.0 AS score \
+             FROM decision_search JOIN decision_search_docs d ON d.doc = decision_search.rowid \
+             WHERE decision_search MATCH ? AND decision_search.rowid IN \
+             (SELECT doc FROM decision_search_docs WHERE decision_id IN (SELECT value FROM json_each(?)))",
+        )
+        .bind::<Text, _>(search)
+        .bind::<Text, _>(&ids)
+        .load(sqlite)?,
         DbConnection::Sqlite(sqlite) => diesel::sql_query(
             "SELECT d.decision_id AS decision_id, \
              snippet(decision_search, 0, '[', ']', '…', 14) AS snippet, \
              -bm25(decision_search) AS score \
              FROM decision_search JOIN decision_search_docs d ON d.doc = decision_search.rowid \
-             WHERE decision_search MATCH ? AND decision_search.rowid IN \
-             (SELECT doc FROM decision_search_docs WHERE decision_id IN (SELECT value FROM json_each(?)))",
+             WHERE decision_search MATCH ? AND d.decision_id IN (SELECT value FROM json_each(?))",
         )
         .bind::<Text, _>(search)
         .bind::<Text, _>(&ids)

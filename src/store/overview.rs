@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeDelta, Utc};
+use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Date, Text};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -80,51 +82,38 @@ pub struct Stats {
 }
 
 impl StatusCounts {
-    fn add(
-        &mut self,
-        status: DecisionStatus,
-        deadline: Option<NaiveDate>,
-        today: NaiveDate,
-        soon: NaiveDate,
-    ) {
-        self.total += 1;
+    /// Adds the points of one status: how many, how many of them have a deadline before
+    /// today, and how many one between today and the end of "soon". Only open work can be
+    /// overdue or due soon.
+    fn add_group(&mut self, status: DecisionStatus, count: i64, overdue: i64, due_soon: i64) {
+        self.total += count;
         match status {
-            DecisionStatus::Proposed => self.proposed += 1,
-            DecisionStatus::Open => self.open += 1,
-            DecisionStatus::InProgress => self.in_progress += 1,
-            DecisionStatus::Done => self.done += 1,
-            DecisionStatus::Cancelled => self.cancelled += 1,
+            DecisionStatus::Proposed => self.proposed += count,
+            DecisionStatus::Open => self.open += count,
+            DecisionStatus::InProgress => self.in_progress += count,
+            DecisionStatus::Done => self.done += count,
+            DecisionStatus::Cancelled => self.cancelled += count,
         }
         if status.is_active() {
-            match deadline {
-                Some(d) if d < today => self.overdue += 1,
-                Some(d) if d <= soon => self.due_soon += 1,
-                _ => {}
-            }
+            self.overdue += overdue;
+            self.due_soon += due_soon;
         }
     }
 }
 
-/// Counts decision points by status, owner and meeting, in two queries.
-pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats> {
-    super::read_transaction(conn, |conn| {
-        let today = Utc::now().date_naive();
-        let soon = today + TimeDelta::days(i64::from(filter.due_within_days));
-        let mut query = decisions::table
-            .inner_join(cases::table.inner_join(meetings::table))
-            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+/// The points counted, grouped and selected: not deleted, of cases not deleted, visible to the
+/// caller, and of the committee and period asked for. A boxed query, so that the optional
+/// filters can be added.
+macro_rules! counted {
+    ($joined:expr, $filter:expr, group_by $group:expr, select $select:expr) => {{
+        let filter: &StatsFilter = $filter;
+        let mut query = $joined
             .filter(decisions::deleted_at.is_null())
             .filter(cases::deleted_at.is_null())
             .filter(decisions::is_public.eq_any(filter.visibility.public_values()))
             .filter(cases::is_public.eq_any(filter.visibility.public_values()))
-            .select((
-                decisions::id,
-                decisions::status,
-                decisions::deadline,
-                meetings::id,
-                meetings::meeting_date,
-                committees::code,
-            ))
+            .group_by($group)
+            .select($select)
             .into_boxed();
         if let Some(code) = &filter.committee {
             query = query.filter(committees::code.eq(code.as_str()));
@@ -135,46 +124,141 @@ pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats
         if let Some(to) = filter.to {
             query = query.filter(meetings::meeting_date.le(to));
         }
-        let rows: Vec<(String, String, Option<NaiveDate>, String, NaiveDate, String)> =
-            query.load(conn)?;
-        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-        let mut owners_of: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for (decision, owner_id, name) in decision_owners::table
-            .inner_join(owners::table)
-            .filter(decision_owners::decision_id.eq_any(&ids))
-            .select((decision_owners::decision_id, owners::id, owners::name))
-            .load::<(String, String, String)>(conn)?
-        {
-            owners_of
-                .entry(decision)
-                .or_default()
-                .push((owner_id, name));
-        }
+        query
+    }};
+}
+
+/// The points with their case, meeting and committee.
+macro_rules! points {
+    () => {
+        decisions::table
+            .inner_join(cases::table.inner_join(meetings::table))
+            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+    };
+}
+
+/// `SUM(CASE ...)` over the points of a group whose deadline is before `today`: the overdue
+/// ones, when the group's status is open work.
+macro_rules! overdue_sum {
+    ($today:expr) => {
+        sql::<BigInt>("SUM(CASE WHEN decisions.deadline < ")
+            .bind::<Date, _>($today)
+            .sql(" THEN 1 ELSE 0 END)")
+    };
+}
+
+/// `SUM(CASE ...)` over the points of a group whose deadline is from `today` to `soon`.
+macro_rules! due_soon_sum {
+    ($today:expr, $soon:expr) => {
+        sql::<BigInt>("SUM(CASE WHEN decisions.deadline >= ")
+            .bind::<Date, _>($today)
+            .sql(" AND decisions.deadline <= ")
+            .bind::<Date, _>($soon)
+            .sql(" THEN 1 ELSE 0 END)")
+    };
+}
+
+/// A status with its number of points, overdue points and points due soon.
+type StatusRow = (String, i64, i64, i64);
+
+/// Counts decision points by status, owner and meeting with SQL aggregates, one query per
+/// grouping, whatever the size of the log: no point is loaded and no id list is bound.
+pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats> {
+    super::read_transaction(conn, |conn| {
+        let today = Utc::now().date_naive();
+        let soon = today + TimeDelta::days(i64::from(filter.due_within_days));
+
         let mut counts = StatusCounts::default();
-        let mut by_owner: BTreeMap<(String, Option<String>), StatusCounts> = BTreeMap::new();
-        let mut by_meeting: BTreeMap<(NaiveDate, String, String), StatusCounts> = BTreeMap::new();
-        for (id, status, deadline, meeting_id, date, code) in &rows {
-            let status: DecisionStatus = parse_stored(status, "decisions.status")?;
-            counts.add(status, *deadline, today, soon);
-            by_meeting
-                .entry((*date, code.clone(), meeting_id.clone()))
-                .or_default()
-                .add(status, *deadline, today, soon);
-            match owners_of.get(id) {
-                Some(owners) => {
-                    for (owner_id, name) in owners {
-                        by_owner
-                            .entry((name.clone(), Some(owner_id.clone())))
-                            .or_default()
-                            .add(status, *deadline, today, soon);
-                    }
-                }
-                None => by_owner
-                    .entry(("Uten ansvarlig".into(), None))
-                    .or_default()
-                    .add(status, *deadline, today, soon),
-            }
+        let rows: Vec<StatusRow> = counted!(
+            points!(),
+            filter,
+            group_by sql::<Text>("decisions.status"),
+            select (
+                sql::<Text>("decisions.status"),
+                count_star(),
+                overdue_sum!(today),
+                due_soon_sum!(today, soon),
+            )
+        )
+        .load(conn)?;
+        for (status, count, overdue, due_soon) in rows {
+            let status = parse_stored(&status, "decisions.status")?;
+            counts.add_group(status, count, overdue, due_soon);
         }
+
+        // A point with several owners counts for each; one without counts for "Uten ansvarlig".
+        let mut by_owner: BTreeMap<(String, Option<String>), StatusCounts> = BTreeMap::new();
+        let rows: Vec<(String, String, String, i64, i64, i64)> = counted!(
+            points!().inner_join(decision_owners::table.inner_join(owners::table)),
+            filter,
+            group_by sql::<Text>("owners.id, owners.name, decisions.status"),
+            select (
+                sql::<Text>("owners.id"),
+                sql::<Text>("owners.name"),
+                sql::<Text>("decisions.status"),
+                count_star(),
+                overdue_sum!(today),
+                due_soon_sum!(today, soon),
+            )
+        )
+        .load(conn)?;
+        for (owner_id, name, status, count, overdue, due_soon) in rows {
+            let status = parse_stored(&status, "decisions.status")?;
+            by_owner
+                .entry((name, Some(owner_id)))
+                .or_default()
+                .add_group(status, count, overdue, due_soon);
+        }
+        let rows: Vec<StatusRow> = counted!(
+            points!().filter(sql::<Bool>(
+                "NOT EXISTS (SELECT 1 FROM decision_owners WHERE decision_owners.decision_id = decisions.id)",
+            )),
+            filter,
+            group_by sql::<Text>("decisions.status"),
+            select (
+                sql::<Text>("decisions.status"),
+                count_star(),
+                overdue_sum!(today),
+                due_soon_sum!(today, soon),
+            )
+        )
+        .load(conn)?;
+        for (status, count, overdue, due_soon) in rows {
+            let status = parse_stored(&status, "decisions.status")?;
+            by_owner
+                .entry(("Uten ansvarlig".into(), None))
+                .or_default()
+                .add_group(status, count, overdue, due_soon);
+        }
+
+        let mut by_meeting: BTreeMap<(NaiveDate, String, String), StatusCounts> = BTreeMap::new();
+        let rows: Vec<(String, NaiveDate, String, String, i64, i64, i64)> = counted!(
+            points!(),
+            filter,
+            group_by sql::<Text>(
+                "meetings.id, meetings.meeting_date, committees.code, decisions.status"
+            ),
+            select (
+                sql::<Text>("meetings.id"),
+                sql::<Date>("meetings.meeting_date"),
+                sql::<Text>("committees.code"),
+                sql::<Text>("decisions.status"),
+                count_star(),
+                overdue_sum!(today),
+                due_soon_sum!(today, soon),
+            )
+        )
+        .load(conn)?;
+        for (meeting_id, date, code, status, count, overdue, due_soon) in rows {
+            let status = parse_stored(&status, "decisions.status")?;
+            by_meeting
+                .entry((date, code, meeting_id))
+                .or_default()
+                .add_group(status, count, overdue, due_soon);
+        }
+
+        // By owner and name first (the map's order), then most open work first: the sort is
+        // stable, so owners with as much open work stay in the order of their names.
         let mut by_owner: Vec<OwnerCounts> = by_owner
             .into_iter()
             .map(|((owner, owner_id), counts)| {
@@ -207,6 +291,248 @@ pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats
             by_meeting,
         })
     })
+}
+
+/// How many decision points a page of the report, the calendar or the follow-up list holds.
+pub const PAGE: i64 = 500;
+
+/// Which adopted points a report holds.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub committee: Option<CommitteeCode>,
+    /// Points of meetings on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Points of meetings on or before this date.
+    pub to: Option<NaiveDate>,
+    pub visibility: Visibility,
+}
+
+/// What a report is read as: first the counts of all its points, then its points in report
+/// order (by meeting date, committee, case number and position), a page at a time.
+pub enum ReportPart {
+    Counts(StatusCounts),
+    Points(Vec<Decision>),
+}
+
+/// The order of the report: by meeting date, committee, case number and position.
+pub fn report_order(a: &Decision, b: &Decision) -> std::cmp::Ordering {
+    (
+        a.case.meeting_date,
+        a.case.committee.as_str(),
+        a.case.number,
+        a.position,
+    )
+        .cmp(&(
+            b.case.meeting_date,
+            b.case.committee.as_str(),
+            b.case.number,
+            b.position,
+        ))
+}
+
+/// The statuses of what was adopted: proposals from a notice wait for the minutes.
+fn adopted() -> Vec<DecisionStatus> {
+    DecisionStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != DecisionStatus::Proposed)
+        .collect()
+}
+
+/// Reads the points of a report into `part`: their counts, then the points in report order,
+/// a page of at most [`PAGE`] points at a time, all in one read transaction, so that the
+/// report is one snapshot however long it takes to send.
+///
+/// One aggregate query counts the points by meeting; then each meeting is read through
+/// `decisions::page_of` with the meeting as its filter, which both engines answer from the
+/// meeting's cases by index, in case order: report order within a meeting. No query binds
+/// more than a page's ids, and no count runs over more than a meeting.
+pub fn report_pages(
+    conn: &mut DbConnection,
+    filter: &ReportFilter,
+    mut part: impl FnMut(ReportPart) -> StoreResult<()>,
+) -> StoreResult<()> {
+    super::read_transaction(conn, |conn| {
+        let today = Utc::now().date_naive();
+        let statuses = adopted();
+        let status_names: Vec<&str> = statuses.iter().map(DecisionStatus::as_str).collect();
+        let stats_filter = StatsFilter {
+            committee: filter.committee.clone(),
+            from: filter.from,
+            to: filter.to,
+            due_within_days: 0,
+            visibility: filter.visibility,
+        };
+        let rows: Vec<(String, NaiveDate, String, String, i64, i64)> = counted!(
+            points!().filter(decisions::status.eq_any(&status_names)),
+            &stats_filter,
+            group_by sql::<Text>(
+                "meetings.id, meetings.meeting_date, committees.code, decisions.status"
+            ),
+            select (
+                sql::<Text>("meetings.id"),
+                sql::<Date>("meetings.meeting_date"),
+                sql::<Text>("committees.code"),
+                sql::<Text>("decisions.status"),
+                count_star(),
+                overdue_sum!(today),
+            )
+        )
+        .load(conn)?;
+        let mut counts = StatusCounts::default();
+        // The meetings by date and committee, in the report's (byte) order.
+        let mut meetings: BTreeMap<(NaiveDate, String), Vec<String>> = BTreeMap::new();
+        for (meeting, date, code, status, count, overdue) in rows {
+            let status = parse_stored(&status, "decisions.status")?;
+            counts.add_group(status, count, overdue, 0);
+            let ids = meetings.entry((date, code)).or_default();
+            if !ids.contains(&meeting) {
+                ids.push(meeting);
+            }
+        }
+        part(ReportPart::Counts(counts))?;
+        for ((date, code), ids) in meetings {
+            let mut list_filter = DecisionFilter {
+                statuses: statuses.clone(),
+                visibility: filter.visibility,
+                ..DecisionFilter::default()
+            };
+            match ids.as_slice() {
+                [meeting] => list_filter.meeting = Some(parse_stored(meeting, "meetings.id")?),
+                // Two meetings of a committee on one day (one of them deleted, its cases not):
+                // their points go together, by case number.
+                _ => {
+                    list_filter.committee = Some(parse_stored(&code, "committees.code")?);
+                    list_filter.meeting_from = Some(date);
+                    list_filter.meeting_to = Some(date);
+                }
+            }
+            let mut after = None;
+            loop {
+                let (mut points, next) =
+                    super::decisions::page_of(conn, &list_filter, after.as_ref(), PAGE)?;
+                points.sort_by(report_order);
+                if !points.is_empty() {
+                    part(ReportPart::Points(points))?;
+                }
+                match next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Whose deadlines a calendar holds.
+#[derive(Debug, Clone, Default)]
+pub struct DeadlineFilter {
+    pub committee: Option<CommitteeCode>,
+    /// An owner's id, name or alias.
+    pub owner: Option<String>,
+    pub visibility: Visibility,
+}
+
+/// Reads every open or in-progress point with a deadline into `page`, by deadline (then id),
+/// in pages of at most [`PAGE`] points (more only for one date with more), all in one read
+/// transaction. Points without a deadline are left out.
+///
+/// A histogram of the deadlines (one aggregate query) cuts them into runs of dates of at most
+/// a page each, and each run is read through `decisions::page_of` with its dates as
+/// `due_after`/`due_before`: no query binds more than a page's ids, and no count runs over
+/// more than a run.
+pub fn deadline_pages(
+    conn: &mut DbConnection,
+    filter: &DeadlineFilter,
+    mut page: impl FnMut(Vec<Decision>) -> StoreResult<()>,
+) -> StoreResult<()> {
+    super::read_transaction(conn, |conn| {
+        let statuses = vec![DecisionStatus::Open, DecisionStatus::InProgress];
+        let list_filter =
+            |due_after: Option<NaiveDate>, due_before: Option<NaiveDate>| DecisionFilter {
+                statuses: statuses.clone(),
+                committee: filter.committee.clone(),
+                owner: filter.owner.clone(),
+                due_after,
+                due_before,
+                sort: super::decisions::DecisionSort::Deadline,
+                visibility: filter.visibility,
+                ..DecisionFilter::default()
+            };
+        let owner_id = match &filter.owner {
+            Some(key) => match super::owners::resolve(conn, key)? {
+                Some(id) => Some(id.to_string()),
+                // The list says what is wrong with the owner, as it does for every list.
+                None => {
+                    super::decisions::page_of(conn, &list_filter(None, None), None, 1)?;
+                    return Ok(());
+                }
+            },
+            None => None,
+        };
+        let status_names: Vec<&str> = statuses.iter().map(DecisionStatus::as_str).collect();
+        let mut query = points!()
+            .filter(decisions::deleted_at.is_null())
+            .filter(cases::deleted_at.is_null())
+            .filter(decisions::is_public.eq_any(filter.visibility.public_values()))
+            .filter(cases::is_public.eq_any(filter.visibility.public_values()))
+            .filter(decisions::status.eq_any(&status_names))
+            .filter(decisions::deadline.is_not_null())
+            .group_by(decisions::deadline)
+            .select((decisions::deadline, count_star()))
+            .order(decisions::deadline)
+            .into_boxed();
+        if let Some(code) = &filter.committee {
+            query = query.filter(committees::code.eq(code.as_str()));
+        }
+        if let Some(owner_id) = owner_id {
+            query = query.filter(
+                decisions::id.eq_any(
+                    decision_owners::table
+                        .filter(decision_owners::owner_id.eq(owner_id))
+                        .select(decision_owners::decision_id),
+                ),
+            );
+        }
+        let histogram: Vec<(Option<NaiveDate>, i64)> = query.load(conn)?;
+        let mut run: Option<(NaiveDate, NaiveDate, i64)> = None;
+        for (date, size) in histogram {
+            let Some(date) = date else { continue };
+            if let Some((first, last, run_size)) = run
+                && run_size + size > PAGE
+            {
+                read_deadlines(conn, &list_filter(Some(first), Some(last)), &mut page)?;
+                run = None;
+            }
+            run = Some(match run {
+                Some((first, _, run_size)) => (first, date, run_size + size),
+                None => (date, date, size),
+            });
+        }
+        if let Some((first, last, _)) = run {
+            read_deadlines(conn, &list_filter(Some(first), Some(last)), &mut page)?;
+        }
+        Ok(())
+    })
+}
+
+fn read_deadlines(
+    conn: &mut DbConnection,
+    filter: &DecisionFilter,
+    page: &mut impl FnMut(Vec<Decision>) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let mut after = None;
+    loop {
+        let (found, next) = super::decisions::page_of(conn, filter, after.as_ref(), PAGE)?;
+        if !found.is_empty() {
+            page(found)?;
+        }
+        match next {
+            Some(next) => after = Some(next),
+            None => return Ok(()),
+        }
+    }
 }
 
 /// One owner's part of the list for the next meeting.
@@ -252,7 +578,18 @@ pub fn follow_up_list(
             visibility,
             ..DecisionFilter::default()
         };
-        let points = super::decisions::list_all(conn, &filter)?;
+        // Page by page in one snapshot (each page is a savepoint of this read transaction),
+        // so that no query binds the ids of every open point of the committee.
+        let mut points = Vec::new();
+        let mut after = None;
+        loop {
+            let (page, next) = super::decisions::page_of(conn, &filter, after.as_ref(), PAGE)?;
+            points.extend(page);
+            match next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
         let mut groups: BTreeMap<(String, Option<OwnerId>), Vec<Decision>> = BTreeMap::new();
         for point in points.into_iter().filter(|p| p.needs_follow_up) {
             if point.owners.is_empty() {

@@ -12,6 +12,7 @@ crate::on_both_backends!(
     the_follow_up_list_groups_open_work_by_owner,
     the_calendar_holds_one_event_per_open_point_with_a_deadline,
     the_report_comes_as_json_csv_for_excel_and_printable_html,
+    stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables,
 );
 
 /// Two meetings of ASU and one of AU, with points of every status.
@@ -468,4 +469,214 @@ async fn the_report_comes_as_json_csv_for_excel_and_printable_html(backend: Back
     app.get("/api/v1/report?format=pdf")
         .await
         .expect_problem(400);
+}
+
+/// More points than SQLite takes variables in one statement (32,766): listing, searching,
+/// counting, reporting them and listing their deadlines must not bind their ids.
+async fn stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables(backend: Backend) {
+    const POINTS: i64 = 33_500;
+    let app = TestApp::spawn(backend).await;
+    let committee = app
+        .committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    // Sixty meetings, of 500 or 600 points: the report reads them in runs of meetings and
+    // in pages of one meeting.
+    const MEETINGS: i64 = 60;
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let date_of = |m: i64| (start + chrono::TimeDelta::days(m)).to_string();
+    let mut meetings = Vec::new();
+    for m in 0..MEETINGS {
+        let meeting = app.meeting("ASU", &date_of(m)).await;
+        meetings.push(format!(
+            "WHEN {m} THEN '{}'",
+            meeting["id"].as_str().unwrap()
+        ));
+    }
+    let june = app.meeting("ASU", "2024-06-19").await;
+    let case = app.case(&june, "24/24", "Status Handlingsplan").await;
+    let first = app
+        .decision(&case, "1", "assignment", &["Sekretariatet"], None)
+        .await;
+    let owner_id = first["owners"][0]["id"].as_str().unwrap().to_owned();
+    // Point n (0 <= n < POINTS) is point n % 100 + 1 of case (n / 100 + 1)/23, whose meeting
+    // is one of the sixty in turn; every fifth is done and the rest open, every second has a
+    // deadline long past, and every third is Sekretariatet's. Bulk SQL, in three statements,
+    // which fill the columns the store keeps of a point's case too.
+    let (series, id, case_id, date) = match backend {
+        Backend::Sqlite => (
+            "WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < {last}) SELECT n FROM s",
+            "printf('00000000-0000-4000-8000-%012d', n)",
+            "printf('00000000-0000-4000-9000-%012d', n / 100)",
+            "'2001-01-01'",
+        ),
+        Backend::Postgres => (
+            "SELECT generate_series(0, {last}) AS n",
+            "'00000000-0000-4000-8000-' || lpad(CAST(n AS TEXT), 12, '0')",
+            "'00000000-0000-4000-9000-' || lpad(CAST(n / 100 AS TEXT), 12, '0')",
+            "CAST('2001-01-01' AS DATE)",
+        ),
+    };
+    let points = series.replace("{last}", &(POINTS - 1).to_string());
+    let cases = series.replace("{last}", &((POINTS - 1) / 100 * 100).to_string());
+    let sql = format!(
+        "INSERT INTO cases (id, committee_id, meeting_id, case_year, case_serial, title, status, \
+         created_at, updated_at) \
+         SELECT {case_id}, '{committee}', \
+         CASE (n / 100) % {MEETINGS} {meetings} END, \
+         2023, n / 100 + 1, 'Sak', 'decided', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP \
+         FROM ({cases}) AS numbers WHERE n % 100 = 0; \
+         INSERT INTO decisions (id, case_id, position, position_sort, text, kind, deadline, \
+         status, search_text, created_at, updated_at, version, updated_by, is_public, \
+         case_committee, case_year, case_serial) \
+         SELECT {id}, {case_id}, CAST(n % 100 + 1 AS TEXT), (n % 100 + 1) * 1000, 'Punkt', \
+         'assignment', CASE WHEN n % 2 = 0 THEN {date} ELSE NULL END, \
+         CASE WHEN n % 5 = 0 THEN 'done' ELSE 'open' END, 'punkt', \
+         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 'test', TRUE, 'ASU', 2023, n / 100 + 1 \
+         FROM ({points}) AS numbers; \
+         INSERT INTO decision_owners (decision_id, owner_id, responsible, ordinal) \
+         SELECT {id}, '{owner_id}', FALSE, 0 FROM ({points}) AS numbers WHERE n % 3 = 0;",
+        committee = committee["id"].as_str().unwrap(),
+        meetings = meetings.join(" "),
+    );
+    app.store
+        .run(move |conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(&sql).map_err(Into::into)
+        })
+        .await
+        .expect("the points are seeded");
+    // SQLite's full-text index reads a table of its own, which the store fills on each write.
+    if backend == Backend::Sqlite {
+        app.store
+            .run(|conn| {
+                use diesel::connection::SimpleConnection;
+                conn.batch_execute(
+                    "INSERT INTO decision_search_docs (decision_id, body) \
+                     SELECT id, search_text FROM decisions \
+                     WHERE id NOT IN (SELECT decision_id FROM decision_search_docs)",
+                )
+                .map_err(Into::into)
+            })
+            .await
+            .expect("the search index is filled");
+    }
+
+    // The lists page through them from indexes, counting up to 1,000.
+    for query in [
+        "status=open&sort=deadline",
+        "owner=Sekretariatet&status=open&sort=deadline",
+        "overdue=true",
+        "q=punkt",
+        "q=punkt&sort=deadline",
+        "",
+    ] {
+        let page = app
+            .get(&format!("/api/v1/decisions?{query}&limit=200"))
+            .await
+            .expect(200);
+        assert_eq!(page["items"].as_array().unwrap().len(), 200, "{query}");
+        assert_eq!(page["total"], 1000, "{query}");
+        assert_eq!(page["total_exact"], false, "{query}");
+        assert!(page["next_cursor"].is_string(), "{query}");
+    }
+    let found = app
+        .get("/api/v1/decisions?q=punkt&limit=3")
+        .await
+        .expect(200);
+    assert!(
+        found["items"][0]["search"]["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("[")),
+        "{found}"
+    );
+
+    let count = |pred: &dyn Fn(i64) -> bool| (0..POINTS).filter(|n| pred(*n)).count() as i64;
+    let stats = app.get("/api/v1/stats").await.expect(200);
+    assert_eq!(stats["total"], POINTS + 1);
+    assert_eq!(stats["done"], count(&|n| n % 5 == 0));
+    assert_eq!(
+        stats["open"],
+        count(&|n| n % 5 != 0) + 1,
+        "and the first point"
+    );
+    assert_eq!(stats["overdue"], count(&|n| n % 2 == 0 && n % 5 != 0));
+    let by_owner = stats["by_owner"].as_array().unwrap();
+    assert_eq!(by_owner.len(), 2, "{by_owner:?}");
+    assert_eq!(
+        by_owner[0]["owner"], "Uten ansvarlig",
+        "most open work first"
+    );
+    assert!(by_owner[0]["owner_id"].is_null());
+    assert_eq!(by_owner[0]["total"], count(&|n| n % 3 != 0));
+    assert_eq!(by_owner[1]["owner"], "Sekretariatet");
+    assert_eq!(by_owner[1]["owner_id"], owner_id);
+    assert_eq!(by_owner[1]["total"], count(&|n| n % 3 == 0) + 1);
+    assert_eq!(
+        by_owner[1]["open"],
+        count(&|n| n % 3 == 0 && n % 5 != 0) + 1
+    );
+    assert_eq!(
+        by_owner[1]["overdue"],
+        count(&|n| n % 3 == 0 && n % 2 == 0 && n % 5 != 0)
+    );
+    let by_meeting: Vec<(String, i64)> = stats["by_meeting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["date"].as_str().unwrap().to_owned(),
+                m["total"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, i64)> = (0..MEETINGS)
+        .map(|m| (date_of(m), count(&|n| (n / 100) % MEETINGS == m)))
+        .collect();
+    expected.push(("2024-06-19".to_owned(), 1));
+    assert_eq!(by_meeting, expected);
+
+    // The report and the calendar read the log page by page: every point, in order.
+    let report = app.get("/api/v1/report?format=csv").await;
+    assert_eq!(
+        report.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&report.body)
+    );
+    let text = String::from_utf8(report.body).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .split("\r\n")
+        .skip(1)
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split(';').collect())
+        .collect();
+    assert_eq!(rows.len() as i64, POINTS + 1, "every point");
+    assert_eq!(rows[0][4], "1/23-1");
+    assert_eq!(rows[1][4], "1/23-2");
+    assert_eq!(rows[100][4], "61/23-1", "the next case of the meeting");
+    assert_eq!(rows.last().unwrap()[4], "24/24-1");
+    let key = |row: &Vec<&str>| {
+        let (number, position) = row[4].split_once('-').unwrap();
+        let (serial, year) = number.split_once('/').unwrap();
+        let date: Vec<&str> = row[0].split('.').collect();
+        (
+            (date[2].to_owned(), date[1].to_owned(), date[0].to_owned()),
+            year.parse::<i32>().unwrap(),
+            serial.parse::<i32>().unwrap(),
+            position.parse::<i32>().unwrap(),
+        )
+    };
+    assert!(
+        rows.windows(2).all(|w| key(&w[0]) < key(&w[1])),
+        "by meeting date, case number and position"
+    );
+    let calendar = app.get("/api/v1/calendar.ics").await;
+    assert_eq!(calendar.status, 200);
+    let text = String::from_utf8(calendar.body).unwrap();
+    assert_eq!(
+        text.matches("BEGIN:VEVENT").count() as i64,
+        count(&|n| n % 2 == 0 && n % 5 != 0)
+    );
+    assert!(text.ends_with("END:VCALENDAR\r\n"));
 }
