@@ -510,17 +510,7 @@ fn generate(store: &Store, points: usize) -> Dataset {
                 }
                 DbConnection::Postgres(_) => {
                     // Our tables only: a plain ANALYZE would visit every schema of the database.
-                    for table in [
-                        "committees",
-                        "meetings",
-                        "cases",
-                        "owners",
-                        "owner_aliases",
-                        "decisions",
-                        "decision_owners",
-                        "case_links",
-                        "api_tokens",
-                    ] {
+                    for table in vedtakslogg::store::schema::TABLES {
                         conn.batch_execute(&format!("VACUUM (ANALYZE) {table}"))?;
                     }
                 }

@@ -425,25 +425,7 @@ impl ReportWriter {
 
     /// Writes a whole report, as built.
     fn whole(form: ReportForm, report: &Report) -> String {
-        let mut counts = StatusCounts::default();
-        for point in report
-            .meetings
-            .iter()
-            .flat_map(|m| &m.cases)
-            .flat_map(|c| &c.decisions)
-        {
-            counts.total += 1;
-            match point.status {
-                DecisionStatus::Proposed => counts.proposed += 1,
-                DecisionStatus::Open => counts.open += 1,
-                DecisionStatus::InProgress => counts.in_progress += 1,
-                DecisionStatus::Done => counts.done += 1,
-                DecisionStatus::Cancelled => counts.cancelled += 1,
-            }
-            if point.overdue {
-                counts.overdue += 1;
-            }
-        }
+        let counts = counts_of(report);
         let mut writer = ReportWriter::new(
             form,
             ReportHead {
@@ -467,6 +449,30 @@ impl ReportWriter {
         writer.finish(&mut out);
         out
     }
+}
+
+/// The counts of a report's points by status, and how many are overdue.
+fn counts_of(report: &Report) -> StatusCounts {
+    let mut counts = StatusCounts::default();
+    for point in report
+        .meetings
+        .iter()
+        .flat_map(|m| &m.cases)
+        .flat_map(|c| &c.decisions)
+    {
+        counts.total += 1;
+        match point.status {
+            DecisionStatus::Proposed => counts.proposed += 1,
+            DecisionStatus::Open => counts.open += 1,
+            DecisionStatus::InProgress => counts.in_progress += 1,
+            DecisionStatus::Done => counts.done += 1,
+            DecisionStatus::Cancelled => counts.cancelled += 1,
+        }
+        if point.overdue {
+            counts.overdue += 1;
+        }
+    }
+    counts
 }
 
 const CSV_HEADER: [&str; 12] = [
@@ -765,22 +771,7 @@ pub(crate) mod tests {
     /// What the writer writes from points in report order, a point at a time.
     pub(crate) fn streamed(form: ReportForm, points: Vec<Decision>) -> String {
         let report = build(None, None, None, points.clone(), DateTime::UNIX_EPOCH);
-        let counts = {
-            let mut counts = StatusCounts::default();
-            for point in report
-                .meetings
-                .iter()
-                .flat_map(|m| &m.cases)
-                .flat_map(|c| &c.decisions)
-            {
-                counts.total += 1;
-                counts.open += i64::from(point.status == DecisionStatus::Open);
-                counts.in_progress += i64::from(point.status == DecisionStatus::InProgress);
-                counts.done += i64::from(point.status == DecisionStatus::Done);
-                counts.overdue += i64::from(point.overdue);
-            }
-            counts
-        };
+        let counts = counts_of(&report);
         let mut sorted = points;
         sorted.sort_by(report_order);
         let mut writer = ReportWriter::new(form, head());

@@ -465,18 +465,18 @@ impl Prepared {
         has_words(filter.q.as_deref()) && self.search.is_none()
     }
 
+    /// The same filter without its search, for queries that join the full-text index
+    /// themselves.
+    fn without_search(&self) -> Self {
+        Self {
+            search: None,
+            ..self.clone()
+        }
+    }
+
     /// The points that match the search, as a condition on the point: each engine finds them
     /// through its own index.
-    fn search_condition(
-        &self,
-        search: &str,
-    ) -> diesel::expression::SqlLiteral<
-        Bool,
-        diesel::expression::UncheckedBind<
-            diesel::expression::SqlLiteral<Bool>,
-            diesel::dsl::AsExprOf<String, Text>,
-        >,
-    > {
+    fn search_condition(&self, search: &str) -> super::TextBoundCondition {
         let sql = match self.backend {
             Backend::Sqlite => {
                 "decisions.id IN (SELECT d.decision_id FROM decision_search \
@@ -507,10 +507,7 @@ impl Prepared {
             // The full-text index leads and the count stops early, instead of gathering every
             // match first.
             use super::schema::{decision_search, decision_search_docs};
-            let unsearched = Prepared {
-                search: None,
-                ..self.clone()
-            };
+            let unsearched = self.without_search();
             let query = decisions::table
                 .inner_join(decision_search_docs::table)
                 .inner_join(
@@ -690,10 +687,7 @@ impl Prepared {
             }
         };
         // The search itself is the ranked join below, not a condition beside it.
-        let unsearched = Prepared {
-            search: None,
-            ..self.clone()
-        };
+        let unsearched = self.without_search();
         let rows: Vec<(DecisionRow, CaseKeyRow, NaiveDate, String, f64)> = match self.backend {
             Backend::Sqlite => {
                 use super::schema::{decision_search, decision_search_docs};

@@ -183,6 +183,15 @@ pub(crate) fn json_list(values: impl IntoIterator<Item = String>) -> String {
     serde_json::Value::from(values.into_iter().collect::<Vec<_>>()).to_string()
 }
 
+/// A condition written in SQL around one bound text value.
+pub(crate) type TextBoundCondition = diesel::expression::SqlLiteral<
+    diesel::sql_types::Bool,
+    diesel::expression::UncheckedBind<
+        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+        diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
+    >,
+>;
+
 /// The condition that `column` is one of `values`. The values are bound as one parameter (a
 /// JSON array that the database unpacks), so that a query takes any number of them: a list
 /// bound value by value fails past SQLite's limit of variables and makes PostgreSQL plan anew
@@ -191,13 +200,7 @@ pub(crate) fn one_of(
     backend: Backend,
     column: &str,
     values: impl IntoIterator<Item = String>,
-) -> diesel::expression::SqlLiteral<
-    diesel::sql_types::Bool,
-    diesel::expression::UncheckedBind<
-        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
-        diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
-    >,
-> {
+) -> TextBoundCondition {
     let unpack = match backend {
         Backend::Sqlite => "SELECT value FROM json_each(",
         Backend::Postgres => "SELECT json_array_elements_text(CAST(",
