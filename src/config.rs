@@ -61,18 +61,41 @@ impl DatabaseConfig {
         })
     }
 
-    /// The URL with any password hidden, for logs.
+    /// The URL with any password hidden, for logs: the one in its user part and those given as
+    /// query parameters (`?password=`, `&sslpassword=`).
     pub fn display_url(&self) -> String {
-        match (self.backend, self.url.split_once("://")) {
-            (Backend::Postgres, Some((scheme, rest))) => match rest.split_once('@') {
-                Some((credentials, host)) => {
-                    let user = credentials.split(':').next().unwrap_or_default();
-                    format!("{scheme}://{user}:***@{host}")
-                }
-                None => self.url.clone(),
-            },
-            _ => self.url.clone(),
+        if self.backend != Backend::Postgres {
+            return self.url.clone();
         }
+        let (base, query) = match self.url.split_once('?') {
+            Some((base, query)) => (base, Some(query)),
+            None => (self.url.as_str(), None),
+        };
+        let base = match base.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((credentials, host)) => match credentials.split_once(':') {
+                    Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+                    None => base.to_owned(),
+                },
+                None => base.to_owned(),
+            },
+            None => base.to_owned(),
+        };
+        let Some(query) = query else {
+            return base;
+        };
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _))
+                    if ["password", "sslpassword"].contains(&key.to_ascii_lowercase().as_str()) =>
+                {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        format!("{base}?{}", query.join("&"))
     }
 }
 
@@ -108,6 +131,16 @@ mod tests {
         let pg = DatabaseConfig::from_url(Some("postgres://u:secret@db:5432/vedtakslogg")).unwrap();
         assert_eq!(pg.backend, Backend::Postgres);
         assert_eq!(pg.display_url(), "postgres://u:***@db:5432/vedtakslogg");
+        let in_query = DatabaseConfig::from_url(Some(
+            "postgres://u@db/v?sslmode=require&password=secret&PASSWORD=s2&sslpassword=s3",
+        ))
+        .unwrap();
+        assert_eq!(
+            in_query.display_url(),
+            "postgres://u@db/v?sslmode=require&password=***&PASSWORD=***&sslpassword=***"
+        );
+        let both = DatabaseConfig::from_url(Some("postgresql://u:p@ss@db/v?password=x")).unwrap();
+        assert_eq!(both.display_url(), "postgresql://u:***@db/v?password=***");
         let default = DatabaseConfig::from_url(None).unwrap();
         assert_eq!(
             (default.backend, default.url.as_str()),
