@@ -48,8 +48,12 @@ pub fn app(
         .default_service(web::to(api::no_route))
         .wrap(middleware::from_fn(api::etag::conditional_get))
         .wrap(middleware::from_fn(api::auth::authenticate))
-        // The path without the query string: a calendar feed's query may hold a token.
-        .wrap(Logger::new("%a \"%m %U\" %s %b %Dms"))
+        // Method and path, never the query string: a calendar feed's query may hold a token.
+        // (actix's Logger has no placeholder of its own for the method.)
+        .wrap(
+            Logger::new("%a \"%{method}xi %U\" %s %b %Dms")
+                .custom_request_replace("method", |req| req.method().to_string()),
+        )
 }
 
 /// A built server, bound and ready to run.

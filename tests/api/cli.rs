@@ -14,7 +14,8 @@ use crate::helpers::TestDatabase;
 crate::on_both_backends!(
     token_commands_create_list_and_revoke,
     the_first_start_prints_one_admin_token_once,
-    the_import_command_previews_then_writes_a_document
+    the_import_command_previews_then_writes_a_document,
+    the_request_log_names_method_path_and_status_but_not_the_query
 );
 
 fn url(config: &DatabaseConfig) -> String {
@@ -179,4 +180,55 @@ async fn the_import_command_previews_then_writes_a_document(backend: Backend) {
     let not_a_meeting = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
     let (ok, _, err) = vedtakslogg(&config, &["import", not_a_meeting]);
     assert!(!ok && err.contains("Cargo.toml: no cases found"), "{err}");
+}
+
+/// One request to the real server: its log line says the method, the path and the status, and
+/// leaves out the query string (a calendar feed's holds a token).
+async fn the_request_log_names_method_path_and_status_but_not_the_query(backend: Backend) {
+    use std::io::{Read, Write};
+    let (config, _database) = TestDatabase::create(backend);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vedtakslogg"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", url(&config))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = child.stderr.take().unwrap();
+    let (lines_tx, lines_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let wait_for = |pattern: &str| loop {
+        match lines_rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if line.contains(pattern) => return Some(line),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    };
+    let ready = wait_for("is serving at http://").expect("the server says where it serves");
+    let address = ready
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("an address")
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).expect("the server answers");
+    stream
+        .write_all(
+            b"GET /api/v1/calendar.ics?access_token=vl_secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let line = wait_for("/api/v1/calendar.ics");
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = line.expect("the request is logged");
+    assert!(line.contains("\"GET /api/v1/calendar.ics\" 401"), "{line}");
+    assert!(!line.contains("vl_secret") && !line.contains('?'), "{line}");
 }
