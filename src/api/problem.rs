@@ -141,6 +141,13 @@ impl ResponseError for ApiError {
             _ => None,
         };
         let mut response = problem_response_with(status, detail, current_version);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Busy or briefly away: a client may try again in a moment.
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("2"),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 actix_web::http::header::WWW_AUTHENTICATE,

@@ -37,9 +37,20 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                // A writer waits for its turn at most this long, then gets 503 and may try
+                // again; without a bound it waits forever behind a stuck transaction. A
+                // lock_timeout set by the operator (in the URL's options or the server's
+                // configuration) is kept.
+                conn.batch_execute(&format!(
+                    "SELECT set_config('lock_timeout', '{POSTGRES_LOCK_TIMEOUT_MS}ms', false) \
+                     WHERE current_setting('lock_timeout') IN ('0', '0ms')"
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
@@ -119,6 +130,10 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, StoreError
     .map_err(|e| StoreError::Migration(e.to_string()))?;
     Ok(applied.iter().map(ToString::to_string).collect())
 }
+
+/// How long a PostgreSQL statement waits for a lock (a writer for its turn) unless the operator
+/// set `lock_timeout` otherwise.
+pub const POSTGRES_LOCK_TIMEOUT_MS: u64 = 10_000;
 
 /// The key of the advisory lock that PostgreSQL writers take turns on ("vedtak" in ASCII).
 const WRITE_LOCK_KEY: i64 = 0x7665_6474_616b;

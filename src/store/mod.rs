@@ -23,7 +23,10 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::config::{Backend, DatabaseConfig};
 
-pub use connection::{DbConnection, Pool, read_transaction, run_migrations, write_transaction};
+pub use connection::{
+    DbConnection, POSTGRES_LOCK_TIMEOUT_MS, Pool, read_transaction, run_migrations,
+    write_transaction,
+};
 
 /// What can go wrong in the store. The API maps each variant to one HTTP status, once.
 #[derive(Debug, thiserror::Error)]
@@ -78,9 +81,11 @@ impl From<DieselError> for StoreError {
                         .into(),
                 )
             }
-            // SQLite's busy timeout ran out: the database is overloaded, not the request wrong.
+            // SQLite's busy timeout or PostgreSQL's lock_timeout ran out: the database is
+            // overloaded, not the request wrong.
             DieselError::DatabaseError(_, info)
-                if info.message().contains("database is locked") =>
+                if info.message().contains("database is locked")
+                    || info.message().contains("lock timeout") =>
             {
                 StoreError::Unavailable("the database is busy".into())
             }

@@ -234,3 +234,108 @@ async fn two_people_registering_the_same_owner_get_one_owner(backend: Backend) {
         before + 1
     );
 }
+
+/// A PostgreSQL writer waits for its turn only as long as `lock_timeout` says (10 s unless the
+/// operator sets it, here 300 ms through the URL), then gets 503 with Retry-After, and nothing
+/// is written.
+#[actix_web::test]
+async fn a_writer_kept_waiting_for_its_turn_gets_503_with_retry_after() {
+    use actix_web::test;
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+    use vedtakslogg::api::auth::AccessSettings;
+    use vedtakslogg::domain::Role;
+    use vedtakslogg::store::Store;
+    use vedtakslogg::store::tokens::{self, NewToken};
+
+    let Some(admin_url) = crate::helpers::postgres_url() else {
+        eprintln!("skipped: set {}", crate::helpers::POSTGRES_URL_VAR);
+        return;
+    };
+    let (mut config, _database) = crate::helpers::TestDatabase::create(Backend::Postgres);
+    // Without a setting of the operator's, the service bounds the wait itself.
+    let (plain, _) = Store::open(&config).expect("the store opens");
+    let bound = plain
+        .run(|conn| {
+            #[derive(diesel::QueryableByName)]
+            struct Setting {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                lock_timeout: String,
+            }
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query("SHOW lock_timeout")
+                .get_result::<Setting>(conn)?
+                .lock_timeout)
+        })
+        .await
+        .unwrap();
+    assert_eq!(bound, "10s");
+    config.url = config
+        .url
+        .replace("options=", "options=-clock_timeout%3D300%20");
+    let (store, _) = Store::open(&config).expect("the store opens");
+    let secret = store
+        .run_blocking(|conn| {
+            tokens::create(
+                conn,
+                NewToken {
+                    name: "editor".parse().unwrap(),
+                    role: Role::Editor,
+                },
+                "test",
+            )
+        })
+        .unwrap()
+        .secret;
+    let app = test::init_service(vedtakslogg::startup::app(
+        store.clone(),
+        AccessSettings { public_read: false },
+    ))
+    .await;
+    let create = || {
+        test::TestRequest::post()
+            .uri("/api/v1/committees")
+            .insert_header(("authorization", format!("Bearer {secret}")))
+            .set_json(json!({"code": "ASU", "name": "Administrativt samarbeidsutvalg"}))
+            .to_request()
+    };
+
+    // Another session holds the writers' turn (the advisory lock every writer takes).
+    let mut holder = PgConnection::establish(&admin_url).unwrap();
+    holder
+        .batch_execute("SELECT pg_advisory_lock(130177849123179)")
+        .unwrap();
+    let refused = test::call_service(&app, create()).await;
+    holder
+        .batch_execute("SELECT pg_advisory_unlock(130177849123179)")
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(
+        refused
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("2")
+    );
+    assert_eq!(
+        refused.headers().get("content-type").unwrap(),
+        "application/problem+json"
+    );
+    let listed: Value = test::call_and_read_body_json(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/committees")
+            .insert_header(("authorization", format!("Bearer {secret}")))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(0),
+        "nothing was written: {listed}"
+    );
+
+    // Its turn free again, the same request goes through.
+    let accepted = test::call_service(&app, create()).await;
+    assert_eq!(accepted.status(), 201);
+}
