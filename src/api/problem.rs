@@ -84,6 +84,9 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::Invalid(detail) => ApiError::Unprocessable(detail),
             StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StoreError::ConnectionLost => {
+                ApiError::Unavailable("the connection to the database was lost".into())
+            }
             StoreError::Gone(detail) => ApiError::Gone(detail),
             StoreError::VersionMismatch { expected, current } => ApiError::PreconditionFailed {
                 detail: format!(

@@ -79,6 +79,26 @@ impl ManageConnection for Manager {
     }
 }
 
+/// Marks a connection whose work failed because it is gone, so that the pool drops it when it
+/// comes back instead of handing it to the next request. The pool no longer tests a connection
+/// at every checkout (a round trip per request); it finds a dead one by its error instead.
+pub(crate) fn discard_if_lost<T>(
+    conn: &mut DbConnection,
+    result: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if matches!(result, Err(StoreError::ConnectionLost)) {
+        match conn {
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+            }
+            DbConnection::Postgres(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+            }
+        }
+    }
+    result
+}
+
 /// Builds the pool and applies pending migrations; returns the pool and the names of the
 /// migrations it applied.
 pub fn connect(config: &DatabaseConfig) -> Result<(Pool, Vec<String>), StoreError> {

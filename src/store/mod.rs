@@ -45,6 +45,9 @@ pub enum StoreError {
     /// The database cannot be reached or the pool is exhausted.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The connection broke under the work; the pool replaces it.
+    #[error("database unavailable: the connection to the database was lost")]
+    ConnectionLost,
     #[error("migration failed: {0}")]
     Migration(String),
     /// A stored value that the domain types refuse: a bug or a hand-edited database.
@@ -89,6 +92,14 @@ impl From<DieselError> for StoreError {
             {
                 StoreError::Unavailable("the database is busy".into())
             }
+            // The connection broke under the query (the server restarted, a network cut, an
+            // administrator ended the session): the pool drops it, and the next try gets a
+            // fresh one.
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | DieselError::BrokenTransactionManager => StoreError::ConnectionLost,
+            DieselError::DatabaseError(_, info) if connection_lost(info.message()) => {
+                StoreError::ConnectionLost
+            }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 StoreError::Conflict(
                     "the change collided with a concurrent change; try again".into(),
@@ -97,6 +108,21 @@ impl From<DieselError> for StoreError {
             _ => StoreError::Database(error),
         }
     }
+}
+
+/// Whether a database error says the connection itself is gone, in the words libpq and
+/// PostgreSQL use (an ended session has a SQLSTATE diesel does not name).
+fn connection_lost(message: &str) -> bool {
+    const SIGNS: &[&str] = &[
+        "terminating connection",
+        "server closed the connection",
+        "connection to server",
+        "could not receive data from server",
+        "could not send data to server",
+        "no connection to the server",
+        "SSL connection has been closed",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 impl From<diesel::r2d2::PoolError> for StoreError {
@@ -256,7 +282,8 @@ impl Store {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            work(&mut conn)
+            let result = work(&mut conn);
+            connection::discard_if_lost(&mut conn, result)
         })
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
@@ -298,7 +325,8 @@ impl Store {
         work: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut conn = self.pool.get()?;
-        work(&mut conn)
+        let result = work(&mut conn);
+        connection::discard_if_lost(&mut conn, result)
     }
 
     /// Checks that the database answers.

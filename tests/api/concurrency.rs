@@ -14,6 +14,46 @@ crate::on_both_backends!(
     fifty_concurrent_changes_lose_nothing,
 );
 
+/// A connection lost under a request (the server restarted, a network cut) is the database
+/// being away, 503 with a time to try again, never a 500; the pool replaces what broke. Only
+/// PostgreSQL has a connection to lose: SQLite is a file in the process.
+#[actix_web::test]
+async fn a_lost_database_connection_is_a_503_and_the_next_request_gets_a_new_one() {
+    if crate::helpers::postgres_url().is_none() {
+        eprintln!(
+            "skipped: set {} to run this",
+            crate::helpers::POSTGRES_URL_VAR
+        );
+        return;
+    }
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let (uri, _) = recorded_point(&app).await;
+    app.get(&uri).await.expect(200);
+    assert!(
+        app.cut_database_connections() > 0,
+        "the pool held a connection"
+    );
+    let mut answers = Vec::new();
+    // Each pooled connection fails once, at most; then every one is new.
+    for _ in 0..8 {
+        let response = app.get(&uri).await;
+        if response.status.as_u16() == 503 {
+            assert!(response.header("retry-after").is_some());
+            response.expect_problem(503);
+        }
+        answers.push(response.status.as_u16());
+    }
+    assert!(
+        answers.contains(&503),
+        "a request met a cut connection: {answers:?}"
+    );
+    assert!(
+        answers.iter().all(|status| [200, 503].contains(status)),
+        "{answers:?}"
+    );
+    assert_eq!(answers.last(), Some(&200), "the pool recovers: {answers:?}");
+}
+
 async fn recorded_point(app: &TestApp) -> (String, Value) {
     app.committee("ASU", "Administrativt samarbeidsutvalg")
         .await;

@@ -97,7 +97,10 @@ impl TestDatabase {
                 conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
                     .expect("a schema of its own");
                 let separator = if admin_url.contains('?') { '&' } else { '?' };
-                let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
+                // The application name tells this test's connections apart from other tests'.
+                let url = format!(
+                    "{admin_url}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
+                );
                 let mut config = DatabaseConfig::from_url(Some(&url)).unwrap();
                 config.pool_size = 4;
                 (config, TestDatabase::Postgres { admin_url, schema })
@@ -238,6 +241,29 @@ impl TestApp {
     }
 
     /// The secret of a test token.
+    /// On PostgreSQL: ends every connection the application holds, as a server restart or a
+    /// network cut would; returns how many were ended.
+    pub fn cut_database_connections(&self) -> usize {
+        let TestDatabase::Postgres { admin_url, schema } = &self._database else {
+            panic!("only a PostgreSQL connection can be cut");
+        };
+        use diesel::RunQueryDsl;
+        let mut conn = PgConnection::establish(admin_url).expect("PostgreSQL answers");
+        #[derive(diesel::QueryableByName)]
+        struct Ended {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            count: i64,
+        }
+        let ended: Ended = diesel::sql_query(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS count \
+             FROM pg_stat_activity WHERE application_name = $1",
+        )
+        .bind::<diesel::sql_types::Text, _>(schema)
+        .get_result(&mut conn)
+        .expect("the connections are ended");
+        ended.count as usize
+    }
+
     pub fn token(&self, who: Who) -> Option<&str> {
         self.tokens.get(&who).map(String::as_str)
     }
