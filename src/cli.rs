@@ -56,7 +56,13 @@ pub struct ServeArgs {
     /// Let anyone read what is public without a token.
     #[arg(long, env = "VEDTAKSLOGG_PUBLIC_READ", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     public_read: bool,
+    /// Write the first admin token of an empty database to this file (readable by the service's
+    /// user alone) instead of printing it, so that it never reaches a log.
+    #[arg(long, env = INITIAL_ADMIN_TOKEN_FILE_VAR)]
+    initial_admin_token_file: Option<std::path::PathBuf>,
 }
+
+const INITIAL_ADMIN_TOKEN_FILE_VAR: &str = "VEDTAKSLOGG_INITIAL_ADMIN_TOKEN_FILE";
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -102,6 +108,8 @@ fn execute(cli: Cli) -> Result<(), String> {
             listen: std::env::var("VEDTAKSLOGG_LISTEN").ok(),
             public_read: std::env::var("VEDTAKSLOGG_PUBLIC_READ")
                 .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on")),
+            initial_admin_token_file: std::env::var_os(INITIAL_ADMIN_TOKEN_FILE_VAR)
+                .map(Into::into),
         }),
     };
     match command {
@@ -114,6 +122,9 @@ fn execute(cli: Cli) -> Result<(), String> {
                 database: database()?,
                 listen,
                 public_read: args.public_read,
+                initial_admin_token_file: args
+                    .initial_admin_token_file
+                    .filter(|path| !path.as_os_str().is_empty()),
             };
             actix_web::rt::System::new().block_on(async move {
                 let application = Application::build(&config).map_err(|e| e.to_string())?;

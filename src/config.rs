@@ -114,6 +114,9 @@ pub struct Config {
     pub listen: String,
     /// Whether anyone may read what is public without a token.
     pub public_read: bool,
+    /// Where the first admin token of an empty database goes instead of standard output (which
+    /// is often a log, such as `docker logs`).
+    pub initial_admin_token_file: Option<std::path::PathBuf>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

@@ -56,6 +56,39 @@ pub fn app(
         )
 }
 
+/// Hands the first admin token to whoever starts the service: into a file only the service's
+/// user can read, or else on the terminal (standard output, never the log).
+fn deliver_first_token(secret: &str, file: Option<&std::path::Path>) -> Result<(), String> {
+    let Some(path) = file else {
+        println!(
+            "\nThis is the first start of an empty database. The first admin token is:\n\n    {secret}\n\n\
+             It is shown only this once. Use it as `Authorization: Bearer <token>` to create\n\
+             the other tokens (POST /api/v1/tokens, or `vedtakslogg token create`).\n"
+        );
+        return Ok(());
+    };
+    write_private_file(path, &format!("{secret}\n")).map_err(|e| {
+        format!(
+            "cannot write the first admin token to {}: {e}; no token was made, the next start tries again",
+            path.display()
+        )
+    })
+}
+
+/// Writes a file that only its owner may read, also when it existed with wider permissions.
+fn write_private_file(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
 /// A built server, bound and ready to run.
 pub struct Application {
     server: Server,
@@ -97,17 +130,16 @@ impl Application {
             source,
         })?;
         let url = format!("http://{address}");
-        if let Some(issued) = store.bootstrap_admin()? {
-            // Shown once, on the terminal of whoever started the service; never logged.
-            println!(
-                "\nThis is the first start of an empty database. The first admin token is:\n\n    {}\n\n\
-                 It is shown only this once. Use it as `Authorization: Bearer <token>` to create\n\
-                 the other tokens (POST /api/v1/tokens, or `vedtakslogg token create`).\n",
-                issued.secret
-            );
+        let token_file = config.initial_admin_token_file.as_deref();
+        if let Some(issued) =
+            store.bootstrap_admin(|issued| deliver_first_token(&issued.secret, token_file))?
+        {
             log::info!(
-                "created the first admin token, named '{}'",
-                issued.token.name
+                "created the first admin token, named '{}'{}",
+                issued.token.name,
+                token_file
+                    .map(|path| format!(", and wrote it to {}", path.display()))
+                    .unwrap_or_default()
             );
         }
         let access = AccessSettings {

@@ -314,9 +314,12 @@ impl Store {
     }
 
     /// Creates the first admin token when the database has no tokens at all.
-    pub fn bootstrap_admin(&self) -> StoreResult<Option<tokens::IssuedToken>> {
+    pub fn bootstrap_admin(
+        &self,
+        deliver: impl FnOnce(&tokens::IssuedToken) -> Result<(), String>,
+    ) -> StoreResult<Option<tokens::IssuedToken>> {
         let mut conn = self.pool.get()?;
-        tokens::bootstrap_admin(&mut conn)
+        tokens::bootstrap_admin(&mut conn, deliver)
     }
 
     /// Runs blocking work with a pooled connection on the current thread (for the command line).

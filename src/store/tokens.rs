@@ -258,13 +258,21 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> StoreResult<Option
 
 /// On a database with no tokens at all, creates the first admin token, so that the person who
 /// started the service can create the others. Returns it, or `None` when tokens exist.
-pub fn bootstrap_admin(conn: &mut DbConnection) -> StoreResult<Option<IssuedToken>> {
+///
+/// `deliver` hands the secret to whoever starts the service; if it cannot, no token is made, so
+/// that the next start tries again instead of leaving a database nobody can get into.
+pub fn bootstrap_admin(
+    conn: &mut DbConnection,
+    deliver: impl FnOnce(&IssuedToken) -> Result<(), String>,
+) -> StoreResult<Option<IssuedToken>> {
     super::write_transaction(conn, |conn| {
         let existing: i64 = api_tokens::table.count().get_result(conn)?;
         if existing > 0 {
             return Ok(None);
         }
-        create_in(conn, "admin", Role::Admin, "first start").map(Some)
+        let issued = create_in(conn, "admin", Role::Admin, "first start")?;
+        deliver(&issued).map_err(StoreError::Invalid)?;
+        Ok(Some(issued))
     })
 }
 

@@ -14,6 +14,7 @@ use crate::helpers::TestDatabase;
 crate::on_both_backends!(
     token_commands_create_list_and_revoke,
     the_first_start_prints_one_admin_token_once,
+    the_first_admin_token_can_go_to_a_private_file_instead_of_the_output,
     the_import_command_previews_then_writes_a_document,
     the_request_log_names_method_path_and_status_but_not_the_query
 );
@@ -83,31 +84,51 @@ async fn token_commands_create_list_and_revoke(backend: Backend) {
     assert!(!ok && err.contains("no active token"), "{err}");
 }
 
-/// Starts `serve` on a free port; returns what it printed on standard output before it said
-/// where it serves (from its log on standard error), then stops it.
-fn first_words_of_serve(config: &DatabaseConfig) -> String {
+/// Starts `serve` on a free port with extra environment; returns whether it said where it
+/// serves, and all it printed on standard output and standard error until then (or until it
+/// stopped), then stops it.
+fn serve_until_ready(config: &DatabaseConfig, env: &[(&str, &str)]) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vedtakslogg"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", url(config))
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
     let stderr = child.stderr.take().unwrap();
-    let (ready_tx, ready_rx) = mpsc::channel();
+    let (lines_tx, lines_rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("is serving at http://127.0.0.1:") {
-                let _ = ready_tx.send(line);
-            }
+            let _ = lines_tx.send(line);
         }
     });
-    let ready = ready_rx.recv_timeout(Duration::from_secs(60));
+    let mut log = String::new();
+    let mut ready = false;
+    while let Ok(line) = lines_rx.recv_timeout(Duration::from_secs(60)) {
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("is serving at http://127.0.0.1:") {
+            ready = true;
+            break;
+        }
+    }
     let _ = child.kill();
     let output = child.wait_with_output().expect("the server stops");
-    assert!(ready.is_ok(), "the server said where it serves");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    log.extend(lines_rx.try_iter().map(|line| line + "\n"));
+    (
+        ready,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        log,
+    )
+}
+
+/// What `serve` printed on standard output before it said where it serves.
+fn first_words_of_serve(config: &DatabaseConfig) -> String {
+    let (ready, out, log) = serve_until_ready(config, &[]);
+    assert!(ready, "the server said where it serves: {log}");
+    out
 }
 
 async fn the_first_start_prints_one_admin_token_once(backend: Backend) {
@@ -130,6 +151,65 @@ async fn the_first_start_prints_one_admin_token_once(backend: Backend) {
         None,
         "a database with tokens gets no new one: {second}"
     );
+}
+
+/// In a container, standard output is the log (`docker logs`); the token file keeps the first
+/// token out of it. A file that cannot be written stops the start before any token exists.
+async fn the_first_admin_token_can_go_to_a_private_file_instead_of_the_output(backend: Backend) {
+    let (config, _database) = TestDatabase::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let unwritable = dir.path().join("no-such-directory").join("token");
+    let (ready, out, log) = serve_until_ready(
+        &config,
+        &[(
+            "VEDTAKSLOGG_INITIAL_ADMIN_TOKEN_FILE",
+            unwritable.to_str().unwrap(),
+        )],
+    );
+    assert!(
+        !ready,
+        "a token that cannot be delivered stops the start: {log}"
+    );
+    assert!(
+        log.contains("cannot write the first admin token") && log.contains("no-such-directory"),
+        "{log}"
+    );
+    assert_eq!(secret_in(&out), None, "{out}");
+    let (store, _) = Store::open(&config).unwrap();
+    let tokens = store.run_blocking(tokens::list).unwrap();
+    assert!(tokens.is_empty(), "no token was made: {tokens:?}");
+
+    let file = dir.path().join("initial-admin-token");
+    // A file left with wider permissions gets narrowed.
+    std::fs::write(&file, "old").unwrap();
+    let (ready, out, log) = serve_until_ready(
+        &config,
+        &[(
+            "VEDTAKSLOGG_INITIAL_ADMIN_TOKEN_FILE",
+            file.to_str().unwrap(),
+        )],
+    );
+    assert!(ready, "{log}");
+    let secret = std::fs::read_to_string(&file).unwrap().trim().to_owned();
+    assert!(secret.starts_with("vl_"), "{secret}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "only the service's user may read it");
+    }
+    assert!(
+        !out.contains(&secret) && !log.contains(&secret),
+        "{out}{log}"
+    );
+    assert!(
+        log.contains(file.to_str().unwrap()),
+        "the log says where: {log}"
+    );
+    let caller = store
+        .run_blocking(|conn| tokens::authenticate(conn, &secret))
+        .unwrap()
+        .expect("the token in the file is the admin's");
+    assert_eq!(caller.role.to_string(), "admin");
 }
 
 async fn the_import_command_previews_then_writes_a_document(backend: Backend) {
