@@ -307,8 +307,54 @@ struct Prepared {
     statuses: Vec<&'static str>,
     kinds: Vec<&'static str>,
     search: Option<String>,
+    text_search: TextSearch,
     backend: Backend,
     today: NaiveDate,
+}
+
+/// Which of PostgreSQL's two text vectors a search reads. The Norwegian one stems ("kommune"
+/// finds "kommunene") but leaves out stop words, so a search of stop words alone ("og", "til")
+/// reads the `simple` one, which keeps every word, and finds what SQLite's index finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextSearch {
+    Norwegian,
+    Simple,
+}
+
+impl TextSearch {
+    /// Picks the vector for a PostgreSQL search expression: Norwegian unless it is left with no
+    /// words once its stop words are gone.
+    fn for_postgres(conn: &mut DbConnection, expression: &str) -> StoreResult<Self> {
+        #[derive(diesel::QueryableByName)]
+        struct Nodes {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            nodes: i32,
+        }
+        let found: Nodes =
+            diesel::sql_query("SELECT numnode(to_tsquery('norwegian', $1)) AS nodes")
+                .bind::<Text, _>(expression)
+                .get_result(conn)?;
+        Ok(if found.nodes == 0 {
+            TextSearch::Simple
+        } else {
+            TextSearch::Norwegian
+        })
+    }
+
+    /// The stored vector column and the configuration that parses the query for it.
+    fn vector_and_config(self) -> (&'static str, &'static str) {
+        match self {
+            TextSearch::Norwegian => ("search_vector", "norwegian"),
+            TextSearch::Simple => ("search_vector_simple", "simple"),
+        }
+    }
+
+    /// `<alias>.<vector> @@ to_tsquery('<config>', `: the start of a match, to be followed by
+    /// the bound query and a closing parenthesis.
+    fn matches(self, table: &str) -> String {
+        let (vector, config) = self.vector_and_config();
+        format!("{table}.{vector} @@ to_tsquery('{config}', ")
+    }
 }
 
 /// Applies the conditions of a [`DecisionFilter`] that the point's own columns decide, to any
@@ -445,6 +491,10 @@ impl Prepared {
             .q
             .as_deref()
             .and_then(|q| search_expression(backend, q));
+        let text_search = match (&search, backend) {
+            (Some(expression), Backend::Postgres) => TextSearch::for_postgres(conn, expression)?,
+            _ => TextSearch::Norwegian,
+        };
         if filter.sort == DecisionSort::Relevance && !has_words(filter.q.as_deref()) {
             return Err(StoreError::Invalid(
                 "sort: relevance needs a search (q)".into(),
@@ -455,6 +505,7 @@ impl Prepared {
             statuses: filter.statuses.iter().map(DecisionStatus::as_str).collect(),
             kinds: filter.kinds.iter().map(DecisionKind::as_str).collect(),
             search,
+            text_search,
             backend,
             today: today(),
         })
@@ -478,14 +529,13 @@ impl Prepared {
     /// through its own index.
     fn search_condition(&self, search: &str) -> super::TextBoundCondition {
         let sql = match self.backend {
-            Backend::Sqlite => {
-                "decisions.id IN (SELECT d.decision_id FROM decision_search \
+            Backend::Sqlite => "decisions.id IN (SELECT d.decision_id FROM decision_search \
                  JOIN decision_search_docs d ON d.doc = decision_search.rowid \
                  WHERE decision_search MATCH "
-            }
-            Backend::Postgres => "decisions.search_vector @@ to_tsquery('norwegian', ",
+                .to_owned(),
+            Backend::Postgres => self.text_search.matches("decisions"),
         };
-        diesel::dsl::sql::<Bool>(sql)
+        diesel::dsl::sql::<Bool>(&sql)
             .bind::<Text, _>(search.to_owned())
             .sql(")")
     }
@@ -660,7 +710,7 @@ impl Prepared {
         let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
         let mut items = to_decisions(conn, rows, self.today, filter.visibility)?;
         if let Some(search) = &self.search {
-            attach_snippets(conn, search, &mut items, None)?;
+            attach_snippets(conn, search, self.text_search, &mut items, None)?;
         }
         Ok((items, next))
     }
@@ -727,8 +777,10 @@ impl Prepared {
                     .load(conn)?
             }
             Backend::Postgres => {
+                let (vector, config) = self.text_search.vector_and_config();
+                let rank = format!("ts_rank(decisions.{vector}, to_tsquery('{config}', ");
                 let score = || {
-                    sql::<Double>("ts_rank(decisions.search_vector, to_tsquery('norwegian', ")
+                    sql::<Double>(&rank)
                         .bind::<Text, _>(search.to_owned())
                         .sql("))::float8")
                 };
@@ -772,7 +824,7 @@ impl Prepared {
             .collect();
         let rows = rows.into_iter().map(|(row, _)| row).collect();
         let mut items = to_decisions(conn, rows, self.today, filter.visibility)?;
-        attach_snippets(conn, search, &mut items, Some(&scores))?;
+        attach_snippets(conn, search, self.text_search, &mut items, Some(&scores))?;
         Ok((items, next))
     }
 }
@@ -1561,6 +1613,7 @@ fn search_expression(backend: Backend, q: &str) -> Option<String> {
 fn attach_snippets(
     conn: &mut DbConnection,
     search: &str,
+    text_search: TextSearch,
     items: &mut [Decision],
     scores: Option<&HashMap<String, f64>>,
 ) -> StoreResult<()> {
@@ -1592,16 +1645,19 @@ fn attach_snippets(
         .bind::<Text, _>(search)
         .bind::<Text, _>(&ids)
         .load(sqlite)?,
-        DbConnection::Postgres(pg) => diesel::sql_query(
-            "SELECT d.id AS decision_id, \
-             ts_headline('norwegian', d.search_text, q, 'StartSel=[, StopSel=], MaxWords=20, MinWords=8') AS snippet, \
-             ts_rank(d.search_vector, q)::float8 AS score \
-             FROM decisions d, to_tsquery('norwegian', $1) q \
-             WHERE d.id IN (SELECT json_array_elements_text(CAST($2 AS json)))",
-        )
-        .bind::<Text, _>(search)
-        .bind::<Text, _>(&ids)
-        .load(pg)?,
+        DbConnection::Postgres(pg) => {
+            let (vector, config) = text_search.vector_and_config();
+            diesel::sql_query(format!(
+                "SELECT d.id AS decision_id, \
+                 ts_headline('{config}', d.search_text, q, 'StartSel=[, StopSel=], MaxWords=20, MinWords=8') AS snippet, \
+                 ts_rank(d.{vector}, q)::float8 AS score \
+                 FROM decisions d, to_tsquery('{config}', $1) q \
+                 WHERE d.id IN (SELECT json_array_elements_text(CAST($2 AS json)))",
+            ))
+            .bind::<Text, _>(search)
+            .bind::<Text, _>(&ids)
+            .load(pg)?
+        }
     };
     let mut found: HashMap<String, Snippet> = found
         .into_iter()

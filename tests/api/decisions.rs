@@ -227,6 +227,22 @@ async fn free_text_search_is_case_insensitive_with_norwegian_letters(backend: Ba
             "q={q}: {got:?}"
         );
     }
+    // A search of stop words alone ("om", "i": PostgreSQL's Norwegian configuration drops
+    // them) finds them all the same, ranked and with the words marked.
+    let hits = f
+        .app
+        .get("/api/v1/decisions?q=om%20i&sort=relevance")
+        .await
+        .expect(200);
+    assert!(
+        ids(&hits["items"]).contains(&id(&f.points[1]).to_owned()),
+        "{hits}"
+    );
+    let snippet = hits["items"][0]["search"]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("[i]") || snippet.contains("[om]"),
+        "{snippet}"
+    );
     // Best match first, with the words found in context; other filters still apply.
     let hits = f
         .app

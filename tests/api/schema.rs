@@ -38,7 +38,7 @@ fn shape(conn: &mut DbConnection) -> Result<Shape, StoreError> {
             "SELECT table_name::text AS table_name, column_name::text AS column_name, \
              (is_nullable = 'NO')::int AS not_null FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name NOT LIKE '__diesel%' \
-             AND column_name <> 'search_vector'",
+             AND column_name NOT IN ('search_vector', 'search_vector_simple')",
         )
         .load(c)?,
     };
