@@ -2,9 +2,13 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, ManageConnection};
-use diesel::{Connection, MultiConnection, PgConnection, SqliteConnection};
+use diesel::{
+    Connection, ExpressionMethods, MultiConnection, PgConnection, QueryDsl, RunQueryDsl,
+    SqliteConnection,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::{Backend, DatabaseConfig};
@@ -163,12 +167,78 @@ const WRITE_LOCK_KEY: i64 = 0x7665_6474_616b;
 /// read. On SQLite that is `BEGIN IMMEDIATE`; on PostgreSQL a transaction-scoped advisory lock.
 /// A secretariat writes a few times a minute: taking turns costs nothing there, and it rules
 /// out lost updates and half-seen changes without retry loops. Reads never wait for it.
+///
+/// Within its turn the write takes its change time from the database's change clock
+/// ([`advance_change_clock`]); [`super::now`] answers it for the whole write.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     run_in_transaction(conn, "BEGIN IMMEDIATE", "BEGIN", Some(WRITE_LOCK_KEY), f)
+}
+
+thread_local! {
+    /// The change time of the write transaction running on this thread, if any. A write runs
+    /// start to end on one blocking thread, so every record it touches gets the same time.
+    static CHANGE_TIME: std::cell::Cell<Option<NaiveDateTime>> = const { std::cell::Cell::new(None) };
+}
+
+/// The change time of the write in progress on this thread.
+pub(crate) fn change_time() -> Option<NaiveDateTime> {
+    CHANGE_TIME.with(std::cell::Cell::get)
+}
+
+/// Sets the change time for the rest of a write; the previous one comes back when dropped.
+struct ChangeTimeScope(Option<NaiveDateTime>);
+
+impl ChangeTimeScope {
+    fn enter(at: NaiveDateTime) -> Self {
+        Self(CHANGE_TIME.with(|time| time.replace(Some(at))))
+    }
+}
+
+impl Drop for ChangeTimeScope {
+    fn drop(&mut self) {
+        CHANGE_TIME.with(|time| time.set(self.0));
+    }
+}
+
+/// Moves the database's change clock on and returns the new time: the later of the clock and
+/// a microsecond after the last change. Called inside the writers' turn, it gives changes
+/// times in the order they commit, also when several service instances write to one
+/// PostgreSQL database and their clocks disagree (PostgreSQL's clock is the one used there),
+/// and also after a clock is set back. Mirrors poll by these times, so a change stamped
+/// earlier than one they have already seen would be lost to them.
+fn advance_change_clock(conn: &mut DbConnection) -> diesel::QueryResult<NaiveDateTime> {
+    use super::schema::change_clock;
+    match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(
+            "UPDATE change_clock SET last_change = GREATEST( \
+               last_change + interval '1 microsecond', \
+               clock_timestamp() AT TIME ZONE 'UTC') \
+             WHERE id = 1 RETURNING last_change",
+        )
+        .get_result::<ClockRow>(pg)
+        .map(|row| row.last_change),
+        DbConnection::Sqlite(sqlite) => {
+            let last: NaiveDateTime = change_clock::table
+                .find(1)
+                .select(change_clock::last_change)
+                .get_result(sqlite)?;
+            let at = super::clock_now().max(last + chrono::TimeDelta::microseconds(1));
+            diesel::update(change_clock::table.find(1))
+                .set(change_clock::last_change.eq(at))
+                .execute(sqlite)?;
+            Ok(at)
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct ClockRow {
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    last_change: NaiveDateTime,
 }
 
 /// Runs `f` in a transaction that reads one snapshot of the database, so that a list and its
@@ -219,6 +289,21 @@ where
                 return Err(error.into());
             }
         }
+    }
+    // A write (the one kind that takes the lock) gets its change time now, inside its turn.
+    if postgres_lock.is_some() {
+        let at = match advance_change_clock(conn) {
+            Ok(at) => at,
+            Err(error) => {
+                let _ = match conn {
+                    DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+                    DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
+                };
+                return Err(error.into());
+            }
+        };
+        let _scope = ChangeTimeScope::enter(at);
+        return finish(conn, f);
     }
     finish(conn, f)
 }

@@ -357,7 +357,14 @@ pub(crate) fn split_page<R, K>(
 }
 
 /// The current time as stored: UTC without offset, to the microsecond (what PostgreSQL keeps).
+/// The time of a change: inside a write, the write's change time from the database's change
+/// clock (see [`connection::write_transaction`]); elsewhere this machine's clock.
 pub(crate) fn now() -> NaiveDateTime {
+    connection::change_time().unwrap_or_else(clock_now)
+}
+
+/// This machine's clock, to the microsecond that both databases keep.
+pub(crate) fn clock_now() -> NaiveDateTime {
     use chrono::Timelike;
     let now = Utc::now().naive_utc();
     now.with_nanosecond(now.nanosecond() / 1000 * 1000)

@@ -197,6 +197,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// One row: the change time of the last write (see `connection::write_transaction`).
+    change_clock (id) {
+        id -> Integer,
+        last_change -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// SQLite only: the text each decision point is found by, under the integer key that the
     /// full-text index uses as its row id. PostgreSQL indexes `decisions.search_text` itself.
     decision_search_docs (doc) {
@@ -258,4 +266,5 @@ pub const TABLES: &[&str] = &[
     "link_proposals",
     "imports",
     "imported_values",
+    "change_clock",
 ];

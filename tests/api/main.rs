@@ -16,6 +16,7 @@ mod links;
 mod openapi;
 mod overview;
 mod records;
+mod replicas;
 mod schema;
 mod sync;
 mod walkthrough;
