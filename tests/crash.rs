@@ -374,6 +374,14 @@ impl Server {
     }
 }
 
+/// A failing check must not leave the service running behind it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 enum Body {
     None,
     Json(Value),
