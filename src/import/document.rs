@@ -30,7 +30,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::references::{ReferenceTarget, find_references};
-use crate::domain::{CaseNumber, ClockTime, DecisionKind, LinkKind, MeetingKind, Position};
+use crate::domain::{
+    CaseNumber, ClockTime, CommitteeCode, DecisionKind, LinkKind, MeetingKind, Position,
+};
 
 /// The result of reading one meeting document.
 #[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
@@ -186,7 +188,7 @@ pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
     let date = meeting_date(&header, &sections, case_year, &mut warnings)?;
 
     let meeting = ParsedMeeting {
-        committee: committee(&header, text),
+        committee: committee(&header, text, &mut warnings),
         date,
         start_time: header.times.map(|t| t.0),
         end_time: header.times.and_then(|t| t.1),
@@ -481,12 +483,18 @@ pub fn committee_name(code: &str) -> Option<String> {
     })
 }
 
-fn committee(header: &Header, text: &str) -> String {
+/// The committee a document is of: the code in parentheses after its name in the heading
+/// ("Administrativt samarbeidsutvalg (ASU)"), any committee code the log allows, written in
+/// capitals so that other parentheses do not count; else a committee named in it; else ASU, with
+/// a warning, since a document that names no committee is most likely ASU's own.
+fn committee(header: &Header, text: &str, warnings: &mut Vec<String>) -> String {
     for name in &header.committee_names {
         if let Some((_, rest)) = name.split_once('(')
             && let Some((code, _)) = rest.split_once(')')
-            && (2..=5).contains(&code.len())
-            && code.chars().all(|c| c.is_ascii_uppercase())
+            && code.chars().count() >= 2
+            && code.chars().any(char::is_uppercase)
+            && !code.chars().any(char::is_lowercase)
+            && let Ok(code) = code.parse::<CommitteeCode>()
         {
             return code.to_string();
         }
@@ -496,11 +504,16 @@ fn committee(header: &Header, text: &str) -> String {
         }
     }
     let lower = text.to_lowercase();
-    KNOWN
-        .iter()
-        .find(|(n, _)| lower.contains(n))
-        .map_or("ASU", |(_, code)| code)
-        .to_string()
+    match KNOWN.iter().find(|(n, _)| lower.contains(n)) {
+        Some((_, code)) => code.to_string(),
+        None => {
+            warnings.push(
+                "the document names no committee that the importer knows; it is taken as ASU's"
+                    .into(),
+            );
+            "ASU".into()
+        }
+    }
 }
 
 fn meeting_date(
@@ -1486,6 +1499,37 @@ mod tests {
         compare(
             include_str!("../../tests/fixtures/asu-2024-08-30-innkalling.txt"),
             include_str!("../../tests/fixtures/asu-2024-08-30-innkalling.expected.json"),
+        );
+    }
+
+    #[test]
+    fn the_committee_is_the_code_in_the_heading_whatever_its_length_or_asu_with_a_warning() {
+        let heading = |title: &str| {
+            let fixture = include_str!("../../tests/fixtures/asu-2024-06-19-referat.txt");
+            fixture.replacen("ADMINISTRATIVT SAMARBEIDSUTVALG (ASU)", title, 1)
+        };
+        for (title, code) in [
+            ("PARTNERSKAPSMØTE (PM)", "PM"),
+            ("KLINISK SAMARBEIDSUTVALG (KSU-PH)", "KSU-PH"),
+            ("KRASJUTVALG (KRASJC)", "KRASJC"),
+            ("UTVALG (FAGRÅD2)", "FAGRÅD2"),
+        ] {
+            let parsed = parse_text(&heading(&format!("MØTEREFERAT - {title}"))).unwrap();
+            assert_eq!(parsed.meeting.committee, code, "{title}");
+        }
+        // A parenthesis that is not a code does not count; no committee named is a warning.
+        let unnamed = heading("MØTEREFERAT - UTVALGET (se vedlegg)")
+            .replace("Administrativt samarbeidsutvalg", "Utvalget")
+            .replace("politisk samarbeidsutvalg", "utvalget");
+        let parsed = parse_text(&unnamed).unwrap();
+        assert_eq!(parsed.meeting.committee, "ASU");
+        assert!(
+            parsed
+                .warnings
+                .iter()
+                .any(|w| w.contains("names no committee")),
+            "{:?}",
+            parsed.warnings
         );
     }
 
