@@ -13,6 +13,7 @@ mod health;
 mod history;
 mod imports;
 mod links;
+mod memory;
 mod openapi;
 mod overview;
 mod records;
