@@ -61,6 +61,15 @@ impl<T: serde::de::DeserializeOwned> actix_web::FromRequest for QueryParams<T> {
 
 /// Parses a query string, naming the parameter that is wrong.
 pub fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    if let Some(part) = query
+        .split('&')
+        .flat_map(|pair| pair.splitn(2, '='))
+        .find(|part| std::str::from_utf8(&percent_decoded(part)).is_err())
+    {
+        return Err(ApiError::BadRequest(format!(
+            "the query string is not UTF-8 where it reads '{part}'"
+        )));
+    }
     let pairs = form_urlencoded::parse(query.as_bytes());
     if let Some((name, _)) = pairs.clone().find(|(name, value)| {
         super::json::has_control_character(name) || super::json::has_control_character(value)
@@ -78,4 +87,29 @@ pub fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, Api
             ApiError::BadRequest(format!("{path}: {message}"))
         }
     })
+}
+
+/// The bytes a part of a query string stands for. `form_urlencoded` puts U+FFFD where they are
+/// not UTF-8, and a search would then look for that: the bytes are checked first.
+fn percent_decoded(part: &str) -> Vec<u8> {
+    let bytes = part.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
 }

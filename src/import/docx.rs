@@ -2,6 +2,11 @@
 //! one line for each table row with its cells separated by tabs, as Word's own "save as text"
 //! writes them. Automatic list numbering ("1.", "a)", bullets) is written out, because Word
 //! keeps it out of the text of the paragraph and the decision points are numbered with it.
+//!
+//! A `.docx` is a ZIP archive of XML, and a few KiB of it can unpack, or number itself out, to
+//! gigabytes. So every size is bounded *while* reading, before the memory is spent: the entries
+//! of the archive, what is unpacked from each part and from all of them, the nesting of the XML,
+//! the number a list writes before a paragraph, and the text and lines that come out.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -9,59 +14,142 @@ use std::io::{Cursor, Read};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::ImportError;
+use super::{ImportError, MAX_LINES};
 
-/// The largest part of a `.docx` that is read, unpacked; a meeting document is far smaller,
-/// and the limit keeps a crafted archive from filling the memory.
-const MAX_PART_BYTES: u64 = 16 * 1024 * 1024;
+/// The parts that are read, and the most of each that is read unpacked. A long set of minutes
+/// has a `document.xml` of a few hundred KiB, a `numbering.xml` and `styles.xml` of tens.
+const PARTS: [(&str, u64); 3] = [
+    ("word/document.xml", 16 * MIB),
+    ("word/numbering.xml", MIB),
+    ("word/styles.xml", 4 * MIB),
+];
+/// The most unpacked from the archive in all.
+const MAX_UNPACKED_BYTES: u64 = 16 * MIB;
+/// A document from Word has a few dozen entries (a few hundred with many pictures); an archive
+/// of a million empty ones costs memory to index before any is read.
+const MAX_ENTRIES: usize = 5_000;
+/// How deep the XML may nest. Word nests a few dozen levels (a table in a text box in a table);
+/// each open paragraph and table is held while it is read.
+const MAX_DEPTH: usize = 256;
+/// The longest number a list may write before a paragraph ("1.2.3.", "iv)", "Vedtak 3:").
+const MAX_NUMBER_BYTES: usize = 256;
+/// The most text a document may give, counting each paragraph and table cell as well, since
+/// each costs memory even when empty. A long notice is about 100 KiB of text.
+const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
+const MIB: u64 = 1024 * 1024;
+/// What a paragraph or a cell costs beyond its text.
+const PIECE_BYTES: usize = 32;
 
 /// Whether the bytes look like a `.docx` (a ZIP archive) rather than text.
 pub fn is_docx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
+fn unreadable(why: impl std::fmt::Display) -> ImportError {
+    ImportError::Unreadable(format!("not a readable .docx: {why}"))
+}
+
+/// A document refused for its size: a limit no meeting document comes near.
+fn too_big(why: impl std::fmt::Display) -> ImportError {
+    ImportError::NotAMeetingDocument(format!(
+        "the .docx is refused: {why}; that is no meeting document"
+    ))
+}
+
 /// The text of a `.docx` file.
 pub fn to_text(bytes: &[u8]) -> Result<String, ImportError> {
-    let unreadable = |why: String| ImportError::Unreadable(format!("not a readable .docx: {why}"));
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let document = read_part(&mut archive, "word/document.xml")?
-        .ok_or_else(|| unreadable("it has no word/document.xml".into()))?;
-    let mut numbering = match read_part(&mut archive, "word/numbering.xml")? {
-        Some(xml) => Numbering::parse(&xml).map_err(unreadable)?,
+    // Every entry has a central directory header with this signature, so their count bounds the
+    // entries, counted before the archive builds its index of them.
+    let headers = bytes.windows(4).filter(|w| w == b"PK\x01\x02").count();
+    if headers > MAX_ENTRIES {
+        return Err(too_big(format_args!(
+            "the archive has more than {MAX_ENTRIES} entries"
+        )));
+    }
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut budget = MAX_UNPACKED_BYTES;
+    let [document, numbering, styles] =
+        PARTS.map(|(name, limit)| read_part(&mut archive, name, limit, &mut budget));
+    let document = document?.ok_or_else(|| unreadable("it has no word/document.xml"))?;
+    let mut numbering = match numbering? {
+        Some(xml) => Numbering::parse(&xml)?,
         None => Numbering::default(),
     };
     // Word's list styles ("List Number") number their paragraphs from the style.
-    if let Some(xml) = read_part(&mut archive, "word/styles.xml")? {
-        numbering.styles = list_styles(&xml).map_err(unreadable)?;
+    if let Some(xml) = styles? {
+        numbering.styles = list_styles(&xml)?;
     }
-    body_text(&document, numbering).map_err(unreadable)
+    body_text(&document, numbering)
 }
 
+/// A part of the archive as text, unpacking at most `limit` bytes of it and of what is left of
+/// `budget`.
 fn read_part(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
     name: &str,
+    limit: u64,
+    budget: &mut u64,
 ) -> Result<Option<String>, ImportError> {
     let file = match archive.by_name(name) {
         Ok(file) => file,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => {
-            return Err(ImportError::Unreadable(format!(
-                "not a readable .docx: {name}: {e}"
-            )));
-        }
+        Err(e) => return Err(unreadable(format_args!("{name}: {e}"))),
     };
-    let mut text = String::new();
-    file.take(MAX_PART_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| ImportError::Unreadable(format!("not a readable .docx: {name}: {e}")))?;
-    if text.len() as u64 > MAX_PART_BYTES {
-        return Err(ImportError::Unreadable(format!(
-            "{name} is larger than {} MiB unpacked; that is no meeting document",
-            MAX_PART_BYTES / 1024 / 1024
-        )));
+    let limit = limit.min(*budget);
+    let refused = || {
+        too_big(format_args!(
+            "{name} unpacks to more than {} KiB",
+            limit / 1024
+        ))
+    };
+    // The size the archive declares is refused at once; the bytes are counted as well, since
+    // the declaration may lie.
+    if file.size() > limit {
+        return Err(refused());
     }
-    Ok(Some(text))
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(format_args!("{name}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(refused());
+    }
+    *budget -= bytes.len() as u64;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|e| unreadable(format_args!("{name} is not UTF-8: {e}")))
+}
+
+/// XML events, refusing nesting deeper than [`MAX_DEPTH`].
+struct Events<'a> {
+    reader: Reader<&'a [u8]>,
+    depth: usize,
+}
+
+impl<'a> Events<'a> {
+    fn new(xml: &'a str) -> Self {
+        Self {
+            reader: Reader::from_str(xml),
+            depth: 0,
+        }
+    }
+
+    fn next(&mut self) -> Result<Event<'a>, ImportError> {
+        let event = self.reader.read_event().map_err(unreadable)?;
+        match &event {
+            Event::Start(_) => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(too_big(format_args!(
+                        "its XML nests deeper than {MAX_DEPTH} elements"
+                    )));
+                }
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        Ok(event)
+    }
 }
 
 /// The local name of an element (`w:p` is `p`).
@@ -112,12 +200,12 @@ struct StyleNumbering {
     level: Option<u8>,
 }
 
-fn list_styles(xml: &str) -> Result<HashMap<String, StyleNumbering>, String> {
+fn list_styles(xml: &str) -> Result<HashMap<String, StyleNumbering>, ImportError> {
     let mut styles = HashMap::new();
-    let mut reader = Reader::from_str(xml);
+    let mut events = Events::new(xml);
     let mut current: Option<(String, StyleNumbering)> = None;
     loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
+        match events.next()? {
             Event::Start(e) if local(e.name().as_ref()) == "style" => {
                 current = attribute(&e, "styleId").map(|id| (id, StyleNumbering::default()));
             }
@@ -145,15 +233,15 @@ fn list_styles(xml: &str) -> Result<HashMap<String, StyleNumbering>, String> {
 }
 
 impl Numbering {
-    fn parse(xml: &str) -> Result<Self, String> {
+    fn parse(xml: &str) -> Result<Self, ImportError> {
         let mut numbering = Numbering::default();
-        let mut reader = Reader::from_str(xml);
+        let mut events = Events::new(xml);
         let mut abstract_id: Option<String> = None;
         let mut level: Option<(u8, Level)> = None;
         let mut list: Option<(String, String, HashMap<u8, u32>)> = None;
         let mut override_level: Option<u8> = None;
         loop {
-            let event = reader.read_event().map_err(|e| e.to_string())?;
+            let event = events.next()?;
             match &event {
                 Event::Start(e) | Event::Empty(e) => {
                     let val = || attribute(e, "val");
@@ -268,11 +356,26 @@ impl Numbering {
     }
 
     /// The number of the next paragraph of list `id` at level `ilvl`, as written ("2.", "b)",
-    /// "-"), or None when the list is unknown or writes no number.
-    fn next(&mut self, id: &str, ilvl: u8) -> Option<String> {
-        let (abs, starts) = self.lists.get(id)?;
-        let levels = self.abstract_levels.get(abs)?;
-        let level = levels.get(&ilvl)?;
+    /// "-"), or None when the list is unknown or writes no number. A number longer than
+    /// [`MAX_NUMBER_BYTES`] is refused: it would be copied into every paragraph of the list.
+    fn next(&mut self, id: &str, ilvl: u8) -> Result<Option<String>, ImportError> {
+        let too_long = || {
+            too_big(format_args!(
+                "list {id} of word/numbering.xml writes a number longer than {MAX_NUMBER_BYTES} bytes before its paragraphs (level {ilvl})"
+            ))
+        };
+        let Some((abs, starts)) = self.lists.get(id) else {
+            return Ok(None);
+        };
+        let Some(levels) = self.abstract_levels.get(abs) else {
+            return Ok(None);
+        };
+        let Some(level) = levels.get(&ilvl) else {
+            return Ok(None);
+        };
+        if level.text.len() > MAX_NUMBER_BYTES {
+            return Err(too_long());
+        }
         let i = usize::from(ilvl.min(8));
         let counters = self.counters.entry(id.to_owned()).or_insert([None; 9]);
         counters[i] = Some(match counters[i] {
@@ -283,10 +386,10 @@ impl Numbering {
             *deeper = None;
         }
         if level.format == "bullet" {
-            return Some("-".into());
+            return Ok(Some("-".into()));
         }
         if level.format == "none" {
-            return None;
+            return Ok(None);
         }
         let mut text = level.text.clone();
         for (n, counter) in counters.iter().enumerate().take(i + 1) {
@@ -300,7 +403,10 @@ impl Numbering {
             }
         }
         let text = text.trim().to_owned();
-        (!text.is_empty()).then_some(text)
+        if text.len() > MAX_NUMBER_BYTES {
+            return Err(too_long());
+        }
+        Ok((!text.is_empty()).then_some(text))
     }
 }
 
@@ -376,12 +482,46 @@ struct Table {
     cell: Vec<String>,
 }
 
-fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
-    let mut reader = Reader::from_str(xml);
-    let mut lines: Vec<String> = Vec::new();
+/// The text read so far, and what it has cost.
+#[derive(Default)]
+struct Output {
+    lines: Vec<String>,
+    /// Paragraphs of a text box, written after the paragraph that holds it.
+    nested: Vec<String>,
+    spent: usize,
+}
+
+impl Output {
+    /// Counts `bytes` more of text, refusing a document that gives more than
+    /// [`MAX_TEXT_BYTES`].
+    fn spend(&mut self, bytes: usize) -> Result<(), ImportError> {
+        self.spent = self.spent.saturating_add(bytes);
+        if self.spent > MAX_TEXT_BYTES {
+            return Err(too_big(format_args!(
+                "its text is larger than {} MiB",
+                MAX_TEXT_BYTES / 1024 / 1024
+            )));
+        }
+        Ok(())
+    }
+
+    fn push_line(&mut self, line: String) -> Result<(), ImportError> {
+        self.spend(PIECE_BYTES)?;
+        self.lines.push(line);
+        if self.lines.len() > MAX_LINES {
+            return Err(too_big(format_args!(
+                "it has more than {MAX_LINES} lines; a notice or minutes has far fewer"
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, ImportError> {
+    let mut events = Events::new(xml);
+    let mut out = Output::default();
     // Paragraphs nest when a text box sits in a paragraph; each is its own line.
     let mut paragraphs: Vec<Paragraph> = Vec::new();
-    let mut finished_nested: Vec<String> = Vec::new();
     let mut tables: Vec<Table> = Vec::new();
     let mut in_run = 0u32;
     let mut in_text = false;
@@ -389,7 +529,7 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
     // are not part of what the document says.
     let mut skip_depth = 0u32;
     loop {
-        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let event = events.next()?;
         match &event {
             Event::Start(e) | Event::Empty(e) => {
                 let name = e.name();
@@ -416,18 +556,17 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
                                 &mut numbering,
                                 &mut tables,
                                 &mut paragraphs,
-                                &mut lines,
-                                &mut finished_nested,
-                            );
+                                &mut out,
+                            )?;
                         } else {
                             paragraphs.push(Paragraph::default());
                         }
                     }
                     "r" if !empty => in_run += 1,
                     "t" if !empty && in_run > 0 => in_text = true,
-                    "tab" if in_run > 0 => push_text(&mut paragraphs, "\t"),
-                    "br" | "cr" if in_run > 0 => push_text(&mut paragraphs, "\n"),
-                    "noBreakHyphen" if in_run > 0 => push_text(&mut paragraphs, "-"),
+                    "tab" if in_run > 0 => push_text(&mut paragraphs, &mut out, "\t")?,
+                    "br" | "cr" if in_run > 0 => push_text(&mut paragraphs, &mut out, "\n")?,
+                    "noBreakHyphen" if in_run > 0 => push_text(&mut paragraphs, &mut out, "-")?,
                     "ilvl" => {
                         if let (Some(p), Some(v)) = (paragraphs.last_mut(), attribute(e, "val")) {
                             p.level = v.parse().ok();
@@ -467,13 +606,13 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
                                 &mut numbering,
                                 &mut tables,
                                 &mut paragraphs,
-                                &mut lines,
-                                &mut finished_nested,
-                            );
+                                &mut out,
+                            )?;
                         }
                     }
                     "tc" => {
                         if let Some(table) = tables.last_mut() {
+                            out.spend(PIECE_BYTES)?;
                             let cell = table.cell.join(" ");
                             table.cells.push(cell.trim().to_owned());
                             table.cell.clear();
@@ -485,8 +624,11 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
                             let line = row.join("\t");
                             match tables.len() {
                                 // A row of a table in a table's cell joins that cell's text.
-                                n if n > 1 => tables[n - 2].cell.push(line.replace('\t', " ")),
-                                _ => lines.push(line),
+                                n if n > 1 => {
+                                    out.spend(PIECE_BYTES)?;
+                                    tables[n - 2].cell.push(line.replace('\t', " "));
+                                }
+                                _ => out.push_line(line)?,
                             }
                         }
                     }
@@ -498,7 +640,7 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
             }
             Event::Text(t) if in_text && skip_depth == 0 => {
                 let text = t.xml10_content();
-                push_text(&mut paragraphs, &text);
+                push_text(&mut paragraphs, &mut out, &text)?;
             }
             Event::GeneralRef(r) if in_text && skip_depth == 0 => {
                 let resolved = match r.as_ref() {
@@ -510,25 +652,31 @@ fn body_text(xml: &str, mut numbering: Numbering) -> Result<String, String> {
                     _ => r.resolve_char_ref().ok().flatten(),
                 };
                 if let Some(c) = resolved {
-                    push_text(&mut paragraphs, c.encode_utf8(&mut [0; 4]));
+                    push_text(&mut paragraphs, &mut out, c.encode_utf8(&mut [0; 4]))?;
                 }
             }
             Event::CData(t) if in_text && skip_depth == 0 => {
-                push_text(&mut paragraphs, &t.xml10_content());
+                push_text(&mut paragraphs, &mut out, &t.xml10_content())?;
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    let mut text = lines.join("\n");
+    let mut text = out.lines.join("\n");
     text.push('\n');
     Ok(text)
 }
 
-fn push_text(paragraphs: &mut [Paragraph], text: &str) {
+fn push_text(
+    paragraphs: &mut [Paragraph],
+    out: &mut Output,
+    text: &str,
+) -> Result<(), ImportError> {
     if let Some(p) = paragraphs.last_mut() {
+        out.spend(text.len())?;
         p.text.push_str(text);
     }
+    Ok(())
 }
 
 /// Writes out a finished paragraph: into the table cell being read, after the paragraph that
@@ -538,9 +686,9 @@ fn finish_paragraph(
     numbering: &mut Numbering,
     tables: &mut [Table],
     open: &mut [Paragraph],
-    lines: &mut Vec<String>,
-    nested: &mut Vec<String>,
-) {
+    out: &mut Output,
+) -> Result<(), ImportError> {
+    out.spend(PIECE_BYTES)?;
     let mut text = paragraph.text;
     let (list, level) = match (paragraph.list, &paragraph.style) {
         (Some(list), _) => (Some(list), paragraph.level),
@@ -552,21 +700,27 @@ fn finish_paragraph(
     };
     // List 0 means "no numbering".
     if let Some(list) = list.filter(|l| l != "0")
-        && let Some(number) = numbering.next(&list, level.unwrap_or(0))
+        && let Some(number) = numbering.next(&list, level.unwrap_or(0))?
     {
+        out.spend(number.len() + 1)?;
         text = format!("{number} {text}");
     }
     if !open.is_empty() {
-        nested.push(text);
-        return;
+        out.nested.push(text);
+        return Ok(());
     }
     if let Some(table) = tables.last_mut() {
         table.cell.push(text.replace('\n', " "));
-        table.cell.append(nested);
-        return;
+        table.cell.append(&mut out.nested);
+        return Ok(());
     }
-    lines.extend(text.split('\n').map(str::to_owned));
-    lines.append(nested);
+    for line in text.split('\n') {
+        out.push_line(line.to_owned())?;
+    }
+    for line in std::mem::take(&mut out.nested) {
+        out.push_line(line)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -602,14 +756,14 @@ mod tests {
               <w:lvlOverride w:ilvl="0"><w:startOverride w:val="4"/></w:lvlOverride></w:num>
           </w:numbering>"#;
         let mut n = Numbering::parse(numbering).unwrap();
-        assert_eq!(n.next("1", 0).as_deref(), Some("1."));
-        assert_eq!(n.next("1", 1).as_deref(), Some("a)"));
-        assert_eq!(n.next("1", 1).as_deref(), Some("b)"));
-        assert_eq!(n.next("2", 0).as_deref(), Some("-"));
-        assert_eq!(n.next("1", 0).as_deref(), Some("2."));
-        assert_eq!(n.next("1", 1).as_deref(), Some("a)"));
-        assert_eq!(n.next("3", 0).as_deref(), Some("4."));
-        assert_eq!(n.next("9", 0), None);
+        assert_eq!(n.next("1", 0).unwrap().as_deref(), Some("1."));
+        assert_eq!(n.next("1", 1).unwrap().as_deref(), Some("a)"));
+        assert_eq!(n.next("1", 1).unwrap().as_deref(), Some("b)"));
+        assert_eq!(n.next("2", 0).unwrap().as_deref(), Some("-"));
+        assert_eq!(n.next("1", 0).unwrap().as_deref(), Some("2."));
+        assert_eq!(n.next("1", 1).unwrap().as_deref(), Some("a)"));
+        assert_eq!(n.next("3", 0).unwrap().as_deref(), Some("4."));
+        assert_eq!(n.next("9", 0).unwrap(), None);
         // A list may start at 0, and one that starts at the top does not overflow.
         let mut n = Numbering::parse(
             r#"<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="0">
@@ -618,10 +772,10 @@ mod tests {
             </w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#,
         )
         .unwrap();
-        assert_eq!(n.next("1", 0).as_deref(), Some("0."));
-        assert_eq!(n.next("1", 0).as_deref(), Some("1."));
-        assert_eq!(n.next("1", 1).as_deref(), Some("4294967295)"));
-        assert_eq!(n.next("1", 1).as_deref(), Some("4294967295)"));
+        assert_eq!(n.next("1", 0).unwrap().as_deref(), Some("0."));
+        assert_eq!(n.next("1", 0).unwrap().as_deref(), Some("1."));
+        assert_eq!(n.next("1", 1).unwrap().as_deref(), Some("4294967295)"));
+        assert_eq!(n.next("1", 1).unwrap().as_deref(), Some("4294967295)"));
     }
 
     #[test]
@@ -673,6 +827,140 @@ mod tests {
         assert_eq!(
             text,
             "Møtedato:\t19.06.24 & mer\n\nFørste linje\nandre linje\nVedtak\n\n18/24\tGodkjenning Saker til eventuelt\t\n"
+        );
+    }
+
+    /// A `.docx` of these parts, deflated as Word does.
+    fn docx(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in parts {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    const NUMBERED: &str = r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"#;
+
+    fn numbering(level_text: &str) -> String {
+        format!(
+            r#"<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="0">
+              <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="{level_text}"/></w:lvl>
+            </w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#
+        )
+    }
+
+    fn document(body: &str) -> String {
+        format!(r#"<w:document xmlns:w="w"><w:body>{body}</w:body></w:document>"#)
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        let error = to_text(bytes).expect_err("refused");
+        assert!(
+            matches!(error, ImportError::NotAMeetingDocument(_)),
+            "{error:?}"
+        );
+        error.to_string()
+    }
+
+    #[test]
+    fn a_list_number_is_bounded_before_it_is_copied_into_every_paragraph() {
+        let fine = docx(&[
+            (
+                "word/document.xml",
+                document(&NUMBERED.repeat(3)).as_bytes(),
+            ),
+            ("word/numbering.xml", numbering("Punkt %1:").as_bytes()),
+        ]);
+        assert_eq!(
+            to_text(&fine).unwrap(),
+            "Punkt 1: x\nPunkt 2: x\nPunkt 3: x\n"
+        );
+        // 40 KB of number text before each of 20,000 paragraphs would be 800 MB.
+        let bomb = docx(&[
+            (
+                "word/document.xml",
+                document(&NUMBERED.repeat(20_000)).as_bytes(),
+            ),
+            (
+                "word/numbering.xml",
+                numbering(&"A".repeat(40_000)).as_bytes(),
+            ),
+        ]);
+        let detail = refusal(&bomb);
+        assert!(
+            detail.contains("list 1 of word/numbering.xml writes a number longer than 256 bytes"),
+            "{detail}"
+        );
+        // A short text of placeholders that each write ten digits.
+        let ten_digits = numbering(&"%1".repeat(120))
+            .replace(r#"w:start w:val="1""#, r#"w:start w:val="4000000000""#);
+        let bomb = docx(&[
+            ("word/document.xml", document(NUMBERED).as_bytes()),
+            ("word/numbering.xml", ten_digits.as_bytes()),
+        ]);
+        let detail = refusal(&bomb);
+        assert!(detail.contains("longer than 256 bytes"), "{detail}");
+    }
+
+    #[test]
+    fn the_text_and_its_lines_are_bounded_while_they_are_read() {
+        // A number of 200 bytes before 50,000 paragraphs is 10 MB of text.
+        let long = docx(&[
+            (
+                "word/document.xml",
+                document(&NUMBERED.repeat(45_000)).as_bytes(),
+            ),
+            ("word/numbering.xml", numbering(&"A".repeat(200)).as_bytes()),
+        ]);
+        let detail = refusal(&long);
+        assert!(detail.contains("its text is larger than 8 MiB"), "{detail}");
+        let many = docx(&[(
+            "word/document.xml",
+            document(&"<w:p/>".repeat(50_001)).as_bytes(),
+        )]);
+        let detail = refusal(&many);
+        assert!(detail.contains("more than 50000 lines"), "{detail}");
+    }
+
+    #[test]
+    fn the_archive_and_its_xml_are_bounded() {
+        // 100 MB of spaces deflate to 100 KB.
+        let mut xml = document("").into_bytes();
+        xml.splice(10..10, std::iter::repeat_n(b' ', 100 * 1024 * 1024));
+        let detail = refusal(&docx(&[("word/document.xml", &xml)]));
+        assert!(
+            detail.contains("word/document.xml unpacks to more than 16384 KiB"),
+            "{detail}"
+        );
+        let detail = refusal(&docx(&[
+            ("word/document.xml", document("").as_bytes()),
+            ("word/numbering.xml", " ".repeat(2 * 1024 * 1024).as_bytes()),
+        ]));
+        assert!(
+            detail.contains("word/numbering.xml unpacks to more than 1024 KiB"),
+            "{detail}"
+        );
+        let deep = document(&format!("{}{}", "<w:p>".repeat(300), "</w:p>".repeat(300)));
+        let detail = refusal(&docx(&[("word/document.xml", deep.as_bytes())]));
+        assert!(detail.contains("nests deeper than 256"), "{detail}");
+        let names: Vec<String> = (0..5_001).map(|i| format!("media/{i}")).collect();
+        let mut parts: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+        let body = document("");
+        parts.push(("word/document.xml", body.as_bytes()));
+        let detail = refusal(&docx(&parts));
+        assert!(detail.contains("more than 5000 entries"), "{detail}");
+        // A table nested as deep as allowed still reads.
+        let nested = document(&format!(
+            "{}<w:p><w:r><w:t>inne</w:t></w:r></w:p>{}",
+            "<w:tbl><w:tr><w:tc>".repeat(60),
+            "</w:tc></w:tr></w:tbl>".repeat(60)
+        ));
+        assert_eq!(
+            to_text(&docx(&[("word/document.xml", nested.as_bytes())])).unwrap(),
+            "inne\n"
         );
     }
 

@@ -45,7 +45,7 @@ pub fn read_document(bytes: &[u8]) -> Result<ParsedDocument, ImportError> {
 
 /// Bounds that no meeting document comes near (ASU's longest notice has 1,000 lines, 8 cases
 /// and 17 points), and that keep a crafted file from holding the log's write lock for long.
-const MAX_LINES: usize = 50_000;
+pub(crate) const MAX_LINES: usize = 50_000;
 const MAX_CASES: usize = 200;
 const MAX_POINTS: usize = 1_000;
 

@@ -23,6 +23,7 @@ crate::on_both_backends!(
     minutes_settle_the_proposals_of_cases_they_do_not_name,
     a_write_that_fails_inside_a_larger_one_undoes_both,
     odd_characters_and_oversized_documents,
+    a_small_docx_that_numbers_itself_to_gigabytes_is_refused_quickly_in_little_memory,
 );
 
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -51,6 +52,42 @@ const FIXTURES: [(&str, &[u8], &[u8], &str); 3] = [
 
 const NOTICE_2024_12_05: &[u8] = include_bytes!("../fixtures/asu-2024-12-05-innkalling.txt");
 const MINUTES_2024_12_05: &[u8] = include_bytes!("../fixtures/asu-2024-12-05-referat.txt");
+
+/// A `.docx` of these parts (deflated, as Word writes them), for documents no fixture has.
+pub fn docx(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// The .docx of issue 11: a list whose number is 60 KB of text, and 20,000 paragraphs numbered
+/// by it. Copied before each paragraph, that is 1.2 GB of text from a file of a few KB.
+pub fn numbering_bomb() -> Vec<u8> {
+    let numbering = format!(
+        r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+        <w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/>
+        <w:numFmt w:val="decimal"/><w:lvlText w:val="{}%1."/></w:lvl></w:abstractNum>
+        <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#,
+        "A".repeat(60_000)
+    );
+    let paragraph = r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>ASU tar saken til orientering.</w:t></w:r></w:p>"#;
+    let document = format!(
+        r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>
+        <w:p><w:r><w:t>MØTEREFERAT ASU</w:t></w:r></w:p><w:p><w:r><w:t>Møtedato: 19.06.24</w:t></w:r></w:p>
+        <w:p><w:r><w:t>Sak: 18/24 Godkjenning</w:t></w:r></w:p><w:p><w:r><w:t>Vedtak:</w:t></w:r></w:p>
+        {}</w:body></w:document>"#,
+        paragraph.repeat(20_000)
+    );
+    docx(&[
+        ("word/document.xml", document.as_bytes()),
+        ("word/numbering.xml", numbering.as_bytes()),
+    ])
+}
 
 async fn import(app: &TestApp, body: &[u8], content_type: &str) -> Value {
     app.send_raw(Method::POST, "/api/v1/imports", content_type, body.to_vec())
@@ -852,4 +889,34 @@ async fn odd_characters_and_oversized_documents(backend: Backend) {
         .expect_problem(422);
     assert!(detail.contains("1080 decision points"), "{detail}");
     assert_eq!(all_points(&app, "").await.len(), 4);
+}
+
+async fn a_small_docx_that_numbers_itself_to_gigabytes_is_refused_quickly_in_little_memory(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let bomb = numbering_bomb();
+    assert!(bomb.len() < 32_000, "a small file: {} bytes", bomb.len());
+
+    // Read here, on this thread, to count the memory it takes (before the fix: 1.2 GB).
+    let started = std::time::Instant::now();
+    let (read, peak) = crate::memory::peak_heap(|| vedtakslogg::import::read_document(&bomb));
+    let error = read.expect_err("refused");
+    assert!(peak < 32 * 1024 * 1024, "read with {peak} bytes of heap");
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    assert!(error.to_string().contains("word/numbering.xml"), "{error}");
+
+    // Over HTTP: 422 with a detail that says what is wrong, and nothing written.
+    let started = std::time::Instant::now();
+    let detail = app
+        .send_raw(Method::POST, "/api/v1/imports", DOCX, bomb)
+        .await
+        .expect_problem(422);
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    assert_eq!(
+        detail,
+        "the .docx is refused: list 1 of word/numbering.xml writes a number longer than 256 bytes before its paragraphs (level 0); that is no meeting document"
+    );
+    assert_eq!(app.get("/api/v1/imports").await.expect(200), json!([]));
+    assert!(all_points(&app, "").await.is_empty());
 }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod bad_input;
 mod cli;
 mod concurrency;
 mod decisions;
@@ -13,6 +14,7 @@ mod health;
 mod history;
 mod imports;
 mod links;
+mod memory;
 mod openapi;
 mod overview;
 mod records;
