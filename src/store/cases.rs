@@ -255,15 +255,26 @@ fn planned() -> CaseStatus {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseChanges {
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub meeting_id: Option<MeetingId>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub number: Option<CaseNumber>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub title: Option<NonEmptyText>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub responsible: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub status: Option<CaseStatus>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<String>)]
     pub narrative: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub public: Option<bool>,
 }
 

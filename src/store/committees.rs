@@ -68,7 +68,8 @@ pub struct NewCommittee {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeChanges {
-    #[schema(value_type = Option<String>, example = "Administrativt samarbeidsutvalg")]
+    #[schema(value_type = String, example = "Administrativt samarbeidsutvalg")]
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub name: Option<NonEmptyText>,
 }
 

@@ -193,24 +193,39 @@ fn public_by_default() -> bool {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionChanges {
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub position: Option<Position>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub text: Option<NonEmptyText>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub kind: Option<DecisionKind>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub owners: Option<Vec<OwnerAssignment>>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<CalendarDate>, example = "2024-12-06")]
     pub deadline: Option<Option<CalendarDate>>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub status: Option<DecisionStatus>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<String>, example = "Sendt på høring med frist 01.06.24")]
     pub status_note: Option<Option<String>>,
     /// Where the status change was reported; kept with the point until the next status change.
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub evidence: Option<EvidenceRef>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub public: Option<bool>,
     /// A comment for the history, such as why the text was corrected. Not kept on the point;
     /// a changed `status_note` is the comment of a status change when this is left out.
     #[schema(example = "Rettet skrivefeil i punktet")]
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub comment: Option<String>,
 }
 

@@ -103,6 +103,8 @@ fn planned() -> MeetingStatus {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingChanges {
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub date: Option<CalendarDate>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<ClockTime>)]
@@ -113,6 +115,8 @@ pub struct MeetingChanges {
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<String>)]
     pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub kind: Option<MeetingKind>,
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<String>)]
@@ -120,6 +124,8 @@ pub struct MeetingChanges {
     #[serde(default, deserialize_with = "super::double_option::deserialize")]
     #[schema(value_type = Option<String>)]
     pub minute_taker: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub status: Option<MeetingStatus>,
 }
 

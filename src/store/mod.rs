@@ -388,6 +388,20 @@ where
 
 /// Serde helper for PATCH fields: absent means "unchanged" (`None`), `null` means "clear"
 /// (`Some(None)`).
+/// For a field of a change that may be left out but not cleared: `null` is refused (the field
+/// says what it expects) instead of being taken as "unchanged".
+pub(crate) mod not_null {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        T: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        T::deserialize(deserializer).map(Some)
+    }
+}
+
 pub(crate) mod double_option {
     use serde::{Deserialize, Deserializer};
 

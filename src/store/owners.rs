@@ -61,10 +61,14 @@ pub struct NewOwner {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerChanges {
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub name: Option<NonEmptyText>,
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
+    #[schema(nullable = false)]
     pub kind: Option<OwnerKind>,
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>)]
+    #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub aliases: Option<Vec<NonEmptyText>>,
 }
 

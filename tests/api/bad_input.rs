@@ -369,6 +369,14 @@ fn catalogue(case: &str, point: &str, etag: &str) -> Vec<Bad> {
         ),
         patch("unknown field in a change", r#"{"statu": "done"}"#, 422),
         patch(
+            "null for a text that cannot be cleared",
+            r#"{"text": null}"#,
+            422,
+        ),
+        patch("null for the kind", r#"{"kind": null}"#, 422),
+        patch("null for the owners", r#"{"owners": null}"#, 422),
+        patch("null for the status", r#"{"status": null}"#, 422),
+        patch(
             "a status change the rules forbid (cancel without a note)",
             r#"{"status": "cancelled"}"#,
             422,
