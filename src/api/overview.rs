@@ -193,11 +193,7 @@ async fn stats(
         due_within_days,
         visibility,
     };
-    Ok(web::Json(
-        store
-            .run(move |conn| overview::stats(conn, &filter))
-            .await?,
-    ))
+    Ok(web::Json(store.stats(filter).await?))
 }
 
 /// The meeting the follow-up list is for.

@@ -8,6 +8,7 @@ mod connection;
 pub mod decisions;
 pub mod history;
 pub mod imports;
+pub mod kept;
 pub mod links;
 pub mod meetings;
 pub mod overview;
@@ -135,7 +136,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// What a caller may see: everything, or only what is public (for anonymous readers, when
 /// public reading is on).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Visibility {
     #[default]
     All,
@@ -252,6 +253,7 @@ pub struct Store {
     pool: Pool,
     backend: Backend,
     callers: std::sync::Arc<tokens::CallerCache>,
+    stats: std::sync::Arc<kept::KeptAnswers<overview::StatsFilter, overview::Stats>>,
 }
 
 impl Store {
@@ -264,6 +266,7 @@ impl Store {
                 pool,
                 backend: config.backend,
                 callers: std::sync::Arc::default(),
+                stats: std::sync::Arc::default(),
             },
             applied,
         ))
@@ -330,6 +333,23 @@ impl Store {
         let mut conn = self.pool.get()?;
         let result = work(&mut conn);
         connection::discard_if_lost(&mut conn, result)
+    }
+
+    /// AU's dashboard counts: a pass over the whole log, so kept until the log changes (see
+    /// [`kept`]); asked again with nothing changed, it costs one small query.
+    pub async fn stats(&self, filter: overview::StatsFilter) -> StoreResult<overview::Stats> {
+        let (pool, kept) = (self.pool.clone(), self.stats.clone());
+        tokio::task::spawn_blocking(move || {
+            let today = Utc::now().date_naive();
+            kept.answer(
+                filter.clone(),
+                &pool,
+                |stats| stats.today == today,
+                |conn| overview::stats(conn, &filter),
+            )
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
     }
 
     /// Checks that the database answers.

@@ -17,7 +17,7 @@ use super::{DbConnection, StoreResult, Visibility, parse_stored};
 use crate::domain::{CaseStatus, CommitteeCode, DecisionStatus, MeetingId, OwnerId};
 
 /// Which decision points to count.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct StatsFilter {
     pub committee: Option<CommitteeCode>,
     /// Points of meetings on or after this date.
@@ -46,7 +46,7 @@ pub struct StatusCounts {
 }
 
 /// The counts of one owner. A point with several owners counts for each.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OwnerCounts {
     /// Null for points without an owner.
     pub owner_id: Option<OwnerId>,
@@ -57,7 +57,7 @@ pub struct OwnerCounts {
 }
 
 /// The counts of the points adopted at one meeting.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingCounts {
     pub meeting_id: MeetingId,
     pub committee: CommitteeCode,
@@ -67,7 +67,7 @@ pub struct MeetingCounts {
 }
 
 /// AU's dashboard in one call.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Stats {
     /// The UTC date that overdue and due soon are measured from.
     pub today: NaiveDate,

@@ -9,6 +9,7 @@ use crate::helpers::{TestApp, Who};
 
 crate::on_both_backends!(
     stats_equal_counts_made_from_the_list,
+    stats_are_kept_until_the_log_changes_and_follow_every_change,
     the_follow_up_list_groups_open_work_by_owner,
     the_calendar_holds_one_event_per_open_point_with_a_deadline,
     the_report_comes_as_json_csv_for_excel_and_printable_html,
@@ -123,6 +124,109 @@ fn counts_of(value: &Value) -> BTreeMap<&'static str, i64> {
         )
     })
     .collect()
+}
+
+/// The counts of the whole log, from the stats and from the list of every point.
+async fn stats_and_list(
+    app: &TestApp,
+) -> (
+    BTreeMap<&'static str, i64>,
+    BTreeMap<&'static str, i64>,
+    Value,
+) {
+    let stats = app.get("/api/v1/stats").await.expect(200);
+    let all = app.get("/api/v1/decisions?limit=200").await.expect(200);
+    let points: Vec<&Value> = all["items"].as_array().unwrap().iter().collect();
+    (counts_of(&stats), tally(&points), stats)
+}
+
+/// The dashboard is kept between changes (a change made behind the service's back shows only
+/// with the next change through it, which proves the kept answer is served), and every kind
+/// of change through the service shows at once.
+async fn stats_are_kept_until_the_log_changes_and_follow_every_change(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let points = log(&app).await;
+    let (before, listed, _) = stats_and_list(&app).await;
+    assert_eq!(before, listed);
+
+    let behind_the_back = points
+        .iter()
+        .find(|p| p["status"] == "open")
+        .and_then(|p| p["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let id = behind_the_back.clone();
+    app.store
+        .run_blocking(move |conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!(
+                "UPDATE decisions SET status = 'done' WHERE id = '{id}'"
+            ))
+            .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    let (kept, listed, _) = stats_and_list(&app).await;
+    assert_eq!(
+        kept, before,
+        "nothing changed through the service: the kept answer"
+    );
+    assert_ne!(listed, before, "the list reads the table itself");
+
+    let open: Vec<String> = points
+        .iter()
+        .filter(|p| p["status"] == "open" && p["id"] != behind_the_back.as_str())
+        .map(|p| format!("/api/v1/decisions/{}", p["id"].as_str().unwrap()))
+        .collect();
+    let point = |i: usize| open[i - 1].clone();
+    app.patch(&point(1), &json!({"status": "in_progress"}))
+        .await
+        .expect(200);
+    let (after, listed, _) = stats_and_list(&app).await;
+    assert_eq!(
+        after, listed,
+        "a change shows, and so does the one made before it"
+    );
+
+    // A deadline passed, an owner, a deletion, a case moved to another meeting: each shows.
+    app.patch(&point(2), &json!({"deadline": "2020-01-01"}))
+        .await
+        .expect(200);
+    let (counts, listed, _) = stats_and_list(&app).await;
+    assert_eq!(counts, listed);
+    let owners_before = stats_and_list(&app).await.2["by_owner"].clone();
+    app.patch(
+        &point(2),
+        &json!({"owners": [{"owner": "Analysegruppen"}, {"owner": "Kommunene"}]}),
+    )
+    .await
+    .expect(200);
+    let (_, _, stats) = stats_and_list(&app).await;
+    assert_ne!(stats["by_owner"], owners_before, "owners show at once");
+    assert_eq!(app.delete(&point(1)).await.status, 204);
+    let (counts, listed, _) = stats_and_list(&app).await;
+    assert_eq!(counts, listed);
+    let meetings_before = stats_and_list(&app).await.2["by_meeting"].clone();
+    let case = app.get(&point(2)).await.expect(200)["case"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let committee = app.get(&format!("/api/v1/cases/{case}")).await.expect(200)["committee"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = app.meeting(&committee, "2024-12-04").await;
+    app.patch(
+        &format!("/api/v1/cases/{case}"),
+        &json!({"meeting_id": other["id"]}),
+    )
+    .await
+    .expect(200);
+    let (_, _, stats) = stats_and_list(&app).await;
+    assert_ne!(
+        stats["by_meeting"], meetings_before,
+        "a moved case counts at its new meeting"
+    );
 }
 
 async fn stats_equal_counts_made_from_the_list(backend: Backend) {
