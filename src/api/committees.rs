@@ -61,7 +61,7 @@ async fn create(
 /// Get a committee
 #[utoipa::path(
     tag = "committees",
-    params(("code" = String, Path, description = "The committee's code, any case", example = "ASU")),
+    params(("code" = CommitteeCode, Path, description = "The committee's code, any case", example = "ASU")),
     responses((status = 200, description = "The committee", body = Committee), BadRequest, NotFound)
 )]
 #[get("/committees/{code}")]
@@ -79,7 +79,7 @@ async fn get_one(
 /// Change a committee's name
 #[utoipa::path(
     tag = "committees",
-    params(("code" = String, Path, description = "The committee's code", example = "ASU")),
+    params(("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU")),
     request_body = CommitteeChanges,
     responses(
         (status = 200, description = "The changed committee", body = Committee),
@@ -107,7 +107,7 @@ async fn update(
 /// Only a committee without meetings, and that no link names, can be deleted.
 #[utoipa::path(
     tag = "committees",
-    params(("code" = String, Path, description = "The committee's code", example = "ASU")),
+    params(("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU")),
     responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict)
 )]
 #[delete("/committees/{code}")]

@@ -51,7 +51,7 @@ async fn list(
 #[utoipa::path(
     tag = "links",
     params(
-        ("code" = String, Path, description = "The committee's code", example = "ASU"),
+        ("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"),
         ("number" = String, Path, description = "The case number as NN-YY", example = "37-23"),
     ),
     responses((status = 200, description = "The links", body = CaseLinks), BadRequest, NotFound)

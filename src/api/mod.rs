@@ -59,15 +59,67 @@ Times are UTC; dates are `YYYY-MM-DD`.",
         (name = "tokens", description = "API tokens (admins only)"),
         (name = "operations", description = "Health checks"),
     ),
-    components(schemas(Problem)),
-    modifiers(&Security)
+    components(schemas(Problem))
 )]
 pub struct ApiDoc;
 
-/// Adds the bearer-token scheme, and says of every API operation that it takes a token and
-/// may answer 401 (and 403 where a role is needed). Reads also work without a token when
-/// public reading is on.
+/// Adds the bearer-token scheme, and to every API operation the answers that any of them can
+/// give whatever its own work: 401 and 403 as its extractor decides (see [`auth`]), and 503
+/// when the database is unavailable or busy. It runs on the finished document (see
+/// [`finish`]), since the paths are collected from the routes after `ApiDoc` is built.
+/// There is no rate limit, so no operation answers 429.
 struct Security;
+
+/// Reads that need a token even when public reading is on ([`auth::TokenHolder`]): the
+/// editorial parts of the log.
+const TOKEN_ONLY_READS: [&str; 2] = ["/api/v1/imports", "/api/v1/proposals"];
+
+/// Where only admins may go ([`auth::Admin`]).
+const ADMIN_ONLY: &str = "/api/v1/tokens";
+
+/// Who may call an operation, as its extractor decides.
+#[derive(Clone, Copy, PartialEq)]
+enum Access {
+    /// [`auth::Reader`]: any token, or none when public reading is on.
+    Read,
+    /// [`auth::TokenHolder`]: any token.
+    AnyToken,
+    /// [`auth::Editor`].
+    Editor,
+    /// [`auth::Admin`].
+    Admin,
+}
+
+impl Access {
+    fn of(path: &str, writes: bool) -> Self {
+        if path.starts_with(ADMIN_ONLY) {
+            Access::Admin
+        } else if writes {
+            Access::Editor
+        } else if TOKEN_ONLY_READS.contains(&path) {
+            Access::AnyToken
+        } else {
+            Access::Read
+        }
+    }
+
+    fn unauthorized(self) -> &'static str {
+        match self {
+            Access::Read => {
+                "No valid token: none was sent and public reading is off, or the token is unknown or revoked."
+            }
+            _ => "No valid token: none was sent, or it is unknown or revoked.",
+        }
+    }
+
+    fn forbidden(self) -> Option<&'static str> {
+        match self {
+            Access::Read | Access::AnyToken => None,
+            Access::Editor => Some("The token is a reader's: this needs the editor role."),
+            Access::Admin => Some("The token is not an admin's."),
+        }
+    }
+}
 
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -98,6 +150,26 @@ impl utoipa::Modify for Security {
             );
             RefOr::T(response)
         };
+        let unavailable = || -> RefOr<Response> {
+            let RefOr::T(mut response) = problem(
+                "The database is unavailable, or too busy to take this request in time; nothing \
+                 was changed. Try again after the seconds that Retry-After gives.",
+            ) else {
+                unreachable!("problem() builds a response")
+            };
+            response.headers.insert(
+                "Retry-After".into(),
+                utoipa::openapi::HeaderBuilder::new()
+                    .schema(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::Integer)
+                            .minimum(Some(0)),
+                    )
+                    .description(Some("Seconds to wait before trying again."))
+                    .build(),
+            );
+            RefOr::T(response)
+        };
         for (path, item) in openapi.paths.paths.iter_mut() {
             if !path.starts_with("/api/v1/") {
                 continue;
@@ -105,6 +177,7 @@ impl utoipa::Modify for Security {
             let operations = [
                 (&mut item.get, false),
                 (&mut item.post, true),
+                (&mut item.put, true),
                 (&mut item.patch, true),
                 (&mut item.delete, true),
             ];
@@ -112,35 +185,83 @@ impl utoipa::Modify for Security {
                 let Some(operation) = operation.as_mut() else {
                     continue;
                 };
-                let admin_only = path.starts_with("/api/v1/tokens");
+                let access = Access::of(path, writes);
                 let mut security = vec![SecurityRequirement::new("bearer", Vec::<String>::new())];
-                if !writes && !admin_only {
+                if access == Access::Read {
                     // Anonymous reads, when public reading is on.
                     security.push(SecurityRequirement::default());
                 }
                 operation.security = Some(security);
                 let responses = &mut operation.responses.responses;
-                responses.insert(
-                    "401".into(),
-                    problem(if writes || admin_only {
-                        "No valid token: none was sent, or it is unknown or revoked."
-                    } else {
-                        "No valid token: none was sent (and public reading is off), or it is unknown or revoked."
-                    }),
-                );
-                if writes || admin_only {
-                    responses.insert(
-                        "403".into(),
-                        problem(if admin_only {
-                            "The token is not an admin's."
-                        } else {
-                            "The token is a reader's: writing needs the editor role."
-                        }),
-                    );
+                responses.insert("401".into(), problem(access.unauthorized()));
+                if let Some(forbidden) = access.forbidden() {
+                    responses.insert("403".into(), problem(forbidden));
                 }
+                responses.insert("503".into(), unavailable());
             }
         }
     }
+}
+
+/// The OpenAPI document of registered routes, finished: what every operation answers besides
+/// its own responses (see [`Security`]).
+pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    utoipa::Modify::modify(&Security, &mut openapi);
+    unique_operation_ids(&mut openapi);
+    openapi
+}
+
+/// Makes each operation id unique, as OpenAPI requires (links and generated clients name
+/// operations by it): an id is its handler's name, and where two handlers share a name
+/// (`list`, `create`, ...) each is prefixed with the words of its path, as `cases_links_list`
+/// for `GET /api/v1/cases/{id}/links`.
+fn unique_operation_ids(openapi: &mut utoipa::openapi::OpenApi) {
+    use std::collections::HashMap;
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for item in openapi.paths.paths.values() {
+        for operation in item_operations(item).into_iter().flatten() {
+            if let Some(id) = &operation.operation_id {
+                *counts.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let words: Vec<String> = path
+            .trim_start_matches("/api/v1")
+            .split('/')
+            .filter(|segment| !segment.is_empty() && !segment.starts_with('{'))
+            .map(|segment| segment.replace(['-', '.'], "_"))
+            .collect();
+        for operation in item_operations_mut(item).into_iter().flatten() {
+            if let Some(id) = operation.operation_id.as_mut()
+                && counts.get(id.as_str()).is_some_and(|n| *n > 1)
+            {
+                *id = if words.last() == Some(id) {
+                    words.join("_")
+                } else {
+                    format!("{}_{id}", words.join("_"))
+                };
+            }
+        }
+    }
+}
+
+fn item_operations(
+    item: &utoipa::openapi::PathItem,
+) -> [Option<&utoipa::openapi::path::Operation>; 5] {
+    [&item.get, &item.post, &item.put, &item.patch, &item.delete].map(Option::as_ref)
+}
+
+fn item_operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> [Option<&mut utoipa::openapi::path::Operation>; 5] {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
 }
 
 /// Registers every route of the service on `app`.
@@ -168,18 +289,65 @@ where
 /// The OpenAPI document the service serves, built without a database.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, openapi) = register(actix_web::App::new().into_utoipa_app()).split_for_parts();
-    openapi
+    finish(openapi)
 }
 
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
-/// The OpenAPI document, as collected when the routes were registered.
-pub struct OpenApiDocument(pub utoipa::openapi::OpenApi);
+/// The OpenAPI document, as collected when the routes were registered, and the methods of each
+/// of its paths, for the answer to a method that a path does not take.
+pub struct OpenApiDocument {
+    document: utoipa::openapi::OpenApi,
+    methods: Vec<(actix_web::dev::ResourceDef, Vec<&'static str>)>,
+}
+
+impl OpenApiDocument {
+    /// Finishes the document of the registered routes (see [`finish`]).
+    pub fn new(openapi: utoipa::openapi::OpenApi) -> Self {
+        let document = finish(openapi);
+        let mut methods: Vec<_> = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let taken = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let names = taken.iter().filter(|(_, is)| *is).map(|(name, _)| *name);
+                (
+                    actix_web::dev::ResourceDef::new(path.as_str()),
+                    names.collect(),
+                )
+            })
+            .collect();
+        methods.push((actix_web::dev::ResourceDef::new(OPENAPI_PATH), vec!["GET"]));
+        Self { document, methods }
+    }
+
+    /// The methods a path takes; none for a path the API does not have.
+    fn methods_of(&self, path: &str) -> Vec<&'static str> {
+        let mut found: Vec<&'static str> = Vec::new();
+        for (resource, methods) in &self.methods {
+            if resource.is_match(path) {
+                for method in methods {
+                    if !found.contains(method) {
+                        found.push(method);
+                    }
+                }
+            }
+        }
+        found
+    }
+}
 
 /// Serves the OpenAPI document.
 pub async fn openapi_document(document: web::Data<OpenApiDocument>) -> HttpResponse {
-    HttpResponse::Ok().json(&document.0)
+    HttpResponse::Ok().json(&document.document)
 }
 
 /// The state the handlers share.
@@ -196,8 +364,31 @@ pub(crate) fn created<T: serde::Serialize>(
         .json(body)
 }
 
-/// The answer to a route that does not exist.
-pub async fn no_route(req: actix_web::HttpRequest) -> HttpResponse {
+/// The answer to a request no route takes: 405 with `Allow` for a path the API has but not
+/// with this method, 404 for any other.
+pub async fn no_route(
+    req: actix_web::HttpRequest,
+    document: Option<web::Data<OpenApiDocument>>,
+) -> HttpResponse {
+    let allowed = document.map_or_else(Vec::new, |d| d.methods_of(req.path()));
+    if !allowed.is_empty() {
+        let allow = allowed.join(", ");
+        let mut response = problem::problem_response(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "{} {} is not an operation of the API; {} takes {allow}",
+                req.method(),
+                req.path(),
+                req.path()
+            ),
+        );
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::ALLOW, value);
+        }
+        return response;
+    }
     problem::problem_response(
         actix_web::http::StatusCode::NOT_FOUND,
         format!(

@@ -29,7 +29,7 @@ pub struct ProposalQuery {
     #[param(inline)]
     pub status: Option<ProposalStatus>,
     /// Only proposals from this committee's cases.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
 }
 

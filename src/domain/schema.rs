@@ -1,7 +1,7 @@
 //! OpenAPI schemas for the domain types that travel as strings.
 
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{CalendarDate, CaseNumber, ClockTime, CommitteeCode, NonEmptyText, Position};
@@ -56,9 +56,16 @@ string_schema!(
     None,
     "Status Handlingsplan"
 );
-string_schema!(
-    CalendarDate,
-    "A date, YYYY-MM-DD, in the years 1900 to 2999.",
-    Some(r"^\d{4}-\d{2}-\d{2}$"),
-    "2024-06-19"
-);
+// A real date (`format: date`, so not 2024-02-31) in the years the type takes.
+impl PartialSchema for CalendarDate {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some("A date, YYYY-MM-DD, in the years 1900 to 2999."))
+            .pattern(Some(r"^(19|2\d)\d{2}-"))
+            .examples([serde_json::Value::from("2024-06-19")])
+            .into()
+    }
+}
+impl ToSchema for CalendarDate {}

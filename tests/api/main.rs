@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod cli;
 mod concurrency;
+mod contract;
 mod decisions;
 mod errors;
 mod follow_ups;
