@@ -169,7 +169,7 @@ async fn get_one(
     tag = "cases",
     params(
         ("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"),
-        ("number" = String, Path, description = "The case number as NN-YY", example = "37-23"),
+        ("number" = String, Path, description = "The case number as NN-YY", pattern = r"^(0{0,3}[1-9]|0{0,2}[1-9]\d|0?[1-9]\d\d|[1-9]\d{3})-(\d{2}|20\d{2})$", example = "37-23"),
     ),
     responses(
         (status = 200, description = "The case", body = CaseDetail, headers(
@@ -210,7 +210,7 @@ async fn get_by_number(
     tag = "links",
     params(
         ("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"),
-        ("number" = String, Path, description = "The case number as NN-YY", example = "31-23"),
+        ("number" = String, Path, description = "The case number as NN-YY", pattern = r"^(0{0,3}[1-9]|0{0,2}[1-9]\d|0?[1-9]\d\d|[1-9]\d{3})-(\d{2}|20\d{2})$", example = "31-23"),
     ),
     responses((status = 200, description = "The chain", body = Chain), BadRequest, NotFound)
 )]
@@ -239,7 +239,7 @@ async fn chain(
     tag = "cases",
     params(
         ("id" = uuid::Uuid, Path, description = "The case's id"),
-        ("If-Match" = String, Header, description = "The ETag of the case as last read", pattern = r#"^\s*(W/)?"\d{1,9}(\.[0-9a-f]+)?"\s*$"#, example = "\"1\""),
+        ("If-Match" = String, Header, description = "The ETag of the case as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#, example = "\"1\""),
     ),
     request_body(content = CaseChanges, example = json!({"status": "postponed"})),
     responses(
@@ -275,9 +275,9 @@ async fn update(
     tag = "cases",
     params(
         ("id" = uuid::Uuid, Path, description = "The case's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the case as last read", pattern = r#"^\s*(W/)?"\d{1,9}(\.[0-9a-f]+)?"\s*$"#),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the case as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#),
     ),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed)
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PreconditionRequired)
 )]
 #[delete("/cases/{id}")]
 async fn remove(

@@ -51,8 +51,11 @@ async fn create(
     let committee = store
         .run(move |conn| committees::create(conn, new, &actor))
         .await?;
+    // A header holds ASCII: a code with Æ, Ø or Å goes percent-encoded.
+    let code: String =
+        form_urlencoded::byte_serialize(committee.code.as_str().as_bytes()).collect();
     Ok(created(
-        format!("/api/v1/committees/{}", committee.code),
+        format!("/api/v1/committees/{code}"),
         committee.version,
         &committee,
     ))

@@ -38,11 +38,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct DecisionQuery {
     /// Statuses, comma-separated: any of open, in_progress, done, cancelled.
-    #[param(value_type = Option<String>, example = "open,in_progress", pattern = r"^\s*(proposed|open|in_progress|done|cancelled)(\s*,\s*(proposed|open|in_progress|done|cancelled))*\s*$")]
+    #[param(value_type = Option<String>, example = "open,in_progress", pattern = r"^ *(proposed|open|in_progress|done|cancelled)( *, *(proposed|open|in_progress|done|cancelled))* *$")]
     pub status: Option<CommaList<DecisionStatus>>,
     /// Kinds, comma-separated: any of orientation, approval, assignment, recommendation,
     /// postponement, scheduling, other.
-    #[param(value_type = Option<String>, example = "assignment,recommendation", pattern = r"^\s*(orientation|approval|assignment|recommendation|postponement|scheduling|other)(\s*,\s*(orientation|approval|assignment|recommendation|postponement|scheduling|other))*\s*$")]
+    #[param(value_type = Option<String>, example = "assignment,recommendation", pattern = r"^ *(orientation|approval|assignment|recommendation|postponement|scheduling|other)( *, *(orientation|approval|assignment|recommendation|postponement|scheduling|other))* *$")]
     pub kind: Option<CommaList<DecisionKind>>,
     /// An owner, by id, name or any alias in the owner registry, case-insensitive.
     #[param(example = "sekretariatet")]
@@ -251,7 +251,7 @@ async fn get_one(
     tag = "decisions",
     params(
         ("id" = uuid::Uuid, Path, description = "The decision point's id"),
-        ("If-Match" = String, Header, description = "The ETag of the point as last read, such as \"3\"", pattern = r#"^\s*(W/)?"\d{1,9}(\.[0-9a-f]+)?"\s*$"#, example = "\"3\""),
+        ("If-Match" = String, Header, description = "The ETag of the point as last read, such as \"3\"", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#, example = "\"3\""),
     ),
     request_body(content = DecisionChanges, example = json!({
         "status": "done", "status_note": "Vedtaksloggen er tatt i bruk",
@@ -289,9 +289,9 @@ async fn update(
     tag = "decisions",
     params(
         ("id" = uuid::Uuid, Path, description = "The decision point's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the point as last read", pattern = r#"^\s*(W/)?"\d{1,9}(\.[0-9a-f]+)?"\s*$"#),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the point as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#),
     ),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Gone, PreconditionFailed)
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Gone, PreconditionFailed, PreconditionRequired)
 )]
 #[delete("/decisions/{id}")]
 async fn remove(

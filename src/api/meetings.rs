@@ -163,7 +163,7 @@ async fn get_one(
     tag = "meetings",
     params(
         ("id" = uuid::Uuid, Path, description = "The meeting's id"),
-        ("If-Match" = String, Header, description = "The ETag of the meeting as last read", pattern = r#"^\s*(W/)?"\d{1,9}(\.[0-9a-f]+)?"\s*$"#, example = "\"1\""),
+        ("If-Match" = String, Header, description = "The ETag of the meeting as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#, example = "\"1\""),
     ),
     request_body(content = MeetingChanges, example = json!({"status": "held", "end_time": "17:00"})),
     responses(
@@ -198,9 +198,9 @@ async fn update(
     tag = "meetings",
     params(
         ("id" = uuid::Uuid, Path, description = "The meeting's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the meeting as last read", pattern = r#"^\s*(W/)?"\d{1,9}(\.[0-9a-f]+)?"\s*$"#),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the meeting as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#),
     ),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed)
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PreconditionRequired)
 )]
 #[delete("/meetings/{id}")]
 async fn remove(

@@ -204,11 +204,178 @@ impl utoipa::Modify for Security {
 }
 
 /// The OpenAPI document of registered routes, finished: what every operation answers besides
-/// its own responses (see [`Security`]).
-pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+/// its own responses (see [`Security`]), unique operation ids, and what utoipa's types cannot
+/// say, written into the JSON itself: the text the service refuses, and the two ways to name a
+/// record.
+pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> serde_json::Value {
     utoipa::Modify::modify(&Security, &mut openapi);
     unique_operation_ids(&mut openapi);
-    openapi
+    let mut document = serde_json::to_value(&openapi).unwrap_or_default();
+    forbid_control_characters(&mut document);
+    one_way_to_name(
+        &mut document,
+        "NewCase",
+        ("meeting_id", "MeetingId"),
+        &[
+            ("committee", "CommitteeCode"),
+            ("meeting_date", "CalendarDate"),
+        ],
+    );
+    one_way_to_name(
+        &mut document,
+        "NewDecision",
+        ("case_id", "CaseId"),
+        &[
+            ("committee", "CommitteeCode"),
+            ("case_number", "CaseNumber"),
+        ],
+    );
+    document
+}
+
+/// Says in a request schema that a record is named one way or the other, never both nor
+/// half: by its id, or by all of `keys` (a meeting by committee and date). A field sent as
+/// null counts as left out, as the service reads it. Each field is given with its schema.
+fn one_way_to_name(
+    document: &mut serde_json::Value,
+    schema: &str,
+    id: (&str, &str),
+    keys: &[(&str, &str)],
+) {
+    use serde_json::{Map, Value, json};
+    let Some(found) = document.pointer_mut(&format!("/components/schemas/{schema}")) else {
+        return;
+    };
+    let absent = json!({"type": "null"});
+    let present = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let mut by_id = Map::new();
+    by_id.insert(id.0.into(), present(id.1));
+    let mut by_keys = Map::new();
+    by_keys.insert(id.0.into(), absent.clone());
+    for (key, key_schema) in keys {
+        by_id.insert((*key).into(), absent.clone());
+        by_keys.insert((*key).into(), present(key_schema));
+    }
+    let names: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
+    found["oneOf"] = json!([
+        {"required": [id.0], "properties": Value::Object(by_id)},
+        {"required": names, "properties": Value::Object(by_keys)},
+    ]);
+}
+
+/// What the service takes as text: no control character but tab and line breaks (see
+/// [`json::has_control_character`]).
+const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
+/// Says in the document what the service checks of all text it is sent (bodies, query,
+/// headers and path): no control characters. Every string of a request that has no pattern,
+/// format or enum of its own gets [`TEXT_PATTERN`]; response schemas are left as they are.
+fn forbid_control_characters(document: &mut serde_json::Value) {
+    use serde_json::Value;
+    // The components a request body reaches, however deep.
+    let mut reached: Vec<String> = Vec::new();
+    let mut pending: Vec<Value> = Vec::new();
+    if let Some(paths) = document["paths"].as_object() {
+        for item in paths.values() {
+            for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(content) = operation.pointer("/requestBody/content") {
+                    pending.push(content.clone());
+                }
+            }
+        }
+    }
+    while let Some(schema) = pending.pop() {
+        for name in references(&schema) {
+            if !reached.contains(&name) {
+                pending.push(document["components"]["schemas"][&name].clone());
+                reached.push(name);
+            }
+        }
+    }
+    // (Indexing a mutable value would add the keys it looks for: `pointer_mut` does not.)
+    for name in &reached {
+        if let Some(schema) = document.pointer_mut(&format!("/components/schemas/{name}")) {
+            pattern_strings(schema);
+        }
+    }
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for operation in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|o| o.values_mut())
+            {
+                if let Some(content) = operation.pointer_mut("/requestBody/content") {
+                    pattern_strings(content);
+                    // A document sent as the body (text) is refused when empty.
+                    for media in content
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|c| c.values_mut())
+                    {
+                        if media.pointer("/schema/type") == Some(&Value::from("string")) {
+                            media["schema"]["minLength"] = Value::from(1);
+                        }
+                    }
+                }
+                for parameter in operation
+                    .get_mut("parameters")
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    // A parameter is sent or left out; it cannot be sent as null.
+                    if let Some(Value::Array(types)) = parameter.pointer_mut("/schema/type") {
+                        types.retain(|t| t != "null");
+                    }
+                    pattern_strings(parameter);
+                }
+            }
+        }
+    }
+}
+
+/// The names of the component schemas a schema refers to.
+fn references(schema: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    match schema {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(key, value)| match (key.as_str(), value) {
+                ("$ref", Value::String(target)) => target
+                    .strip_prefix("#/components/schemas/")
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect(),
+                _ => references(value),
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(references).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Gives every plain string in a schema [`TEXT_PATTERN`].
+fn pattern_strings(schema: &mut serde_json::Value) {
+    use serde_json::Value;
+    match schema {
+        Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let plain = !["pattern", "format", "enum", "$ref"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            if is_string && plain {
+                map.insert("pattern".into(), TEXT_PATTERN.into());
+            }
+            map.values_mut().for_each(pattern_strings);
+        }
+        Value::Array(items) => items.iter_mut().for_each(pattern_strings),
+        _ => {}
+    }
 }
 
 /// Makes each operation id unique, as OpenAPI requires (links and generated clients name
@@ -287,7 +454,7 @@ where
 }
 
 /// The OpenAPI document the service serves, built without a database.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+pub fn openapi() -> serde_json::Value {
     let (_, openapi) = register(actix_web::App::new().into_utoipa_app()).split_for_parts();
     finish(openapi)
 }
@@ -298,7 +465,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 /// The OpenAPI document, as collected when the routes were registered, and the methods of each
 /// of its paths, for the answer to a method that a path does not take.
 pub struct OpenApiDocument {
-    document: utoipa::openapi::OpenApi,
+    document: serde_json::Value,
     methods: Vec<(actix_web::dev::ResourceDef, Vec<&'static str>)>,
 }
 
@@ -306,19 +473,14 @@ impl OpenApiDocument {
     /// Finishes the document of the registered routes (see [`finish`]).
     pub fn new(openapi: utoipa::openapi::OpenApi) -> Self {
         let document = finish(openapi);
-        let mut methods: Vec<_> = document
-            .paths
-            .paths
-            .iter()
+        let mut methods: Vec<_> = document["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
             .map(|(path, item)| {
-                let taken = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ];
-                let names = taken.iter().filter(|(_, is)| *is).map(|(name, _)| *name);
+                let names = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+                    .into_iter()
+                    .filter(|name| item.get(name.to_lowercase()).is_some());
                 (
                     actix_web::dev::ResourceDef::new(path.as_str()),
                     names.collect(),

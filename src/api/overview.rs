@@ -171,7 +171,7 @@ pub struct StatsQuery {
     #[param(value_type = Option<CalendarDate>, example = "2024-12-31")]
     pub to: Option<CalendarDate>,
     /// How many days ahead `due_soon` looks; default 30, at most 366.
-    #[param(example = 30)]
+    #[param(example = 30, minimum = 0, maximum = 366)]
     pub due_within: Option<u32>,
 }
 

@@ -73,7 +73,7 @@ async fn list(
 pub struct AcceptQuery {
     /// The case to link to (NN-YY), instead of the one proposed; for a postponement to a
     /// meeting whose cases are not alike in title.
-    #[param(value_type = Option<String>, example = "19-24")]
+    #[param(value_type = Option<CaseNumber>, example = "19-24")]
     pub target: Option<CaseNumber>,
 }
 

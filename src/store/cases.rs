@@ -227,7 +227,7 @@ pub struct NewCase {
     #[schema(example = "2024-06-19")]
     pub meeting_date: Option<CalendarDate>,
     pub number: CaseNumber,
-    #[schema(value_type = String, example = "Status Handlingsplan")]
+    #[schema(value_type = NonEmptyText, example = "Status Handlingsplan")]
     pub title: NonEmptyText,
     #[serde(default)]
     #[schema(example = json!(["Runar Asp"]))]
@@ -257,7 +257,7 @@ fn planned() -> CaseStatus {
 pub struct CaseChanges {
     pub meeting_id: Option<MeetingId>,
     pub number: Option<CaseNumber>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<NonEmptyText>)]
     pub title: Option<NonEmptyText>,
     pub responsible: Option<Vec<String>>,
     pub status: Option<CaseStatus>,

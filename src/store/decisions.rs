@@ -169,7 +169,7 @@ pub struct NewDecision {
     /// With `committee`, instead of `case_id`.
     pub case_number: Option<CaseNumber>,
     pub position: Position,
-    #[schema(value_type = String, example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.")]
+    #[schema(value_type = NonEmptyText, example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.")]
     pub text: NonEmptyText,
     pub kind: DecisionKind,
     #[serde(default)]
@@ -194,7 +194,7 @@ fn public_by_default() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct DecisionChanges {
     pub position: Option<Position>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<NonEmptyText>)]
     pub text: Option<NonEmptyText>,
     pub kind: Option<DecisionKind>,
     pub owners: Option<Vec<OwnerAssignment>>,

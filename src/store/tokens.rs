@@ -59,7 +59,7 @@ pub struct IssuedToken {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    #[schema(value_type = String, example = "AU")]
+    #[schema(value_type = NonEmptyText, example = "AU")]
     pub name: NonEmptyText,
     pub role: Role,
 }
