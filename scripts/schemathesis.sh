@@ -20,6 +20,7 @@ BACKENDS=${SCHEMATHESIS_BACKENDS:-sqlite postgres}
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-25}
 POSTGRES_ADMIN_URL=${SCHEMATHESIS_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 BIN=target/debug/vedtakslogg
+mkdir -p target/schemathesis
 
 # Schemathesis in a virtual environment of its own under target/ (ignored by git), never in
 # the system's Python.
