@@ -184,9 +184,8 @@ fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Openapi => {
-            let json = crate::api::openapi()
-                .to_pretty_json()
-                .map_err(|e| e.to_string())?;
+            let json =
+                serde_json::to_string_pretty(&crate::api::openapi()).map_err(|e| e.to_string())?;
             println!("{json}");
             Ok(())
         }

@@ -32,7 +32,7 @@ pub fn app(
     let app = App::new().route(api::OPENAPI_PATH, web::get().to(api::openapi_document));
     let (app, openapi) =
         api::register(app.into_utoipa_app().app_data(web::Data::new(store))).split_for_parts();
-    app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
+    app.app_data(web::Data::new(api::OpenApiDocument::new(openapi)))
         .app_data(web::Data::new(access))
         .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
         .app_data(

@@ -36,7 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// Only this committee's cases.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
     /// Only the cases of this meeting.
     #[param(value_type = Option<uuid::Uuid>)]
@@ -46,11 +46,14 @@ pub struct CaseQuery {
     pub year: Option<i32>,
     pub status: Option<CaseStatus>,
     /// For mirroring: only cases changed at or after this time (RFC 3339, UTC), deleted ones
-    /// included as tombstones (`deleted_at` set), in the order of change. Only `committee`
-    /// may go with it.
-    #[param(value_type = Option<String>, example = "2024-06-19T12:00:00Z")]
+    /// included as tombstones (`deleted_at` set), in the order of change. Needs a token.
+    /// The other filters narrow the changes to the cases that match them as they are now: one
+    /// that a change moved out of a filter is not listed again, so a complete mirror takes
+    /// `committee` alone.
+    #[param(value_type = Option<String>, format = DateTime, example = "2024-06-19T12:00:00Z")]
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Page size, 1 to 200; default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -72,10 +75,7 @@ async fn list(
     QueryParams(query): QueryParams<CaseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if query.updated_since.is_some() {
-        super::pagination::check_mirror(
-            visibility,
-            query.meeting.is_some() || query.year.is_some() || query.status.is_some(),
-        )?;
+        super::pagination::check_mirror(visibility)?;
     }
     let filter = CaseFilter {
         committee: query.committee,
@@ -168,8 +168,8 @@ async fn get_one(
 #[utoipa::path(
     tag = "cases",
     params(
-        ("code" = String, Path, description = "The committee's code", example = "ASU"),
-        ("number" = String, Path, description = "The case number as NN-YY", example = "37-23"),
+        ("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"),
+        ("number" = String, Path, description = "The case number as NN-YY", pattern = r"^(0{0,3}[1-9]|0{0,2}[1-9]\d|0?[1-9]\d\d|[1-9]\d{3})-(\d{2}|20\d{2})$", example = "37-23"),
     ),
     responses(
         (status = 200, description = "The case", body = CaseDetail, headers(
@@ -209,8 +209,8 @@ async fn get_by_number(
 #[utoipa::path(
     tag = "links",
     params(
-        ("code" = String, Path, description = "The committee's code", example = "ASU"),
-        ("number" = String, Path, description = "The case number as NN-YY", example = "31-23"),
+        ("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"),
+        ("number" = String, Path, description = "The case number as NN-YY", pattern = r"^(0{0,3}[1-9]|0{0,2}[1-9]\d|0?[1-9]\d\d|[1-9]\d{3})-(\d{2}|20\d{2})$", example = "31-23"),
     ),
     responses((status = 200, description = "The chain", body = Chain), BadRequest, NotFound)
 )]
@@ -239,7 +239,7 @@ async fn chain(
     tag = "cases",
     params(
         ("id" = uuid::Uuid, Path, description = "The case's id"),
-        ("If-Match" = String, Header, description = "The ETag of the case as last read", example = "\"1\""),
+        ("If-Match" = String, Header, description = "The ETag of the case as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#, example = "\"1\""),
     ),
     request_body(content = CaseChanges, example = json!({"status": "postponed"})),
     responses(
@@ -275,9 +275,9 @@ async fn update(
     tag = "cases",
     params(
         ("id" = uuid::Uuid, Path, description = "The case's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the case as last read"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the case as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#),
     ),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed)
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PreconditionRequired)
 )]
 #[delete("/cases/{id}")]
 async fn remove(

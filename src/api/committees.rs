@@ -51,8 +51,11 @@ async fn create(
     let committee = store
         .run(move |conn| committees::create(conn, new, &actor))
         .await?;
+    // A header holds ASCII: a code with Æ, Ø or Å goes percent-encoded.
+    let code: String =
+        form_urlencoded::byte_serialize(committee.code.as_str().as_bytes()).collect();
     Ok(created(
-        format!("/api/v1/committees/{}", committee.code),
+        format!("/api/v1/committees/{code}"),
         committee.version,
         &committee,
     ))
@@ -61,7 +64,7 @@ async fn create(
 /// Get a committee
 #[utoipa::path(
     tag = "committees",
-    params(("code" = String, Path, description = "The committee's code, any case", example = "ASU")),
+    params(("code" = CommitteeCode, Path, description = "The committee's code, any case", example = "ASU")),
     responses((status = 200, description = "The committee", body = Committee), BadRequest, NotFound)
 )]
 #[get("/committees/{code}")]
@@ -79,7 +82,7 @@ async fn get_one(
 /// Change a committee's name
 #[utoipa::path(
     tag = "committees",
-    params(("code" = String, Path, description = "The committee's code", example = "ASU")),
+    params(("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU")),
     request_body = CommitteeChanges,
     responses(
         (status = 200, description = "The changed committee", body = Committee),
@@ -107,7 +110,7 @@ async fn update(
 /// Only a committee without meetings, and that no link names, can be deleted.
 #[utoipa::path(
     tag = "committees",
-    params(("code" = String, Path, description = "The committee's code", example = "ASU")),
+    params(("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU")),
     responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict)
 )]
 #[delete("/committees/{code}")]

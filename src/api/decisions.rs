@@ -38,17 +38,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct DecisionQuery {
     /// Statuses, comma-separated: any of open, in_progress, done, cancelled.
-    #[param(value_type = Option<String>, example = "open,in_progress")]
+    #[param(value_type = Option<String>, example = "open,in_progress", pattern = r"^ *(proposed|open|in_progress|done|cancelled)( *, *(proposed|open|in_progress|done|cancelled))* *$")]
     pub status: Option<CommaList<DecisionStatus>>,
     /// Kinds, comma-separated: any of orientation, approval, assignment, recommendation,
     /// postponement, scheduling, other.
-    #[param(value_type = Option<String>, example = "assignment,recommendation")]
+    #[param(value_type = Option<String>, example = "assignment,recommendation", pattern = r"^ *(orientation|approval|assignment|recommendation|postponement|scheduling|other)( *, *(orientation|approval|assignment|recommendation|postponement|scheduling|other))* *$")]
     pub kind: Option<CommaList<DecisionKind>>,
     /// An owner, by id, name or any alias in the owner registry, case-insensitive.
     #[param(example = "sekretariatet")]
     pub owner: Option<String>,
     /// Only this committee's points.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
     /// Only the points of this meeting's cases.
     #[param(value_type = Option<uuid::Uuid>)]
@@ -73,21 +73,26 @@ pub struct DecisionQuery {
     #[param(example = "vedtakslogg")]
     pub q: Option<String>,
     /// Only points of meetings on or after this date.
-    #[param(value_type = Option<String>, example = "2024-01-01")]
+    #[param(value_type = Option<CalendarDate>, example = "2024-01-01")]
     pub meeting_from: Option<CalendarDate>,
     /// Only points of meetings on or before this date.
-    #[param(value_type = Option<String>, example = "2024-12-31")]
+    #[param(value_type = Option<CalendarDate>, example = "2024-12-31")]
     pub meeting_to: Option<CalendarDate>,
     /// For mirroring the log: only points changed at or after this time (RFC 3339, UTC),
     /// deleted points included as tombstones (`deleted_at` set), in the order of change
-    /// (`sort=updated`). Poll with the `updated_at` of the last item seen: the items at that
-    /// instant come again, so keep the highest `version` of each id.
-    #[param(value_type = Option<String>, example = "2024-06-19T12:00:00Z")]
+    /// (`sort=updated`, unless `sort` names another). Poll with the `updated_at` of the last
+    /// item seen: the items at that instant come again, so keep the highest `version` of each
+    /// id. Needs a token. The other filters narrow the changes to the points that match them
+    /// as they are now: a point that a change moved out of a filter is not listed again, so
+    /// a complete mirror takes `committee` alone.
+    #[param(value_type = Option<String>, format = DateTime, example = "2024-06-19T12:00:00Z")]
     pub updated_since: Option<DateTime<Utc>>,
     /// The order; default `case`, `relevance` with `q`, or `updated` with `updated_since`.
+    /// `relevance` without `q` is the default order.
     #[param(inline)]
     pub sort: Option<DecisionSort>,
     /// Page size, 1 to 200; default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -118,30 +123,15 @@ async fn list(
     QueryParams(query): QueryParams<DecisionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if query.updated_since.is_some() {
-        let narrowed = query.status.is_some()
-            || query.kind.is_some()
-            || query.owner.is_some()
-            || query.meeting.is_some()
-            || query.case.is_some()
-            || query.due_before.is_some()
-            || query.due_after.is_some()
-            || query.overdue.is_some()
-            || query.q.is_some()
-            || query.meeting_from.is_some()
-            || query.meeting_to.is_some();
-        pagination::check_mirror(visibility, narrowed)?;
+        pagination::check_mirror(visibility)?;
     }
-    let sort = match (query.updated_since, query.sort) {
-        (Some(_), None | Some(DecisionSort::Updated)) => DecisionSort::Updated,
-        (Some(_), Some(_)) => {
-            return Err(ApiError::BadRequest(
-                "sort: updated_since lists in the order of change; leave sort out or use sort=updated".into(),
-            ));
-        }
-        (None, Some(sort)) => sort,
-        (None, None) if query.q.as_deref().is_some_and(|q| !q.trim().is_empty()) => {
-            DecisionSort::Relevance
-        }
+    let searches = query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let sort = match (query.sort, query.updated_since) {
+        // Without words every point is as relevant as the next: the default order.
+        (Some(DecisionSort::Relevance), _) if !searches => DecisionSort::Case,
+        (Some(sort), _) => sort,
+        (None, Some(_)) => DecisionSort::Updated,
+        (None, None) if searches => DecisionSort::Relevance,
         (None, None) => DecisionSort::Case,
     };
     let filter = DecisionFilter {
@@ -261,7 +251,7 @@ async fn get_one(
     tag = "decisions",
     params(
         ("id" = uuid::Uuid, Path, description = "The decision point's id"),
-        ("If-Match" = String, Header, description = "The ETag of the point as last read, such as \"3\"", example = "\"3\""),
+        ("If-Match" = String, Header, description = "The ETag of the point as last read, such as \"3\"", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#, example = "\"3\""),
     ),
     request_body(content = DecisionChanges, example = json!({
         "status": "done", "status_note": "Vedtaksloggen er tatt i bruk",
@@ -299,9 +289,9 @@ async fn update(
     tag = "decisions",
     params(
         ("id" = uuid::Uuid, Path, description = "The decision point's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the point as last read"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the point as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#),
     ),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Gone, PreconditionFailed)
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Gone, PreconditionFailed, PreconditionRequired)
 )]
 #[delete("/decisions/{id}")]
 async fn remove(

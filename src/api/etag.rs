@@ -126,6 +126,10 @@ fn parse(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         )
     };
     let text = value.to_str().map_err(|_| invalid())?.trim();
+    if text.is_empty() {
+        // An empty header names no version: as if none was sent.
+        return Ok(None);
+    }
     if text == "*" {
         return Err(ApiError::PreconditionRequired(
             "If-Match: * would overwrite any version; send the ETag of the record as you last read it".into(),

@@ -139,7 +139,7 @@ async fn read_body(body: web::Payload) -> Result<web::Bytes, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct ImportListQuery {
     /// Only the imports of this committee's meetings.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
     /// At most this many (default 50, at most 200).
     #[param(minimum = 1, maximum = 200)]

@@ -51,8 +51,8 @@ async fn list(
 #[utoipa::path(
     tag = "links",
     params(
-        ("code" = String, Path, description = "The committee's code", example = "ASU"),
-        ("number" = String, Path, description = "The case number as NN-YY", example = "37-23"),
+        ("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"),
+        ("number" = String, Path, description = "The case number as NN-YY", pattern = r"^(0{0,3}[1-9]|0{0,2}[1-9]\d|0?[1-9]\d\d|[1-9]\d{3})-(\d{2}|20\d{2})$", example = "37-23"),
     ),
     responses((status = 200, description = "The links", body = CaseLinks), BadRequest, NotFound)
 )]

@@ -35,7 +35,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct MeetingQuery {
     /// Only this committee's meetings.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
     /// Only meetings on or after this date.
     #[param(example = "2024-01-01")]
@@ -45,11 +45,14 @@ pub struct MeetingQuery {
     pub to: Option<CalendarDate>,
     pub status: Option<MeetingStatus>,
     /// For mirroring: only meetings changed at or after this time (RFC 3339, UTC), deleted
-    /// ones included as tombstones (`deleted_at` set), in the order of change. Only
-    /// `committee` may go with it.
-    #[param(value_type = Option<String>, example = "2024-06-19T12:00:00Z")]
+    /// ones included as tombstones (`deleted_at` set), in the order of change. Needs a token.
+    /// The other filters narrow the changes to the meetings that match them as they are now: one
+    /// that a change moved out of a filter is not listed again, so a complete mirror takes
+    /// `committee` alone.
+    #[param(value_type = Option<String>, format = DateTime, example = "2024-06-19T12:00:00Z")]
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Page size, 1 to 200; default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -71,8 +74,7 @@ async fn list(
     QueryParams(query): QueryParams<MeetingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if query.updated_since.is_some() {
-        let narrowed = query.from.is_some() || query.to.is_some() || query.status.is_some();
-        pagination::check_mirror(visibility, narrowed)?;
+        pagination::check_mirror(visibility)?;
     }
     let filter = MeetingFilter {
         committee: query.committee,
@@ -161,7 +163,7 @@ async fn get_one(
     tag = "meetings",
     params(
         ("id" = uuid::Uuid, Path, description = "The meeting's id"),
-        ("If-Match" = String, Header, description = "The ETag of the meeting as last read", example = "\"1\""),
+        ("If-Match" = String, Header, description = "The ETag of the meeting as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#, example = "\"1\""),
     ),
     request_body(content = MeetingChanges, example = json!({"status": "held", "end_time": "17:00"})),
     responses(
@@ -196,9 +198,9 @@ async fn update(
     tag = "meetings",
     params(
         ("id" = uuid::Uuid, Path, description = "The meeting's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the meeting as last read"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the meeting as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#),
     ),
-    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed)
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PreconditionRequired)
 )]
 #[delete("/meetings/{id}")]
 async fn remove(

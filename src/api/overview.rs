@@ -34,19 +34,27 @@ pub enum ReportFormat {
     Html,
 }
 
+/// The form of the follow-up list: it has no CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpFormat {
+    Json,
+    Html,
+}
+
 /// Which part of the log to report, and in which form.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// Only this committee's points.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
     /// Only meetings on or after this date.
-    #[param(value_type = Option<String>, example = "2024-01-01")]
+    #[param(value_type = Option<CalendarDate>, example = "2024-01-01")]
     pub from: Option<CalendarDate>,
     /// Only meetings on or before this date.
-    #[param(value_type = Option<String>, example = "2024-12-31")]
+    #[param(value_type = Option<CalendarDate>, example = "2024-12-31")]
     pub to: Option<CalendarDate>,
     /// `json`, `csv` or `html`; without it the `Accept` header decides (text/csv, text/html),
     /// and JSON is the default.
@@ -154,16 +162,16 @@ async fn report(
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// Only this committee's points.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
     /// Only points adopted at meetings on or after this date.
-    #[param(value_type = Option<String>, example = "2024-01-01")]
+    #[param(value_type = Option<CalendarDate>, example = "2024-01-01")]
     pub from: Option<CalendarDate>,
     /// Only points adopted at meetings on or before this date.
-    #[param(value_type = Option<String>, example = "2024-12-31")]
+    #[param(value_type = Option<CalendarDate>, example = "2024-12-31")]
     pub to: Option<CalendarDate>,
     /// How many days ahead `due_soon` looks; default 30, at most 366.
-    #[param(example = 30)]
+    #[param(example = 30, minimum = 0, maximum = 366)]
     pub due_within: Option<u32>,
 }
 
@@ -202,12 +210,12 @@ async fn stats(
 #[serde(deny_unknown_fields)]
 pub struct FollowUpQuery {
     /// The date of the meeting; default today (UTC).
-    #[param(value_type = Option<String>, example = "2024-08-30")]
+    #[param(value_type = Option<CalendarDate>, example = "2024-08-30")]
     pub meeting_date: Option<CalendarDate>,
     /// `json` (default) or `html`: a printable page in Norwegian to bring to the meeting.
     /// Without it the `Accept` header decides.
     #[param(inline)]
-    pub format: Option<ReportFormat>,
+    pub format: Option<FollowUpFormat>,
 }
 
 /// Matters for follow-up at the next meeting
@@ -218,7 +226,7 @@ pub struct FollowUpQuery {
 /// list AU brings to the meeting.
 #[utoipa::path(
     tag = "overview",
-    params(("code" = String, Path, description = "The committee's code", example = "ASU"), FollowUpQuery),
+    params(("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"), FollowUpQuery),
     responses(
         (status = 200, description = "The list", content(
             (FollowUpList = "application/json"),
@@ -243,13 +251,8 @@ async fn follow_up(
         .run(move |conn| overview::follow_up_list(conn, &code, date, visibility))
         .await?;
     let html = match query.format {
-        Some(ReportFormat::Html) => true,
-        Some(ReportFormat::Json) => false,
-        Some(ReportFormat::Csv) => {
-            return Err(ApiError::BadRequest(
-                "format: the follow-up list comes as json or html".into(),
-            ));
-        }
+        Some(FollowUpFormat::Html) => true,
+        Some(FollowUpFormat::Json) => false,
         None => accepts(&req, "text/html"),
     };
     let mut response = HttpResponse::Ok();
@@ -276,7 +279,7 @@ fn accepts(req: &actix_web::HttpRequest, media_type: &str) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct CalendarQuery {
     /// Only this committee's points.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
     /// Only this owner's points (id, name or alias).
     #[param(example = "Sekretariatet")]

@@ -64,7 +64,7 @@ async fn create(
 #[utoipa::path(
     tag = "owners",
     params(("owner" = String, Path, description = "The owner's id, name or alias", example = "Analysegruppa")),
-    responses((status = 200, description = "The owner", body = Owner), NotFound)
+    responses((status = 200, description = "The owner", body = Owner), BadRequest, NotFound)
 )]
 #[get("/owners/{owner}")]
 async fn get_one(
@@ -112,7 +112,7 @@ async fn update(
 #[utoipa::path(
     tag = "owners",
     params(("owner" = String, Path, description = "The owner's id, name or alias")),
-    responses((status = 204, description = "Deleted"), NotFound, Conflict)
+    responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict)
 )]
 #[delete("/owners/{owner}")]
 async fn remove(

@@ -98,17 +98,13 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
 }
 
 /// Checks a request for changes since a time: a mirror must see every change of every record
-/// it holds, so a filter that a change can move a record out of, or a view that hides some
-/// records, would leave it stale.
-pub fn check_mirror(visibility: crate::store::Visibility, narrowed: bool) -> Result<(), ApiError> {
+/// it holds, and a view that hides some records (anonymous public reading) would leave it
+/// stale. Filters may go with it: they narrow the changes to the records that match them now,
+/// as the parameter's description tells.
+pub fn check_mirror(visibility: crate::store::Visibility) -> Result<(), ApiError> {
     if visibility != crate::store::Visibility::All {
         return Err(ApiError::Unauthorized(
             "mirroring with updated_since needs a token".into(),
-        ));
-    }
-    if narrowed {
-        return Err(ApiError::BadRequest(
-            "updated_since: a mirror takes every change; only committee, limit and cursor go with it".into(),
         ));
     }
     Ok(())

@@ -29,7 +29,7 @@ pub struct ProposalQuery {
     #[param(inline)]
     pub status: Option<ProposalStatus>,
     /// Only proposals from this committee's cases.
-    #[param(value_type = Option<String>, example = "ASU")]
+    #[param(value_type = Option<CommitteeCode>, example = "ASU")]
     pub committee: Option<CommitteeCode>,
 }
 
@@ -73,7 +73,7 @@ async fn list(
 pub struct AcceptQuery {
     /// The case to link to (NN-YY), instead of the one proposed; for a postponement to a
     /// meeting whose cases are not alike in title.
-    #[param(value_type = Option<String>, example = "19-24")]
+    #[param(value_type = Option<CaseNumber>, example = "19-24")]
     pub target: Option<CaseNumber>,
 }
 

@@ -6,7 +6,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::auth::Admin;
 use super::params::text_segment;
 use super::problem::{
-    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+    ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Problem, Unprocessable,
+    UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData};
 use crate::store::tokens::{self, IssuedToken, NewToken, Token};
@@ -60,20 +61,27 @@ async fn create(
 /// Revoke a token
 ///
 /// By id, or by the name of an active token. A revoked token is refused from then on; it
-/// stays in the list. Needs the admin role.
+/// stays in the list. The token the request is made with cannot revoke itself (409): that
+/// takes another admin's token, or `vedtakslogg token revoke`. Needs the admin role.
 #[utoipa::path(
     tag = "tokens",
     params(("token" = String, Path, description = "The token's id, or the name of an active token", example = "AU")),
-    responses((status = 200, description = "Revoked", body = Token), NotFound)
+    responses(
+        (status = 200, description = "Revoked", body = Token),
+        BadRequest, NotFound,
+        (status = 409, description = "The token is the one the request is made with", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[delete("/tokens/{token}")]
 async fn revoke(
-    _admin: Admin,
+    Admin(caller): Admin,
     store: StoreData,
     key: web::Path<String>,
 ) -> Result<web::Json<Token>, ApiError> {
     let key = text_segment(&key)?.to_owned();
-    let token = store.run(move |conn| tokens::revoke(conn, &key)).await?;
+    let token = store
+        .run(move |conn| tokens::revoke_for(conn, &key, &caller))
+        .await?;
     store.forget_callers();
     log::info!("token '{}' revoked", token.name);
     Ok(web::Json(token))

@@ -1,7 +1,7 @@
 //! OpenAPI schemas for the domain types that travel as strings.
 
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{CalendarDate, CaseNumber, ClockTime, CommitteeCode, NonEmptyText, Position};
@@ -29,36 +29,46 @@ macro_rules! string_schema {
 string_schema!(
     CaseNumber,
     "A case number (saksnummer) NN/YY, unique per committee and year. A leading zero is optional (9/24 = 09/24); NN-YY is read too. Returned without a leading zero.",
-    Some(r"^\s*\d{1,4}[/-](\d{2}|\d{4})\s*$"),
+    Some(r"^ *(0{0,3}[1-9]|0{0,2}[1-9]\d|0?[1-9]\d\d|[1-9]\d\d\d)[/-](\d{2}|20\d{2}) *$"),
     "24/24"
 );
 string_schema!(
     CommitteeCode,
     "The short code of a committee (utvalg), case-insensitive, returned in upper case.",
-    Some(r"^\s*[\p{L}\p{N}][\p{L}\p{N}-]{0,15}\s*$"),
+    // Letters of the alphabets the committees write in; the service takes any letter.
+    Some(r"^ *[A-Za-z0-9ÆØÅæøåÄÖÜäöü][A-Za-z0-9ÆØÅæøåÄÖÜäöü-]{0,15} *$"),
     "ASU"
 );
 string_schema!(
     Position,
     "The position of a decision point within the decision: a point (2), a lettered sub-point (2a) or a bullet under a point (2.1).",
-    Some(r"^\s*\d{1,3}([a-zA-Z]|\.\d{1,2})?[.)]?\s*$"),
+    Some(r"^ *(0{0,2}[1-9]|0?[1-9]\d|[1-9]\d\d)([a-zA-Z]|\.(0?[1-9]|[1-9]\d))?[.)]? *$"),
     "2"
 );
 string_schema!(
     ClockTime,
     "A time of day, HH:MM (HH.MM is read too).",
-    Some(r"^\d{1,2}[:.]\d{2}(:\d{2})?$"),
+    Some(r"^([01]?\d|2[0-3])[:.][0-5]\d(:[0-5]\d)?$"),
     "13:00"
 );
 string_schema!(
     NonEmptyText,
-    "Text with at least one visible character; surrounding whitespace is trimmed.",
-    None,
+    "Text with at least one visible character; surrounding whitespace is trimmed. No control characters but tab and line breaks.",
+    Some(
+        r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    ),
     "Status Handlingsplan"
 );
-string_schema!(
-    CalendarDate,
-    "A date, YYYY-MM-DD, in the years 1900 to 2999.",
-    Some(r"^\d{4}-\d{2}-\d{2}$"),
-    "2024-06-19"
-);
+// A real date (`format: date`, so not 2024-02-31) in the years the type takes.
+impl PartialSchema for CalendarDate {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some("A date, YYYY-MM-DD, in the years 1900 to 2999."))
+            .pattern(Some(r"^(19|2\d)\d{2}-"))
+            .examples([serde_json::Value::from("2024-06-19")])
+            .into()
+    }
+}
+impl ToSchema for CalendarDate {}

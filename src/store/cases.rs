@@ -227,7 +227,7 @@ pub struct NewCase {
     #[schema(example = "2024-06-19")]
     pub meeting_date: Option<CalendarDate>,
     pub number: CaseNumber,
-    #[schema(value_type = String, example = "Status Handlingsplan")]
+    #[schema(value_type = NonEmptyText, example = "Status Handlingsplan")]
     pub title: NonEmptyText,
     #[serde(default)]
     #[schema(example = json!(["Runar Asp"]))]
@@ -261,7 +261,7 @@ pub struct CaseChanges {
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     #[schema(nullable = false)]
     pub number: Option<CaseNumber>,
-    #[schema(value_type = String)]
+    #[schema(value_type = NonEmptyText)]
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub title: Option<NonEmptyText>,
     #[serde(default, deserialize_with = "super::not_null::deserialize")]

@@ -60,7 +60,7 @@ impl TryFrom<CommitteeRow> for Committee {
 #[serde(deny_unknown_fields)]
 pub struct NewCommittee {
     pub code: CommitteeCode,
-    #[schema(value_type = String, example = "Administrativt samarbeidsutvalg")]
+    #[schema(value_type = NonEmptyText, example = "Administrativt samarbeidsutvalg")]
     pub name: NonEmptyText,
 }
 
@@ -68,7 +68,7 @@ pub struct NewCommittee {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeChanges {
-    #[schema(value_type = String, example = "Administrativt samarbeidsutvalg")]
+    #[schema(value_type = NonEmptyText, example = "Administrativt samarbeidsutvalg")]
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub name: Option<NonEmptyText>,
 }

@@ -169,7 +169,7 @@ pub struct NewDecision {
     /// With `committee`, instead of `case_id`.
     pub case_number: Option<CaseNumber>,
     pub position: Position,
-    #[schema(value_type = String, example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.")]
+    #[schema(value_type = NonEmptyText, example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.")]
     pub text: NonEmptyText,
     pub kind: DecisionKind,
     #[serde(default)]
@@ -196,7 +196,7 @@ pub struct DecisionChanges {
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     #[schema(nullable = false)]
     pub position: Option<Position>,
-    #[schema(value_type = String)]
+    #[schema(value_type = NonEmptyText)]
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub text: Option<NonEmptyText>,
     #[serde(default, deserialize_with = "super::not_null::deserialize")]

@@ -48,12 +48,12 @@ pub struct Owner {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
-    #[schema(value_type = String, example = "Kvalitetsgruppen")]
+    #[schema(value_type = NonEmptyText, example = "Kvalitetsgruppen")]
     pub name: NonEmptyText,
     pub kind: OwnerKind,
     /// Other spellings, matched without regard to case or spacing.
     #[serde(default)]
-    #[schema(value_type = Vec<String>, example = json!(["Kvalitetsgruppa"]))]
+    #[schema(value_type = Vec<NonEmptyText>, example = json!(["Kvalitetsgruppa"]))]
     pub aliases: Vec<NonEmptyText>,
 }
 
@@ -61,13 +61,13 @@ pub struct NewOwner {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerChanges {
-    #[schema(value_type = String)]
+    #[schema(value_type = NonEmptyText)]
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub name: Option<NonEmptyText>,
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     #[schema(nullable = false)]
     pub kind: Option<OwnerKind>,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<NonEmptyText>)]
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub aliases: Option<Vec<NonEmptyText>>,
 }

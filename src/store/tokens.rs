@@ -59,7 +59,7 @@ pub struct IssuedToken {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    #[schema(value_type = String, example = "AU")]
+    #[schema(value_type = NonEmptyText, example = "AU")]
     pub name: NonEmptyText,
     pub role: Role,
 }
@@ -156,6 +156,17 @@ pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<Token>> {
 /// Revokes a token, found by id or by the name of an active token. Revoking a revoked token
 /// changes nothing.
 pub fn revoke(conn: &mut DbConnection, key: &str) -> StoreResult<Token> {
+    revoke_unless(conn, key, None)
+}
+
+/// Revokes a token for the caller named `caller`, who may not revoke the token they call
+/// with: an admin would lock themselves out with it in the middle of their work. Another
+/// admin, or `vedtakslogg token revoke`, can.
+pub fn revoke_for(conn: &mut DbConnection, key: &str, caller: &str) -> StoreResult<Token> {
+    revoke_unless(conn, key, Some(caller))
+}
+
+fn revoke_unless(conn: &mut DbConnection, key: &str, caller: Option<&str>) -> StoreResult<Token> {
     super::write_transaction(conn, |conn| {
         let mut query = api_tokens::table.select(TokenRow::as_select()).into_boxed();
         query = match uuid::Uuid::parse_str(key) {
@@ -169,6 +180,13 @@ pub fn revoke(conn: &mut DbConnection, key: &str) -> StoreResult<Token> {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no active token is known as '{key}'")))?;
         if row.revoked_at.is_none() {
+            // Names are unique among active tokens, so the caller's name names their token.
+            if caller == Some(row.name.as_str()) {
+                return Err(StoreError::Conflict(format!(
+                    "the token '{}' is the one this request is made with, and cannot revoke itself; revoke it with another admin's token or `vedtakslogg token revoke`",
+                    row.name
+                )));
+            }
             diesel::update(api_tokens::table.filter(api_tokens::id.eq(&row.id)))
                 .set(api_tokens::revoked_at.eq(now()))
                 .execute(conn)?;

@@ -261,10 +261,11 @@ async fn free_text_search_is_case_insensitive_with_norwegian_letters(backend: Ba
             .await
             .is_empty()
     );
-    f.app
-        .get("/api/v1/decisions?sort=relevance")
-        .await
-        .expect_problem(422);
+    // Without words every point is as relevant as the next: the default order.
+    assert_eq!(
+        f.app.list_ids("/api/v1/decisions?sort=relevance").await,
+        f.app.list_ids("/api/v1/decisions").await
+    );
 }
 
 fn urlencode(text: &str) -> String {

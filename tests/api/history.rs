@@ -338,8 +338,8 @@ async fn nothing_can_change_the_history(backend: Backend) {
         assert!(error.to_string().contains("append-only"), "{error}");
     }
     assert_eq!(app.get(&format!("{uri}/history")).await.expect(200), before);
-    // No route edits or removes history.
-    app.delete(&format!("{uri}/history"))
-        .await
-        .expect_problem(404);
+    // No route edits or removes history: it is only read.
+    let refused = app.delete(&format!("{uri}/history")).await;
+    refused.expect_problem(405);
+    assert_eq!(refused.header("allow"), Some("GET"));
 }

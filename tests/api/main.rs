@@ -7,6 +7,7 @@ mod access;
 mod bad_input;
 mod cli;
 mod concurrency;
+mod contract;
 mod decisions;
 mod errors;
 mod follow_ups;

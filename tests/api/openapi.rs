@@ -66,3 +66,204 @@ async fn served_openapi_document_is_the_committed_one(backend: Backend) {
         "the served document differs; regenerate with: {REGENERATE}"
     );
 }
+
+/// How the service reads or writes one value of an enum: whether `value` is what serde makes of
+/// the type, both ways where the type goes both ways.
+type Speaks = fn(&str) -> bool;
+
+fn read_and_written<T: serde::Serialize + serde::de::DeserializeOwned>(value: &str) -> bool {
+    serde_json::from_value::<T>(Value::from(value))
+        .is_ok_and(|read| serde_json::to_value(read).unwrap() == value)
+}
+
+fn read<T: serde::de::DeserializeOwned>(value: &str) -> bool {
+    serde_json::from_value::<T>(Value::from(value)).is_ok()
+}
+
+/// For types that are only written: what serde writes for each of their variants.
+fn written<T: serde::Serialize>(variants: &[T]) -> Vec<Value> {
+    variants
+        .iter()
+        .map(|v| serde_json::to_value(v).unwrap())
+        .collect()
+}
+
+/// Every `enum` in the document, with where it is.
+fn enums_in(value: &Value, at: String, found: &mut Vec<(String, Vec<String>)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(values) = map.get("enum").and_then(Value::as_array) {
+                let values = values.iter().map(|v| v.as_str().unwrap().to_owned());
+                found.push((at.clone(), values.collect()));
+            }
+            for (key, inner) in map {
+                enums_in(inner, format!("{at}/{key}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (index, inner) in items.iter().enumerate() {
+                enums_in(inner, format!("{at}/{index}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_enum_in_the_document_lists_the_values_the_api_speaks() {
+    use vedtakslogg::api::overview::{FollowUpFormat, ReportFormat};
+    use vedtakslogg::domain::*;
+    use vedtakslogg::import::apply::{ImportActionKind, ImportEntity};
+    use vedtakslogg::import::document::{DocumentKind, ParsedCaseStatus};
+    use vedtakslogg::store::decisions::DecisionSort;
+    use vedtakslogg::store::history::Action;
+    use vedtakslogg::store::proposals::ProposalStatus;
+
+    // Types that are read and written, by their schema's name or, for an inline schema, by
+    // the end of where it is in the document.
+    let both: &[(&str, Speaks)] = &[
+        ("CaseStatus", read_and_written::<CaseStatus>),
+        ("DecisionKind", read_and_written::<DecisionKind>),
+        ("DecisionStatus", read_and_written::<DecisionStatus>),
+        ("LinkKind", read_and_written::<LinkKind>),
+        ("MeetingKind", read_and_written::<MeetingKind>),
+        ("MeetingStatus", read_and_written::<MeetingStatus>),
+        ("OwnerKind", read_and_written::<OwnerKind>),
+        ("Role", read_and_written::<Role>),
+        ("ProposalStatus", read_and_written::<ProposalStatus>),
+        (
+            "/api/v1/proposals/get/parameters/1/schema",
+            read::<ProposalStatus>,
+        ),
+        (
+            "/api/v1/decisions/get/parameters/13/schema",
+            read::<DecisionSort>,
+        ),
+        (
+            "/api/v1/report/get/parameters/3/schema",
+            read::<ReportFormat>,
+        ),
+        (
+            "/api/v1/committees/{code}/follow-up/get/parameters/2/schema",
+            read::<FollowUpFormat>,
+        ),
+    ];
+    // Types that are only written, with every variant.
+    let only_written: &[(&str, Vec<Value>)] = &[
+        (
+            "Action",
+            written(&[Action::Created, Action::Updated, Action::Deleted]),
+        ),
+        (
+            "DocumentKind",
+            written(&[DocumentKind::Minutes, DocumentKind::Notice]),
+        ),
+        (
+            "ParsedCaseStatus",
+            written(&[
+                ParsedCaseStatus::Decided,
+                ParsedCaseStatus::Proposed,
+                ParsedCaseStatus::Postponed,
+            ]),
+        ),
+        (
+            "ImportEntity",
+            written(&[
+                ImportEntity::Committee,
+                ImportEntity::Meeting,
+                ImportEntity::Case,
+                ImportEntity::Decision,
+            ]),
+        ),
+        (
+            "ImportActionKind",
+            written(&[
+                ImportActionKind::Created,
+                ImportActionKind::Updated,
+                ImportActionKind::Unchanged,
+                ImportActionKind::Removed,
+                ImportActionKind::Skipped,
+            ]),
+        ),
+    ];
+
+    let spec = serde_json::to_value(vedtakslogg::api::openapi()).unwrap();
+    let mut found = Vec::new();
+    enums_in(&spec, String::new(), &mut found);
+    assert!(found.len() >= both.len() + only_written.len());
+    for (at, values) in &found {
+        let name = at.rsplit('/').next().unwrap();
+        let component = at.starts_with("/components/schemas/") && at.matches('/').count() == 3;
+        let key = if component {
+            name
+        } else {
+            at.trim_start_matches("/paths/")
+        };
+        if let Some((_, speaks)) = both.iter().find(|(k, _)| *k == key) {
+            for value in values {
+                assert!(speaks(value), "{at}: the API does not speak '{value}'");
+            }
+        } else if let Some((_, variants)) = only_written.iter().find(|(k, _)| *k == key) {
+            assert_eq!(
+                values
+                    .iter()
+                    .map(|v| Value::from(v.as_str()))
+                    .collect::<Vec<_>>(),
+                *variants,
+                "{at}: the document's values are not what the API writes"
+            );
+        } else {
+            panic!("{at} is an enum this test does not know; add its type to the lists above");
+        }
+    }
+    // The enums of the domain list every value they have.
+    let listed = |name: &str| -> Vec<String> {
+        found
+            .iter()
+            .find(|(at, _)| at == &format!("/components/schemas/{name}"))
+            .map(|(_, values)| values.clone())
+            .unwrap_or_default()
+    };
+    macro_rules! lists_every_value {
+        ($($type:ident),+) => {$(
+            let values: Vec<String> = $type::ALL.iter().map(|v| v.as_str().to_owned()).collect();
+            assert_eq!(listed(stringify!($type)), values, "{}", stringify!($type));
+        )+};
+    }
+    lists_every_value!(
+        CaseStatus,
+        DecisionKind,
+        DecisionStatus,
+        LinkKind,
+        MeetingKind,
+        MeetingStatus,
+        OwnerKind,
+        Role
+    );
+}
+
+#[test]
+fn every_operation_has_its_own_id_and_documents_401_and_503() {
+    let spec = serde_json::to_value(vedtakslogg::api::openapi()).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            let id = operation["operationId"].as_str().unwrap();
+            assert!(
+                ids.insert(id.to_owned()),
+                "{name}: operationId {id} is taken"
+            );
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let responses = &operation["responses"];
+            assert!(responses.get("401").is_some(), "{name} has no 401");
+            let unavailable = &responses["503"];
+            assert!(
+                unavailable["headers"].get("Retry-After").is_some(),
+                "{name}: 503 without Retry-After"
+            );
+        }
+    }
+}
