@@ -275,7 +275,7 @@ async fn update(
     tag = "cases",
     params(
         ("id" = uuid::Uuid, Path, description = "The case's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the case as last read", pattern = r#"^(W/)?"\d{1,9}(\.[0-9a-f]{16})?"$"#),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the case as last read; empty is as if not sent", pattern = r#"^((W/)?"\d{1,9}(\.[0-9a-f]{16})?")?$"#),
     ),
     responses((status = 204, description = "Deleted"), BadRequest, NotFound, Conflict, Gone, PreconditionFailed, PreconditionRequired)
 )]

@@ -51,6 +51,10 @@ impl FromStr for CaseNumber {
                 "invalid case number '{input}': expected NN/YY such as 37/23 or 09/24"
             ))
         };
+        // Spaces around are trimmed; a control character (a line break) is never part of one.
+        if input.chars().any(char::is_control) {
+            return Err(invalid());
+        }
         let trimmed = input.trim();
         let (serial, year) = trimmed.split_once(['/', '-']).ok_or_else(invalid)?;
         let digits = |s: &str, max_len: usize| {

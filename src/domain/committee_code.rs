@@ -14,20 +14,28 @@ impl CommitteeCode {
     }
 }
 
+/// The letters and digits of a code: the Latin alphabet with the Norwegian, Swedish and German
+/// letters, as the spec's pattern says (codes are abbreviations of Scandinavian names).
+fn is_code_letter(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "ÆØÅÄÖÜ".contains(c)
+}
+
 impl FromStr for CommitteeCode {
     type Err = ParseError;
 
     fn from_str(input: &str) -> Result<Self, ParseError> {
         let code = input.trim().to_uppercase();
-        let valid = !code.is_empty()
+        // Spaces around are trimmed; a control character (a line break) is never part of one.
+        let valid = !input.chars().any(char::is_control)
+            && !code.is_empty()
             && code.chars().count() <= 16
-            && code.chars().all(|c| c.is_alphanumeric() || c == '-')
-            && code.chars().next().is_some_and(char::is_alphanumeric);
+            && code.chars().all(|c| is_code_letter(c) || c == '-')
+            && code.chars().next().is_some_and(is_code_letter);
         if valid {
             Ok(Self(code))
         } else {
             Err(ParseError::new(format!(
-                "invalid committee code '{input}': expected 1 to 16 letters, digits or dashes, such as ASU"
+                "invalid committee code '{input}': expected 1 to 16 letters (A-Z, Æ, Ø, Å, Ä, Ö, Ü), digits or dashes, such as ASU"
             )))
         }
     }
@@ -44,6 +52,16 @@ serde_via_str!(CommitteeCode, "a committee code such as ASU");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_latin_and_scandinavian_letters_digits_and_dashes() {
+        for good in ["ASU", "ksu-ph", "FAGRÅD2", "Æøå", "ÄÖÜ"] {
+            assert!(good.parse::<CommitteeCode>().is_ok(), "{good}");
+        }
+        for bad in ["QÙ", "-ASU", "A SU", "\u{0}", "ΑΣΥ", "", "\rASU", "ASU\n"] {
+            assert!(bad.parse::<CommitteeCode>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn codes_are_case_insensitive() {

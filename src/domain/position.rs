@@ -43,6 +43,10 @@ impl FromStr for Position {
                 "invalid position '{input}': expected a point number such as 2, a sub-point such as 2a, or a bullet such as 2.1"
             ))
         };
+        // Spaces around are trimmed; a control character (a line break) is never part of one.
+        if input.chars().any(char::is_control) {
+            return Err(invalid());
+        }
         let s = input.trim().trim_end_matches(['.', ')']);
         let digits_end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (number, rest) = s.split_at(digits_end);

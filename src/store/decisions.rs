@@ -142,7 +142,7 @@ pub struct Evidence {
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRef {
     pub committee: Option<CommitteeCode>,
-    #[schema(value_type = Option<String>, example = "20/24")]
+    #[schema(value_type = Option<CaseNumber>, example = "20/24")]
     pub case: Option<CaseNumber>,
     pub meeting_date: Option<CalendarDate>,
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::history::{Action, Change, Entity};
 use super::schema::{decision_owners, decisions, owner_aliases, owners};
 use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
-use crate::domain::{NonEmptyText, OwnerId, OwnerKind, fold};
+use crate::domain::{NonEmptyText, OwnerId, OwnerKind, OwnerName, fold};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = owners)]
@@ -48,12 +48,12 @@ pub struct Owner {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
-    #[schema(value_type = NonEmptyText, example = "Kvalitetsgruppen")]
+    #[schema(value_type = OwnerName, example = "Kvalitetsgruppen")]
     pub name: NonEmptyText,
     pub kind: OwnerKind,
     /// Other spellings, matched without regard to case or spacing.
     #[serde(default)]
-    #[schema(value_type = Vec<NonEmptyText>, example = json!(["Kvalitetsgruppa"]))]
+    #[schema(value_type = Vec<OwnerName>, example = json!(["Kvalitetsgruppa"]))]
     pub aliases: Vec<NonEmptyText>,
 }
 
@@ -61,13 +61,13 @@ pub struct NewOwner {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerChanges {
-    #[schema(value_type = NonEmptyText)]
+    #[schema(value_type = OwnerName)]
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub name: Option<NonEmptyText>,
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     #[schema(nullable = false)]
     pub kind: Option<OwnerKind>,
-    #[schema(value_type = Vec<NonEmptyText>)]
+    #[schema(value_type = Vec<OwnerName>)]
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     pub aliases: Option<Vec<NonEmptyText>>,
 }
