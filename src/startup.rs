@@ -39,13 +39,13 @@ pub fn app(
             web::PathConfig::default()
                 .error_handler(|error, _| api::ApiError::BadRequest(error.to_string()).into()),
         )
-        .route("/", web::get().to(root))
+        .configure(crate::web::routes)
         .service(web::redirect("/api/docs", "/api/docs/"))
         .service(
             SwaggerUi::new("/api/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from(api::OPENAPI_PATH)),
         )
-        .default_service(web::to(api::no_route))
+        .default_service(web::to(no_route))
         .wrap(middleware::from_fn(api::etag::conditional_get))
         .wrap(middleware::from_fn(api::auth::authenticate))
         // Method and path, never the query string: a calendar feed's query may hold a token.
@@ -176,9 +176,11 @@ impl Application {
     }
 }
 
-/// A plain answer for the root, pointing at the docs.
-pub async fn root() -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header(("Location", "/api/docs/"))
-        .finish()
+/// The answer to a path nothing serves: a problem under /api, the 404 page elsewhere.
+async fn no_route(req: actix_web::HttpRequest) -> HttpResponse {
+    if crate::web::is_page_path(req.path()) {
+        crate::web::no_page(req).await
+    } else {
+        api::no_route(req).await
+    }
 }
