@@ -14,10 +14,32 @@ use crate::api::auth::AccessSettings;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 
-/// The whole application for a store: API, docs, health checks and request logging.
+/// The whole application for a store: API, pages, docs, health checks and request logging;
+/// with a count of failed sign-ins of its own (see [`app_with`]).
 pub fn app(
     store: Store,
     access: AccessSettings,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    app_with(
+        store,
+        access,
+        web::Data::new(crate::web::SignInThrottle::default()),
+    )
+}
+
+/// The application, sharing the count of failed sign-ins with the other workers.
+pub fn app_with(
+    store: Store,
+    access: AccessSettings,
+    throttle: web::Data<crate::web::SignInThrottle>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -34,6 +56,7 @@ pub fn app(
         api::register(app.into_utoipa_app().app_data(web::Data::new(store))).split_for_parts();
     app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
         .app_data(web::Data::new(access))
+        .app_data(throttle)
         .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
         .app_data(
             web::PathConfig::default()
@@ -148,7 +171,9 @@ impl Application {
         if access.public_read {
             log::info!("public reading is on: anyone may read what is public without a token");
         }
-        let server = HttpServer::new(move || app(store.clone(), access))
+        // One count of failed sign-ins for all the workers.
+        let throttle = web::Data::new(crate::web::SignInThrottle::default());
+        let server = HttpServer::new(move || app_with(store.clone(), access, throttle.clone()))
             .listen(listener)
             .map_err(|source| StartError::Listen {
                 address: config.listen.clone(),

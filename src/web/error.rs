@@ -132,7 +132,7 @@ pub fn page(error: &WebError) -> HttpResponse {
         _ => None,
     };
     let page = ErrorPage {
-        chrome: Chrome::new(heading, section::NONE),
+        chrome: Chrome::anonymous(heading, section::NONE),
         heading,
         message,
         advice,

@@ -6,9 +6,13 @@
 //! are sent with a Content Security Policy that allows no inline script or style.
 
 pub mod assets;
+mod decision;
+mod decisions;
 mod error;
-
-mod start;
+mod format;
+mod overview;
+mod session;
+mod signin;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
@@ -16,6 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 pub use error::WebError;
+pub use session::{SignInThrottle, Visitor};
 
 /// Only our own stylesheets and images given as data (the icons inside Designsystemet's CSS);
 /// no script at all, no inline style, forms only to ourselves, never inside a frame.
@@ -25,7 +30,13 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
 /// Registers the pages and the assets.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/assets/{hash}/{name}", web::get().to(assets::serve))
-        .route("/", web::get().to(start::page));
+        .route("/", web::get().to(overview::page))
+        .route("/vedtakspunkter", web::get().to(decisions::page))
+        .route("/vedtakspunkter/{id}", web::get().to(decision::page))
+        .route("/vedtakspunkter/{id}", web::post().to(decision::submit))
+        .route("/logg-inn", web::get().to(signin::page))
+        .route("/logg-inn", web::post().to(signin::submit))
+        .route("/logg-ut", web::post().to(signin::sign_out));
 }
 
 /// Whether a path belongs to the pages rather than the API (for the answer to an unknown path).
@@ -51,14 +62,32 @@ pub mod section {
 /// signed in.
 pub struct Chrome {
     pub title: String,
+    /// The person signed in: name and role.
+    pub account: Option<(String, &'static str)>,
+    /// The CSRF token of the sign-out form.
+    pub csrf: String,
     /// The path of the navigation link to mark as the current page.
     pub section: &'static str,
     pub stylesheets: &'static [String],
 }
 
 impl Chrome {
-    pub fn new(title: impl Into<String>, section: &'static str) -> Self {
+    pub fn new(title: impl Into<String>, section: &'static str, visitor: &Visitor) -> Self {
         Self {
+            account: visitor
+                .user
+                .as_ref()
+                .map(|user| (user.name.clone(), format::role(user.role))),
+            csrf: visitor.csrf_token().unwrap_or_default().to_owned(),
+            ..Self::anonymous(title, section)
+        }
+    }
+
+    /// The frame for a page shown to no one in particular (an error before we know who).
+    pub fn anonymous(title: impl Into<String>, section: &'static str) -> Self {
+        Self {
+            account: None,
+            csrf: String::new(),
             title: title.into(),
             section,
             stylesheets: assets::stylesheets(),
@@ -93,4 +122,39 @@ pub fn see_other(location: &str) -> HttpResponse {
         .insert_header(("Location", location))
         .insert_header((CACHE_CONTROL, "no-store"))
         .finish()
+}
+
+/// The fields of a submitted form (`application/x-www-form-urlencoded`).
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Self {
+        Form(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of a field.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value of a field that may repeat.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// A path to return to after a form: only a path of this site, never another host.
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/",
+    }
 }
