@@ -20,3 +20,4 @@ mod replicas;
 mod schema;
 mod sync;
 mod walkthrough;
+mod web;
