@@ -1,4 +1,4 @@
-//! The command line: `vedtakslogg [serve]`, `migrate`, `token`, `openapi`, `import`.
+//! The command line: `vedtakslogg [serve]`, `migrate`, `token`, `user`, `openapi`, `import`.
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +30,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the personal accounts people sign in to the pages with.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Print the OpenAPI document to standard output.
     Openapi,
     /// Import a notice or minutes (.docx or text) and print what was read and done as JSON.
@@ -82,6 +85,119 @@ pub enum TokenCommand {
         /// The token's id or name.
         token: String,
     },
+}
+
+/// Where `user create` takes the password from in scripts; without it, the password is read
+/// from standard input (asked for twice, unechoed, on a terminal).
+pub const PASSWORD_VAR: &str = "VEDTAKSLOGG_PASSWORD";
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password comes from VEDTAKSLOGG_PASSWORD or standard input.
+    Create {
+        /// The address the person signs in with.
+        #[arg(long)]
+        email: String,
+        /// The name the history gives for their changes.
+        #[arg(long)]
+        name: String,
+        /// reader (AU), editor (the secretariat) or admin (manages accounts).
+        #[arg(long)]
+        role: Role,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account (by address or id) and end its sessions.
+    Disable { user: String },
+    /// Enable a disabled account again.
+    Enable { user: String },
+    /// Set a new password (from VEDTAKSLOGG_PASSWORD or standard input); ends the sessions.
+    Password { user: String },
+}
+
+/// Reads a password for `user`: from the environment, or standard input.
+fn read_password() -> Result<String, String> {
+    use std::io::IsTerminal;
+    if let Ok(password) = std::env::var(PASSWORD_VAR) {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn user(store: &Store, command: UserCommand) -> Result<(), String> {
+    use crate::store::users::{self, NewUser};
+    let show = |u: &users::User| {
+        format!(
+            "{} <{}> ({}{})",
+            u.name,
+            u.email,
+            u.role,
+            if u.disabled_at.is_some() {
+                ", disabled"
+            } else {
+                ""
+            }
+        )
+    };
+    match command {
+        UserCommand::Create { email, name, role } => {
+            let password = read_password()?;
+            let new = NewUser {
+                email,
+                name,
+                role,
+                password: Some(password),
+            };
+            let created = store
+                .run_blocking(|conn| users::create(conn, new, "cli"))
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Created the account {} (id {}).",
+                show(&created),
+                created.id
+            );
+        }
+        UserCommand::List => {
+            for u in store.run_blocking(users::list).map_err(|e| e.to_string())? {
+                println!("{}  {}", u.id, show(&u));
+            }
+        }
+        UserCommand::Disable { user } => {
+            let u = store
+                .run_blocking(|conn| users::set_disabled(conn, &user, true))
+                .map_err(|e| e.to_string())?;
+            println!("Disabled {} and ended its sessions.", show(&u));
+        }
+        UserCommand::Enable { user } => {
+            let u = store
+                .run_blocking(|conn| users::set_disabled(conn, &user, false))
+                .map_err(|e| e.to_string())?;
+            println!("Enabled {}.", show(&u));
+        }
+        UserCommand::Password { user } => {
+            let password = read_password()?;
+            let u = store
+                .run_blocking(|conn| users::set_password(conn, &user, &password))
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Set a new password for {} and ended its sessions.",
+                show(&u)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Runs the command line; returns the process exit code.
@@ -149,6 +265,10 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Token(command) => {
             let (store, _) = Store::open(&database()?).map_err(|e| e.to_string())?;
             token(&store, command).map_err(|e| e.to_string())
+        }
+        Command::User(command) => {
+            let (store, _) = Store::open(&database()?).map_err(|e| e.to_string())?;
+            user(&store, command)
         }
         Command::Import(args) => {
             let bytes = std::fs::read(&args.file)

@@ -2,7 +2,7 @@
 //!
 //! The modules are the architecture: `domain` holds the types that cannot hold invalid values,
 //! `store` the database (diesel, SQLite or PostgreSQL), `import` reads meeting documents, `api` the HTTP handlers and the
-//! OpenAPI document, `startup` wires them into a server, `cli` and `config` are the way in.
+//! OpenAPI document, `web` the pages for people in a browser, `startup` wires them into a server, `cli` and `config` are the way in.
 
 pub mod api;
 pub mod cli;
@@ -12,3 +12,4 @@ pub mod import;
 pub mod report;
 pub mod startup;
 pub mod store;
+pub mod web;

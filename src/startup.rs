@@ -14,10 +14,32 @@ use crate::api::auth::AccessSettings;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 
-/// The whole application for a store: API, docs, health checks and request logging.
+/// The whole application for a store: API, pages, docs, health checks and request logging;
+/// with a count of failed sign-ins of its own (see [`app_with`]).
 pub fn app(
     store: Store,
     access: AccessSettings,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    app_with(
+        store,
+        access,
+        web::Data::new(crate::web::SignInThrottle::default()),
+    )
+}
+
+/// The application, sharing the count of failed sign-ins with the other workers.
+pub fn app_with(
+    store: Store,
+    access: AccessSettings,
+    throttle: web::Data<crate::web::SignInThrottle>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -34,18 +56,19 @@ pub fn app(
         api::register(app.into_utoipa_app().app_data(web::Data::new(store))).split_for_parts();
     app.app_data(web::Data::new(api::OpenApiDocument::new(openapi)))
         .app_data(web::Data::new(access))
+        .app_data(throttle)
         .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
         .app_data(
             web::PathConfig::default()
                 .error_handler(|error, _| api::ApiError::BadRequest(error.to_string()).into()),
         )
-        .route("/", web::get().to(root))
+        .configure(crate::web::routes)
         .service(web::redirect("/api/docs", "/api/docs/"))
         .service(
             SwaggerUi::new("/api/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from(api::OPENAPI_PATH)),
         )
-        .default_service(web::to(api::no_route))
+        .default_service(web::to(no_route))
         .wrap(middleware::from_fn(api::etag::conditional_get))
         .wrap(middleware::from_fn(api::auth::authenticate))
         // Method and path, never the query string: a calendar feed's query may hold a token.
@@ -148,7 +171,9 @@ impl Application {
         if access.public_read {
             log::info!("public reading is on: anyone may read what is public without a token");
         }
-        let server = HttpServer::new(move || app(store.clone(), access))
+        // One count of failed sign-ins for all the workers.
+        let throttle = web::Data::new(crate::web::SignInThrottle::default());
+        let server = HttpServer::new(move || app_with(store.clone(), access, throttle.clone()))
             .listen(listener)
             .map_err(|source| StartError::Listen {
                 address: config.listen.clone(),
@@ -176,9 +201,11 @@ impl Application {
     }
 }
 
-/// A plain answer for the root, pointing at the docs.
-pub async fn root() -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header(("Location", "/api/docs/"))
-        .finish()
+/// The answer to a path nothing serves: a problem under /api, the 404 page elsewhere.
+async fn no_route(req: actix_web::HttpRequest) -> HttpResponse {
+    if crate::web::is_page_path(req.path()) {
+        crate::web::no_page(req).await
+    } else {
+        api::no_route(req).await
+    }
 }

@@ -15,7 +15,9 @@ pub mod overview;
 pub mod owners;
 pub mod proposals;
 pub mod schema;
+pub mod sessions;
 pub mod tokens;
+pub mod users;
 
 use std::str::FromStr;
 

@@ -225,6 +225,31 @@ diesel::table! {
 
 diesel::joinable!(decision_search_docs -> decisions (decision_id));
 diesel::joinable!(decision_search -> decision_search_docs (rowid));
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(cases -> meetings (meeting_id));
 diesel::joinable!(decisions -> cases (case_id));
@@ -248,6 +273,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     imported_values,
     decision_search_docs,
     decision_search,
+    users,
+    sessions,
 );
 
 /// Every table both backends have, in an order that respects foreign keys; used by the schema
@@ -267,4 +294,6 @@ pub const TABLES: &[&str] = &[
     "imports",
     "imported_values",
     "change_clock",
+    "users",
+    "sessions",
 ];

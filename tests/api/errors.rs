@@ -543,5 +543,13 @@ async fn unknown_routes_answer_problem_json(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let detail = app.get("/api/v1/vedtak").await.expect_problem(404);
     assert!(detail.contains("/api/v1/vedtak"), "{detail}");
-    app.get("/nothing/here").await.expect_problem(404);
+    app.get("/api/nothing/here").await.expect_problem(404);
+    // Outside /api the pages answer, with a page of their own.
+    let page = app.get("/nothing/here").await;
+    assert_eq!(page.status, 404);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
 }

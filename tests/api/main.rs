@@ -23,3 +23,4 @@ mod replicas;
 mod schema;
 mod sync;
 mod walkthrough;
+mod web;

@@ -1,0 +1,411 @@
+//! `/vedtakspunkter/{id}`: one decision point with its full text, case, meeting, owners,
+//! deadline, status and history; for editors a form to change status, note and deadline.
+//!
+//! The form carries the version the page showed. If someone changed the point since, nothing
+//! is overwritten: the page shows their change beside what this person typed, and keeps it.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::{Chrome, Form, Visitor, WebError, format, section};
+use crate::domain::{DecisionId, DecisionStatus};
+use crate::store::decisions::{self, Decision, DecisionChanges};
+use crate::store::history::{Action, HistoryEntry};
+use crate::store::{Store, StoreError, Visibility};
+
+/// The statuses an editor can set here; `proposed` belongs to imports.
+const SETTABLE: [DecisionStatus; 4] = [
+    DecisionStatus::Open,
+    DecisionStatus::InProgress,
+    DecisionStatus::Done,
+    DecisionStatus::Cancelled,
+];
+
+/// What the edit form holds: as the point is, or as the person typed it.
+#[derive(Debug, Clone)]
+struct Draft {
+    status: String,
+    note: String,
+    deadline: String,
+    version: i32,
+}
+
+impl Draft {
+    fn of(decision: &Decision) -> Self {
+        Draft {
+            status: decision.status.as_str().to_owned(),
+            note: decision.status_note.clone().unwrap_or_default(),
+            deadline: decision.deadline.map(format::date).unwrap_or_default(),
+            version: decision.version,
+        }
+    }
+
+    fn from_form(form: &Form) -> Self {
+        Draft {
+            status: form.get("status").unwrap_or_default().trim().to_owned(),
+            note: form.get("merknad").unwrap_or_default().trim().to_owned(),
+            deadline: form.get("frist").unwrap_or_default().trim().to_owned(),
+            version: form
+                .get("versjon")
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(-1),
+        }
+    }
+}
+
+/// A field of the form that cannot be taken, for the error summary.
+struct FieldError {
+    field: &'static str,
+    message: String,
+}
+
+/// One entry of the history, ready to show.
+struct Event {
+    when: String,
+    who: String,
+    what: &'static str,
+    changes: Vec<(String, String, String)>,
+    note: Option<String>,
+}
+
+fn events(history: Vec<HistoryEntry>) -> Vec<Event> {
+    history
+        .into_iter()
+        .rev()
+        .map(|entry| {
+            // A creation lists every field from nothing: the page above shows them already.
+            let changes = entry
+                .changes
+                .as_object()
+                .filter(|_| entry.action != Action::Created)
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .filter(|(name, _)| {
+                            !matches!(name.as_str(), "version" | "updated_at" | "updated_by")
+                        })
+                        .map(|(name, change)| {
+                            let value = |side: &str| {
+                                change
+                                    .get(side)
+                                    .map(|v| format::history_value(name, v))
+                                    .unwrap_or_else(|| "–".into())
+                            };
+                            (format::field(name).to_owned(), value("from"), value("to"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Event {
+                when: format::date_time(entry.at),
+                who: entry.actor,
+                what: match entry.action {
+                    Action::Created => "Opprettet",
+                    Action::Updated => "Endret",
+                    Action::Deleted => "Slettet",
+                },
+                changes,
+                note: entry.note,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "decision.html")]
+struct DecisionPage {
+    chrome: Chrome,
+    decision: Decision,
+    events: Vec<Event>,
+    can_edit: bool,
+    draft: Draft,
+    errors: Vec<FieldError>,
+    /// Set when the point changed under the person's feet: the version they had.
+    conflict: Option<i32>,
+    saved: bool,
+    statuses: [DecisionStatus; 4],
+}
+
+impl DecisionPage {
+    fn date(&self, day: &chrono::NaiveDate) -> String {
+        format::date(*day)
+    }
+
+    fn date_time(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        format::date_time(*at)
+    }
+
+    fn status_word(&self, status: &DecisionStatus) -> &'static str {
+        format::status(*status)
+    }
+
+    fn status_color(&self, status: &DecisionStatus) -> &'static str {
+        format::status_color(*status)
+    }
+
+    fn kind_word(&self) -> &'static str {
+        format::kind(self.decision.kind)
+    }
+
+    fn draft_status_word(&self) -> &str {
+        self.draft
+            .status
+            .parse::<DecisionStatus>()
+            .map(format::status)
+            .unwrap_or(&self.draft.status)
+    }
+
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn evidence(&self) -> Option<String> {
+        let evidence = self.decision.status_evidence.as_ref()?;
+        Some(match (&evidence.case, evidence.meeting_date) {
+            (Some(case), _) => format!("{} sak {case}", evidence.committee),
+            (None, Some(day)) => format!("{}-møtet {}", evidence.committee, format::date(day)),
+            (None, None) => evidence.committee.to_string(),
+        })
+    }
+}
+
+fn parse_id(id: &str) -> Result<DecisionId, WebError> {
+    id.parse().map_err(|_| {
+        WebError::NotFound("Det finnes ikke noe vedtakspunkt med denne adressen.".into())
+    })
+}
+
+/// A deleted point: 410, with what the history says.
+fn gone(error: WebError) -> WebError {
+    match error {
+        WebError::Gone { .. } => WebError::Gone {
+            message: "Dette vedtakspunktet er slettet. Historikken er tatt vare på i loggen."
+                .into(),
+            history: None,
+        },
+        other => other,
+    }
+}
+
+async fn load(
+    store: &Store,
+    id: DecisionId,
+    visibility: Visibility,
+) -> Result<(Decision, Vec<HistoryEntry>), WebError> {
+    store
+        .run(move |conn| {
+            let decision = decisions::get(conn, id, visibility)?;
+            let history = decisions::history(conn, id, visibility)?;
+            Ok((decision, history))
+        })
+        .await
+        .map_err(|e| gone(e.into()))
+}
+
+/// The state of the edit form beside the point: empty on a plain view.
+#[derive(Default)]
+struct FormState {
+    draft: Option<Draft>,
+    errors: Vec<FieldError>,
+    conflict: Option<i32>,
+    saved: bool,
+}
+
+fn show(
+    visitor: &Visitor,
+    decision: Decision,
+    history: Vec<HistoryEntry>,
+    form: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let title = format!(
+        "Vedtakspunkt {} {}-{}",
+        decision.case.committee, decision.case.number, decision.position
+    );
+    let page = DecisionPage {
+        chrome: Chrome::new(title, section::DECISIONS, visitor),
+        draft: form.draft.unwrap_or_else(|| Draft::of(&decision)),
+        events: events(history),
+        can_edit: visitor.can_edit(),
+        decision,
+        errors: form.errors,
+        conflict: form.conflict,
+        saved: form.saved,
+        statuses: SETTABLE,
+    };
+    super::render(status, &page)
+}
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    lagret: Option<String>,
+}
+
+/// `GET /vedtakspunkter/{id}`.
+pub async fn page(
+    visitor: Visitor,
+    store: web::Data<Store>,
+    id: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, WebError> {
+    let visibility = visitor.reader()?;
+    let id = parse_id(&id)?;
+    let (decision, history) = load(&store, id, visibility).await?;
+    let saved = query.lagret.is_some();
+    show(
+        &visitor,
+        decision,
+        history,
+        FormState {
+            saved,
+            ..FormState::default()
+        },
+        StatusCode::OK,
+    )
+}
+
+/// Reads the form into the changes it asks for, against the point as it is; the fields that
+/// cannot be taken are listed instead.
+fn changes(draft: &Draft, current: &Decision) -> Result<DecisionChanges, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let status = match draft.status.parse::<DecisionStatus>() {
+        Ok(status) if SETTABLE.contains(&status) || status == current.status => Some(status),
+        _ => {
+            errors.push(FieldError {
+                field: "status",
+                message: "Velg en status.".into(),
+            });
+            None
+        }
+    };
+    let deadline = match draft.deadline.as_str() {
+        "" => None,
+        text => match format::parse_date(text) {
+            Some(day) => Some(day),
+            None => {
+                errors.push(FieldError {
+                    field: "frist",
+                    message: format!("«{text}» er ikke en dato. Skriv fristen som 19.06.2024, eller la feltet stå tomt."),
+                });
+                None
+            }
+        },
+    };
+    if draft.note.chars().count() > 2000 {
+        errors.push(FieldError {
+            field: "merknad",
+            message: "Merknaden kan være på høyst 2000 tegn.".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let note = Some(draft.note.clone()).filter(|n| !n.is_empty());
+    // Only what differs from the point is sent, so that the history shows what was changed.
+    Ok(DecisionChanges {
+        status: status.filter(|s| *s != current.status),
+        status_note: (note != current.status_note).then_some(note),
+        deadline: (deadline.map(|d| d.get()) != current.deadline).then_some(deadline),
+        ..DecisionChanges::default()
+    })
+}
+
+fn is_empty(changes: &DecisionChanges) -> bool {
+    changes.status.is_none() && changes.status_note.is_none() && changes.deadline.is_none()
+}
+
+/// What came of a form, decided inside one store call.
+enum Outcome {
+    Saved,
+    Refused(Decision, Vec<FieldError>),
+    Conflict(Decision),
+}
+
+/// `POST /vedtakspunkter/{id}`: changes status, note and deadline, as the person signed in.
+pub async fn submit(
+    visitor: Visitor,
+    store: web::Data<Store>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let user = visitor.editor()?.clone();
+    let form = Form::parse(&body);
+    visitor.check_csrf(form.get("csrf"))?;
+    let id = parse_id(&id)?;
+    let draft = Draft::from_form(&form);
+    let typed = draft.clone();
+    let outcome =
+        store
+            .run(move |conn| {
+                let current = decisions::get(conn, id, Visibility::All)?;
+                if current.version != draft.version {
+                    return Ok(Outcome::Conflict(current));
+                }
+                let changes = match changes(&draft, &current) {
+                    Ok(changes) => changes,
+                    Err(errors) => return Ok(Outcome::Refused(current, errors)),
+                };
+                if is_empty(&changes) {
+                    return Ok(Outcome::Saved);
+                }
+                match decisions::update(conn, id, Some(draft.version), changes, &user.name) {
+                    Ok(_) => Ok(Outcome::Saved),
+                    // Changed between the read and the write: the same as changed before.
+                    Err(StoreError::VersionMismatch { .. }) => Ok(Outcome::Conflict(
+                        decisions::get(conn, id, Visibility::All)?,
+                    )),
+                    // A rule of the log (a status its kind does not allow): shown at the status.
+                    Err(StoreError::Invalid(message)) => Ok(Outcome::Refused(
+                        current,
+                        vec![FieldError {
+                            field: "status",
+                            message: format!("Endringen ble ikke lagret: {message}"),
+                        }],
+                    )),
+                    Err(other) => Err(other),
+                }
+            })
+            .await
+            .map_err(|e| gone(e.into()))?;
+    match outcome {
+        Outcome::Saved => Ok(super::see_other(&format!("/vedtakspunkter/{id}?lagret=1"))),
+        Outcome::Refused(current, errors) => {
+            let history = load(&store, id, Visibility::All).await?.1;
+            show(
+                &visitor,
+                current,
+                history,
+                FormState {
+                    draft: Some(typed),
+                    errors,
+                    ..FormState::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Outcome::Conflict(current) => {
+            let history = load(&store, id, Visibility::All).await?.1;
+            let had = typed.version;
+            // Saving again now is a decision made with their change in view.
+            let draft = Draft {
+                version: current.version,
+                ..typed
+            };
+            show(
+                &visitor,
+                current,
+                history,
+                FormState {
+                    draft: Some(draft),
+                    conflict: Some(had),
+                    ..FormState::default()
+                },
+                StatusCode::CONFLICT,
+            )
+        }
+    }
+}
