@@ -201,11 +201,20 @@ impl Application {
     }
 }
 
-/// The answer to a path nothing serves: a problem under /api, the 404 page elsewhere.
-async fn no_route(req: actix_web::HttpRequest) -> HttpResponse {
-    if crate::web::is_page_path(req.path()) {
+/// The answer to a path nothing serves: the 404 page for a browser outside /api, else a
+/// problem (405 with `Allow` for a path of the API's document, such as /healthz).
+async fn no_route(
+    req: actix_web::HttpRequest,
+    document: Option<web::Data<api::OpenApiDocument>>,
+) -> HttpResponse {
+    let wants_page = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page && crate::web::is_page_path(req.path()) {
         crate::web::no_page(req).await
     } else {
-        api::no_route(req).await
+        api::no_route(req, document).await
     }
 }

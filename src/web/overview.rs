@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use super::{Chrome, Visitor, WebError, format, section};
 use crate::store::Store;
 use crate::store::meetings::{self, Meeting, MeetingFilter};
-use crate::store::overview::{self, Stats, StatsFilter};
+use crate::store::overview::{Stats, StatsFilter};
 
 /// "Due soon" on the overview: within this many days.
 const DUE_WITHIN_DAYS: u32 = 30;
@@ -44,16 +44,16 @@ impl OverviewPage {
 pub async fn page(visitor: Visitor, store: web::Data<Store>) -> Result<HttpResponse, WebError> {
     let visibility = visitor.reader()?;
     let today = format::today();
-    let (stats, next_meeting) = store
+    // The counts are kept between changes (see `Store::stats`), as for the API's /stats.
+    let stats = store
+        .stats(StatsFilter {
+            due_within_days: DUE_WITHIN_DAYS,
+            visibility,
+            ..StatsFilter::default()
+        })
+        .await?;
+    let next_meeting = store
         .run(move |conn| {
-            let stats = overview::stats(
-                conn,
-                &StatsFilter {
-                    due_within_days: DUE_WITHIN_DAYS,
-                    visibility,
-                    ..StatsFilter::default()
-                },
-            )?;
             let next = meetings::list(
                 conn,
                 &MeetingFilter {
@@ -64,7 +64,7 @@ pub async fn page(visitor: Visitor, store: web::Data<Store>) -> Result<HttpRespo
                 None,
                 1,
             )?;
-            Ok((stats, next.items.into_iter().next()))
+            Ok(next.items.into_iter().next())
         })
         .await?;
     let due_until = stats.today + Duration::days(i64::from(DUE_WITHIN_DAYS));

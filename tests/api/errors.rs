@@ -2,10 +2,11 @@
 //! half-written.
 
 use actix_web::http::Method;
+use actix_web::test::TestRequest;
 use serde_json::json;
 use vedtakslogg::config::Backend;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, Who};
 
 crate::on_both_backends!(
     invalid_case_number_is_refused_in_body_and_path,
@@ -544,8 +545,16 @@ async fn unknown_routes_answer_problem_json(backend: Backend) {
     let detail = app.get("/api/v1/vedtak").await.expect_problem(404);
     assert!(detail.contains("/api/v1/vedtak"), "{detail}");
     app.get("/api/nothing/here").await.expect_problem(404);
-    // Outside /api the pages answer, with a page of their own.
-    let page = app.get("/nothing/here").await;
+    // Outside /api a browser gets a page of its own; any other client a problem.
+    app.get("/nothing/here").await.expect_problem(404);
+    let page = app
+        .as_(Who::Anonymous)
+        .send(
+            TestRequest::get()
+                .uri("/nothing/here")
+                .insert_header(("accept", "text/html,application/xhtml+xml")),
+        )
+        .await;
     assert_eq!(page.status, 404);
     assert!(
         page.header("content-type")

@@ -42,7 +42,10 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// A request as a browser sends it: asking for HTML, with the cookies it holds.
     fn with_cookies(&self, request: TestRequest) -> TestRequest {
+        let request =
+            request.insert_header(("accept", "text/html,application/xhtml+xml,*/*;q=0.8"));
         let header: Vec<String> = self
             .cookies
             .iter()
