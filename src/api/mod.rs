@@ -230,7 +230,81 @@ pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> serde_json::Value {
             ("case_number", "CaseNumber"),
         ],
     );
+    links_from_creations(&mut document);
     document
+}
+
+/// Links (OpenAPI `links`) from each operation that creates a record to the operations on the
+/// record it made, with the key taken from the created body, so that a client generator or a
+/// tool such as Schemathesis's stateful phase can follow them: `POST /decisions` leads to
+/// `GET`, `PATCH`, `DELETE /decisions/{id}` and `/decisions/{id}/history`, and so on.
+fn links_from_creations(document: &mut serde_json::Value) {
+    use serde_json::{Map, Value, json};
+    let Some(paths) = document.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    // (path, operationId) of every operation.
+    let operations: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flat_map(|methods| methods.values())
+                .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+                .map(move |id| (path.clone(), id.to_owned()))
+        })
+        .collect();
+    let creations: Vec<String> = paths
+        .iter()
+        .filter(|(_, item)| item.pointer("/post/responses/201").is_some())
+        .map(|(path, _)| path.clone())
+        .collect();
+    // The operations on what `created` made: one parameter below it, with the body's field
+    // of that name (`code` for a committee, else `id`); and a few that name it otherwise.
+    let on_record = |created: &str| -> Map<String, Value> {
+        let mut links = Map::new();
+        for (path, operation) in &operations {
+            let parameters = if let Some(rest) = path.strip_prefix(&format!("{created}/{{")) {
+                let Some((name, tail)) = rest.split_once('}') else {
+                    continue;
+                };
+                if tail.contains('{') {
+                    continue;
+                }
+                let field = if name == "code" { "code" } else { "id" };
+                json!({ name: format!("$response.body#/{field}") })
+            } else if created == "/api/v1/cases"
+                && path.starts_with("/api/v1/committees/{code}/cases/{number}")
+            {
+                json!({"code": "$response.body#/committee", "number": "$response.body#/number"})
+            } else if created == "/api/v1/cases/{id}/links" && path == "/api/v1/links/{id}" {
+                json!({"id": "$response.body#/id"})
+            } else {
+                continue;
+            };
+            links.insert(
+                operation.clone(),
+                json!({"operationId": operation, "parameters": parameters}),
+            );
+        }
+        links
+    };
+    for created in creations {
+        let links = on_record(&created);
+        if links.is_empty() {
+            continue;
+        }
+        let pointer = format!(
+            "/paths/{}/post/responses/201",
+            created.replace('~', "~0").replace('/', "~1")
+        );
+        if let Some(response) = document
+            .pointer_mut(&pointer)
+            .and_then(Value::as_object_mut)
+        {
+            response.insert("links".into(), Value::Object(links));
+        }
+    }
 }
 
 /// Says in a request schema that a record is named one way or the other, never both nor

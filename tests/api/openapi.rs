@@ -267,3 +267,72 @@ fn every_operation_has_its_own_id_and_documents_401_and_503() {
         }
     }
 }
+
+/// Every link from a created record names an operation that exists and fills exactly the
+/// path parameters of that operation from a field the created body has.
+#[test]
+fn links_from_creations_lead_to_real_operations_with_their_parameters() {
+    let document = serde_json::to_value(vedtakslogg::api::openapi()).unwrap();
+    let mut operations = std::collections::HashMap::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for operation in item.as_object().unwrap().values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                let mut parameters: Vec<String> = path
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|part| part.split_once('}').map(|(name, _)| name.to_owned()))
+                    .collect();
+                parameters.sort();
+                operations.insert(id.to_owned(), parameters);
+            }
+        }
+    }
+    let mut links = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(created) = item.pointer("/post/responses/201") else {
+            continue;
+        };
+        let schema = created
+            .pointer("/content/application~1json/schema/$ref")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        for (name, link) in created["links"].as_object().into_iter().flatten() {
+            let target = link["operationId"].as_str().unwrap();
+            let expected = operations
+                .get(target)
+                .unwrap_or_else(|| panic!("{path} links to {target}, which does not exist"));
+            let mut given: Vec<String> = link["parameters"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            given.sort();
+            assert_eq!(&given, expected, "{path} → {name}");
+            for expression in link["parameters"].as_object().unwrap().values() {
+                let field = expression
+                    .as_str()
+                    .unwrap()
+                    .strip_prefix("$response.body#/")
+                    .expect("a body field");
+                // The schema's own text and that of the schemas it is made of (allOf).
+                let component = |name: &str| document["components"]["schemas"][name].clone();
+                let own = component(schema.rsplit('/').next().unwrap());
+                let mut fields = own.to_string();
+                for part in own["allOf"].as_array().into_iter().flatten() {
+                    if let Some(reference) = part["$ref"].as_str() {
+                        fields.push_str(
+                            &component(reference.rsplit('/').next().unwrap()).to_string(),
+                        );
+                    }
+                }
+                assert!(
+                    fields.contains(&format!("\"{field}\"")),
+                    "{path} → {name}: the body of {schema} has no {field}"
+                );
+            }
+            links += 1;
+        }
+    }
+    assert!(links >= 20, "links from every creation: {links}");
+}
