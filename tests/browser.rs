@@ -4,8 +4,9 @@
 //! minutes of 19.06.2024 are imported through the API with an editor's token, and every page is
 //! checked with axe-core (vendored in tests/fixtures/axe/) at 1280 and 390 px.
 //!
-//! Without chromium or chromedriver the tests say that they were skipped; with
-//! `VEDTAKSLOGG_REQUIRE_BROWSER=1` (CI) they fail instead.
+//! Without chromium or chromedriver (found on PATH, in /usr/bin, or where
+//! `VEDTAKSLOGG_CHROMIUM` and `VEDTAKSLOGG_CHROMEDRIVER` say) the tests say that they were
+//! skipped; with `VEDTAKSLOGG_REQUIRE_BROWSER=1` (CI) they fail instead.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -86,8 +87,16 @@ impl Tools {
                     .find(|path| path.is_file())
             })
         };
-        let chromium = find(&["chromium", "chromium-browser", "google-chrome"]);
-        let chromedriver = find(&["chromedriver"]);
+        // A path set in the environment is taken as it is (and is missing if it is not a file).
+        let named = |var: &str, names: &[&str]| match std::env::var_os(var) {
+            Some(path) => Some(PathBuf::from(path)).filter(|p| p.is_file()),
+            None => find(names),
+        };
+        let chromium = named(
+            "VEDTAKSLOGG_CHROMIUM",
+            &["chromium", "chromium-browser", "google-chrome"],
+        );
+        let chromedriver = named("VEDTAKSLOGG_CHROMEDRIVER", &["chromedriver"]);
         match (chromium, chromedriver) {
             (Some(chromium), Some(chromedriver)) => Some(Self {
                 chromium,
