@@ -16,9 +16,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const POSTGRES_URL_VAR: &str = "VEDTAKSLOGG_TEST_POSTGRES_URL";
 const REQUIRE_VAR: &str = "VEDTAKSLOGG_REQUIRE_BROWSER";
@@ -56,6 +56,8 @@ on_both_backends!(
     the_second_of_two_editors_sees_the_first_ones_change_and_keeps_what_they_typed,
     a_reader_sees_the_overview_and_the_list_without_edit_controls,
     anonymous_visitors_are_sent_to_sign_in_and_a_wrong_password_is_told_clearly,
+    with_public_reading_anonymous_visitors_never_see_a_point_that_is_not_public,
+    a_form_without_its_csrf_token_or_after_the_session_expired_changes_nothing,
     axe_finds_no_violations_on_any_page_at_either_width,
 );
 
@@ -170,6 +172,19 @@ impl Database {
                 })
             }
         }
+    }
+
+    /// SQL run directly on the database, for what no page or command does (as time passing).
+    fn execute(&self, sql: &str) {
+        let done = match self {
+            Database::Sqlite(_, path) => SqliteConnection::establish(path)
+                .expect("the SQLite database opens")
+                .batch_execute(sql),
+            Database::Postgres { url, .. } => PgConnection::establish(url)
+                .expect("the PostgreSQL database opens")
+                .batch_execute(sql),
+        };
+        done.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     fn url(&self) -> &str {
@@ -328,11 +343,13 @@ fn http(
 /// chromedriver. Dropped in reverse: the driver, the server, then the database.
 struct Site {
     base: String,
+    /// An editor's API token, for what the test arranges through the API.
+    token: String,
     driver_url: String,
     chromium: PathBuf,
     _driver: Running,
     _server: Running,
-    _database: Database,
+    database: Database,
     _slot: tokio::sync::SemaphorePermit<'static>,
 }
 
@@ -391,13 +408,60 @@ impl Site {
         let (driver, driver_url) = start_driver(&tools);
         Some(Self {
             base,
+            token: secret,
             driver_url,
             chromium: tools.chromium,
             _driver: driver,
             _server: server,
-            _database: database,
+            database,
             _slot: slot,
         })
+    }
+
+    /// One call to the API with the editor's token; the status and the JSON it answered.
+    fn api(&self, method: &str, path: &str, extra: &[(&str, &str)], body: &Value) -> (u16, Value) {
+        let authorization = format!("Bearer {}", self.token);
+        let mut headers = vec![
+            ("Authorization", authorization.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        headers.extend_from_slice(extra);
+        let body = if body.is_null() {
+            Vec::new()
+        } else {
+            body.to_string().into_bytes()
+        };
+        let (status, text) = http(&self.base, method, path, &headers, &body);
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
+        (status, json)
+    }
+
+    /// Makes the point `number`-`position` of ASU's minutes exempt from public access; its id.
+    fn hide(&self, number: &str, position: &str) -> String {
+        let (status, page) = self.api(
+            "GET",
+            "/api/v1/decisions?committee=ASU&limit=100",
+            &[],
+            &Value::Null,
+        );
+        assert_eq!(status, 200, "{page}");
+        let point = page["items"]
+            .as_array()
+            .expect("a page of points")
+            .iter()
+            .find(|d| d["case"]["number"] == number && d["position"] == position)
+            .unwrap_or_else(|| panic!("{number}-{position} was imported"))
+            .clone();
+        let id = point["id"].as_str().expect("an id").to_owned();
+        let etag = format!("\"{}\"", point["version"]);
+        let (status, changed) = self.api(
+            "PATCH",
+            &format!("/api/v1/decisions/{id}"),
+            &[("If-Match", &etag)],
+            &json!({"public": false}),
+        );
+        assert_eq!(status, 200, "{changed}");
+        id
     }
 
     /// A new browser session (its own cookies), 1280 px wide.
@@ -755,6 +819,114 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_a_wrong_password_is_told_cle
     // The address stays in the form, the password does not.
     assert_eq!(visitor.value("#epost").await, EDITOR);
     visitor.close().await;
+}
+
+async fn with_public_reading_anonymous_visitors_never_see_a_point_that_is_not_public(
+    backend: Backend,
+) {
+    let Some(site) = Site::start(backend, true).await else {
+        return;
+    };
+    let hidden = site.hide("24/24", "2");
+    let link = format!("a[href='/vedtakspunkter/{hidden}']");
+    let visitor = site.browser().await;
+
+    visitor.open("/vedtakspunkter?status=open&utvalg=ASU").await;
+    assert_eq!(
+        visitor.path().await,
+        "/vedtakspunkter?status=open&utvalg=ASU"
+    );
+    assert_eq!(visitor.text("#treff").await, "7 vedtakspunkter");
+    assert_eq!(
+        visitor.count(&link).await,
+        0,
+        "the hidden point is not listed"
+    );
+    assert!(
+        !visitor
+            .client
+            .source()
+            .await
+            .expect("the page")
+            .contains(&hidden)
+    );
+    assert_eq!(visitor.count(".vl-account__name").await, 0, "anonymous");
+    visitor.open(&format!("/vedtakspunkter/{hidden}")).await;
+    assert_eq!(visitor.text("h1").await, "Siden finnes ikke");
+    visitor.open("/").await;
+    assert!(
+        visitor.text(".vl-figures").await.contains("7\nÅpne"),
+        "only public points are counted: {}",
+        visitor.text(".vl-figures").await
+    );
+
+    // Signed in, a reader sees it.
+    visitor.sign_in(READER, PASSWORD).await;
+    visitor.open("/vedtakspunkter?status=open&utvalg=ASU").await;
+    assert_eq!(visitor.text("#treff").await, "8 vedtakspunkter");
+    assert_eq!(visitor.count(&link).await, 1);
+    visitor.close().await;
+}
+
+async fn a_form_without_its_csrf_token_or_after_the_session_expired_changes_nothing(
+    backend: Backend,
+) {
+    let Some(site) = Site::start(backend, false).await else {
+        return;
+    };
+    let editor = site.browser().await;
+    editor.sign_in(EDITOR, PASSWORD).await;
+    let point = editor.open_point("ASU 24/24-2").await;
+
+    // The token taken out of the form, as a forged form from another site would lack it.
+    editor.choose("#felt-status", "done").await;
+    editor.fill("#felt-merknad", "uten sikkerhetskode").await;
+    editor
+        .client
+        .execute(
+            "document.querySelector('#endre ~ form input[name=csrf]').remove();",
+            vec![],
+        )
+        .await
+        .expect("the script runs");
+    editor.submit("#endre ~ form button[type=submit]").await;
+    assert_eq!(editor.text("h1").await, "Du har ikke tilgang til dette");
+    assert!(editor.text("main").await.contains("sikkerhetskode (CSRF)"));
+
+    // The session runs out while the page is open: the form is refused, and the person is sent
+    // to sign in (and back to the point after).
+    editor.open(&point).await;
+    assert_eq!(
+        editor.text(".vl-facts .ds-tag").await,
+        "Åpen",
+        "nothing changed"
+    );
+    editor.choose("#felt-status", "done").await;
+    editor.fill("#felt-merknad", "etter at økten gikk ut").await;
+    site.database
+        .execute("UPDATE sessions SET expires_at = '2000-01-01 00:00:00'");
+    editor.submit("#endre ~ form button[type=submit]").await;
+    let path = editor.path().await;
+    assert!(
+        path.starts_with("/logg-inn?neste="),
+        "sent to sign in, and back: {path}"
+    );
+    assert_eq!(editor.text("h1").await, "Logg inn");
+    assert_eq!(editor.count(".vl-account__name").await, 0, "signed out");
+
+    editor.sign_in(EDITOR, PASSWORD).await;
+    editor.open(&point).await;
+    assert_eq!(
+        editor.text(".vl-facts .ds-tag").await,
+        "Åpen",
+        "nothing changed"
+    );
+    let history = editor.text("#historikk ~ *").await;
+    assert!(
+        !history.contains("uten sikkerhetskode") && !history.contains("etter at økten"),
+        "{history}"
+    );
+    editor.close().await;
 }
 
 /// One axe-core run on the page the browser is on; the violations, readably, if any.
