@@ -893,8 +893,8 @@ async fn a_form_without_its_csrf_token_or_after_the_session_expired_changes_noth
     assert_eq!(editor.text("h1").await, "Du har ikke tilgang til dette");
     assert!(editor.text("main").await.contains("sikkerhetskode (CSRF)"));
 
-    // The session runs out while the page is open: the form is refused, and the person is sent
-    // to sign in (and back to the point after).
+    // The session runs out while the page is open: the form is refused, the page shows what
+    // was typed so that nothing is lost, and leads to sign in (and back to the point after).
     editor.open(&point).await;
     assert_eq!(
         editor.text(".vl-facts .ds-tag").await,
@@ -906,6 +906,14 @@ async fn a_form_without_its_csrf_token_or_after_the_session_expired_changes_noth
     site.database
         .execute("UPDATE sessions SET expires_at = '2000-01-01 00:00:00'");
     editor.submit("#endre ~ form button[type=submit]").await;
+    assert_eq!(editor.text("h1").await, "Du er ikke lenger logget inn");
+    assert!(
+        editor.text(".vl-typed").await.contains("Utført"),
+        "what was typed is shown"
+    );
+    editor
+        .submit(".vl-actions a[href^='/logg-inn?neste=']")
+        .await;
     let path = editor.path().await;
     assert!(
         path.starts_with("/logg-inn?neste="),

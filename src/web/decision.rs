@@ -41,6 +41,22 @@ impl Draft {
         }
     }
 
+    /// What a person typed, labelled as on the form, for a page that cannot save it.
+    fn shown(&self) -> Vec<(&'static str, String)> {
+        let status = self.status.parse::<DecisionStatus>().map_or_else(
+            |_| self.status.clone(),
+            |s| crate::report::log::status_word(s).to_owned(),
+        );
+        [
+            ("Status", status),
+            ("Merknad", self.note.clone()),
+            ("Frist", self.deadline.clone()),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .collect()
+    }
+
     fn from_form(form: &Form) -> Self {
         Draft {
             status: form.get("status").unwrap_or_default().trim().to_owned(),
@@ -332,8 +348,18 @@ pub async fn submit(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let user = visitor.editor()?.clone();
     let form = Form::parse(&body);
+    let user = match visitor.editor() {
+        Ok(user) => user.clone(),
+        // The session ended while the form was open: show back what was typed.
+        Err(WebError::SignIn { next }) => {
+            return Err(WebError::SessionEnded {
+                next,
+                typed: Draft::from_form(&form).shown(),
+            });
+        }
+        Err(other) => return Err(other),
+    };
     visitor.check_csrf(form.get("csrf"))?;
     let id = parse_id(&id)?;
     let draft = Draft::from_form(&form);

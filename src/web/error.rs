@@ -29,6 +29,13 @@ pub enum WebError {
     /// Not signed in where that is needed: to the sign-in page, and back here afterwards.
     #[error("sign-in needed")]
     SignIn { next: String },
+    /// A form sent after the session ended: nothing is saved, and the page shows what was
+    /// typed, so that nothing is lost, with the way to sign in and back to the form.
+    #[error("the session has ended; nothing was saved")]
+    SessionEnded {
+        next: String,
+        typed: Vec<(&'static str, String)>,
+    },
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -67,6 +74,10 @@ struct ErrorPage<'a> {
     message: String,
     advice: &'a str,
     history: Option<String>,
+    /// What was typed in a form that could not be saved, label by label.
+    typed: &'a [(&'static str, String)],
+    /// Where signing in leads back to, when the page asks for it.
+    sign_in: Option<String>,
 }
 
 impl WebError {
@@ -93,6 +104,10 @@ impl WebError {
                 "Gå tilbake, last siden på nytt og prøv igjen.",
             ),
             WebError::SignIn { .. } => ("Du må logge inn", "Logg inn for å se denne siden."),
+            WebError::SessionEnded { .. } => (
+                "Du er ikke lenger logget inn",
+                "Logg inn igjen og lagre på nytt. Det du skrev står under, så du kan kopiere det.",
+            ),
             WebError::Unavailable(_) => (
                 "Tjenesten er midlertidig utilgjengelig",
                 "Prøv igjen om litt. Vedvarer feilen, kontakt den som drifter vedtaksloggen.",
@@ -131,12 +146,23 @@ pub fn page(error: &WebError) -> HttpResponse {
         WebError::Gone { history, .. } => history.clone(),
         _ => None,
     };
+    let (typed, sign_in): (&[(&'static str, String)], _) = match error {
+        WebError::SessionEnded { next, typed } => {
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("neste", next)
+                .finish();
+            (typed, Some(format!("/logg-inn?{query}")))
+        }
+        _ => (&[], None),
+    };
     let page = ErrorPage {
         chrome: Chrome::anonymous(heading, section::NONE),
         heading,
         message,
         advice,
         history,
+        typed,
+        sign_in,
     };
     match page.render() {
         Ok(body) => super::html(status, body),
@@ -158,6 +184,8 @@ impl ResponseError for WebError {
             WebError::Gone { .. } => StatusCode::GONE,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::SignIn { .. } => StatusCode::SEE_OTHER,
+            // Forbidden without a session; 401 would need an HTTP authentication scheme.
+            WebError::SessionEnded { .. } => StatusCode::FORBIDDEN,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -665,4 +665,59 @@ on_both_backends!(
     anonymous_visitors_are_sent_to_sign_in_without_public_reading,
     public_reading_never_shows_a_point_that_is_not_public,
     error_pages_are_in_norwegian_and_assets_are_cached_by_hash,
+    a_form_sent_after_the_session_ended_saves_nothing_and_shows_what_was_typed,
 );
+
+async fn a_form_sent_after_the_session_ended_saves_nothing_and_shows_what_was_typed(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let point = point(&app, true).await;
+    let id = point["id"].as_str().unwrap();
+    account(&app, "kari@kommune.no", "Kari Nordmann", Role::Editor).await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(
+        browser.sign_in("kari@kommune.no", PASSWORD).await.status(),
+        303
+    );
+    let page = browser.get(&format!("/vedtakspunkter/{id}")).await;
+    // The session runs out while the form is open.
+    app.store
+        .run_blocking(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("UPDATE sessions SET expires_at = '2000-01-01 00:00:00'")
+                .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    let typed = "Kari: første utkast <sendt> til AU";
+    let answer = browser
+        .post(
+            &format!("/vedtakspunkter/{id}"),
+            &[
+                ("csrf", &page.csrf()),
+                ("versjon", &page.field("versjon")),
+                ("status", "in_progress"),
+                ("merknad", typed),
+                ("frist", "30.08.2030"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status(), 403, "{}", answer.text());
+    let text = answer.text();
+    assert!(text.contains("Du er ikke lenger logget inn"), "{text}");
+    assert!(
+        text.contains("Kari: første utkast &#60;sendt&#62; til AU") && text.contains("Pågår"),
+        "what was typed is shown, escaped: {text}"
+    );
+    assert!(
+        text.contains(&format!("/logg-inn?neste=%2Fvedtakspunkter%2F{id}")),
+        "{text}"
+    );
+    let stored = app
+        .get(&format!("/api/v1/decisions/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(stored["status"], "open", "nothing was saved");
+    assert_eq!(stored["version"], point["version"]);
+}
