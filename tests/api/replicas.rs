@@ -25,18 +25,11 @@ impl Drop for Instance {
 }
 
 impl Instance {
-    /// Starts the real binary on a free port, behind `wrapper` (such as `faketime`) if given,
-    /// and waits until it says where it serves.
-    fn start(database_url: &str, wrapper: &[&str], env: &[(&str, &str)]) -> Self {
-        let binary = env!("CARGO_BIN_EXE_vedtakslogg");
-        let mut command = match wrapper.split_first() {
-            Some((program, args)) => {
-                let mut command = Command::new(program);
-                command.args(args).arg(binary);
-                command
-            }
-            None => Command::new(binary),
-        };
+    /// Starts the real binary on a free port with extra environment, and waits until it says
+    /// where it serves. The binary is the child itself (no wrapper process), so that dropping
+    /// the instance stops it.
+    fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_vedtakslogg"));
         let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("DATABASE_URL", database_url)
@@ -181,11 +174,28 @@ impl Mirror {
     }
 }
 
+/// libfaketime, where Debian's `faketime` package puts it (the loader reads `$LIB` as the
+/// machine's library directory, such as lib/x86_64-linux-gnu).
+const FAKETIME_LIBRARY: &str = "/usr/$LIB/faketime/libfaketime.so.1";
+
+/// Whether libfaketime is there and sets a clock back: `date` five minutes slow.
 fn faketime_available() -> bool {
-    Command::new("faketime")
-        .args(["-f", "-300s", "true"])
-        .status()
-        .is_ok_and(|status| status.success())
+    let date = |env: &[(&str, &str)]| {
+        Command::new("date")
+            .arg("+%s")
+            .envs(env.iter().copied())
+            .output()
+            .ok()
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .and_then(|text| text.trim().parse::<i64>().ok())
+    };
+    match (
+        date(&[]),
+        date(&[("LD_PRELOAD", FAKETIME_LIBRARY), ("FAKETIME", "-300s")]),
+    ) {
+        (Some(now), Some(slow)) => (now - slow - 300).abs() < 10,
+        _ => false,
+    }
 }
 
 #[actix_web::test]
@@ -206,13 +216,37 @@ async fn a_mirror_of_two_instances_with_clocks_apart_misses_no_change() {
     let token_file = dir.path().join("token");
     let on_time = Instance::start(
         &config.url,
-        &[],
         &[(
             "VEDTAKSLOGG_INITIAL_ADMIN_TOKEN_FILE",
             token_file.to_str().unwrap(),
         )],
     );
-    let slow = Instance::start(&config.url, &["faketime", "-f", "-300s"], &[]);
+    // libfaketime, preloaded into the binary itself (the `faketime` command would run it as a
+    // child of its own, which outlives a kill of the command).
+    let slow = Instance::start(
+        &config.url,
+        &[("LD_PRELOAD", FAKETIME_LIBRARY), ("FAKETIME", "-300s")],
+    );
+    // The slow instance's own clock is five minutes behind: its Date header says so.
+    let clock_of = |instance: &Instance| {
+        let url = format!("{}/healthz", instance.base);
+        async move {
+            let response = awc::Client::new().get(url).send().await.expect("an answer");
+            let date = response
+                .headers()
+                .get("date")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            chrono::DateTime::parse_from_rfc2822(&date.replace("GMT", "+0000")).unwrap()
+        }
+    };
+    let behind = clock_of(&on_time).await - clock_of(&slow).await;
+    assert!(
+        (290..=310).contains(&behind.num_seconds()),
+        "the slow instance is {behind} behind"
+    );
     let client = Client {
         http: awc::Client::builder()
             .timeout(Duration::from_secs(30))
