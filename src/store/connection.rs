@@ -290,22 +290,16 @@ where
             }
         }
     }
-    // A write (the one kind that takes the lock) gets its change time now, inside its turn.
-    if postgres_lock.is_some() {
-        let at = match advance_change_clock(conn) {
-            Ok(at) => at,
-            Err(error) => {
-                let _ = match conn {
-                    DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
-                    DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
-                };
-                return Err(error.into());
-            }
-        };
-        let _scope = ChangeTimeScope::enter(at);
+    if postgres_lock.is_none() {
         return finish(conn, f);
     }
-    finish(conn, f)
+    // A write (the one kind that takes the lock) gets its change time now, inside its turn; a
+    // failure to take it rolls back like any other.
+    finish(conn, |conn| {
+        let at = advance_change_clock(conn).map_err(E::from)?;
+        let _scope = ChangeTimeScope::enter(at);
+        f(conn)
+    })
 }
 
 fn in_transaction(conn: &mut DbConnection) -> diesel::QueryResult<bool> {

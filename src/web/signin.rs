@@ -99,25 +99,20 @@ pub async fn submit(
     let next = local_path(form.get("neste")).to_owned();
     let email = form.get("epost").unwrap_or_default().trim().to_owned();
     let password = form.get("passord").unwrap_or_default().to_owned();
-    if email.is_empty() {
-        let error = Some(("Skriv inn e-postadressen din.", "epost"));
+    let missing = if email.is_empty() {
+        Some(("Skriv inn e-postadressen din.", "epost"))
+    } else if password.is_empty() {
+        Some(("Skriv inn passordet ditt.", "passord"))
+    } else {
+        None
+    };
+    if missing.is_some() {
         return show(
             &req,
             visitor,
             &next,
             &email,
-            error,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    if password.is_empty() {
-        let error = Some(("Skriv inn passordet ditt.", "passord"));
-        return show(
-            &req,
-            visitor,
-            &next,
-            &email,
-            error,
+            missing,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
