@@ -16,17 +16,14 @@ use diesel::{Connection, PgConnection};
 use vedtakslogg::config::DatabaseConfig;
 use vedtakslogg::domain::{CaseNumber, CommitteeCode, DecisionKind, DecisionStatus, Position};
 use vedtakslogg::import::{self, apply};
-use vedtakslogg::store::cases::NewCase;
-use vedtakslogg::store::committees::NewCommittee;
-use vedtakslogg::store::decisions::{
-    DecisionChanges, DecisionFilter, DecisionSort, NewDecision, OwnerAssignment,
-};
-use vedtakslogg::store::links::NewLink;
-use vedtakslogg::store::meetings::NewMeeting;
+use vedtakslogg::store::decisions::{DecisionFilter, DecisionSort};
 use vedtakslogg::store::overview::StatsFilter;
-use vedtakslogg::store::{
-    Store, Visibility, cases, chains, committees, decisions, links, meetings, overview,
-};
+use vedtakslogg::store::{Store, Visibility, chains, decisions, overview};
+use vedtakslogg::writes::cases::{self, NewCase};
+use vedtakslogg::writes::committees::{self, NewCommittee};
+use vedtakslogg::writes::decisions::{DecisionChanges, NewDecision, OwnerAssignment};
+use vedtakslogg::writes::links::{self, NewLink};
+use vedtakslogg::writes::meetings::{self, NewMeeting};
 
 const MEETINGS: usize = 20;
 const CASES_PER_MEETING: usize = 20;
@@ -108,7 +105,9 @@ fn seed(store: &Store) -> Vec<vedtakslogg::domain::DecisionId> {
                 };
                 points.push(
                     store
-                        .run_blocking(|conn| decisions::create(conn, new, actor))
+                        .run_blocking(|conn| {
+                            vedtakslogg::writes::decisions::create(conn, new, actor)
+                        })
                         .unwrap()
                         .id,
                 );
@@ -259,7 +258,9 @@ fn bench(name: &str, config: &DatabaseConfig) {
             ..DecisionChanges::default()
         };
         store
-            .run_blocking(|conn| decisions::update(conn, id, None, changes, "bench"))
+            .run_blocking(|conn| {
+                vedtakslogg::writes::decisions::update(conn, id, None, changes, "bench")
+            })
             .unwrap()
     });
 }

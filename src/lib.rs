@@ -13,3 +13,4 @@ pub mod report;
 pub mod startup;
 pub mod store;
 pub mod web;
+pub mod writes;

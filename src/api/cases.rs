@@ -15,9 +15,11 @@ use super::problem::{
 };
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
-use crate::store::cases::{self, Case, CaseChanges, CaseDetail, CaseFilter, CaseKey, NewCase};
+use crate::store::cases::{self, Case, CaseDetail, CaseFilter, CaseKey};
 use crate::store::chains::{self, Chain};
 use crate::store::history::HistoryEntry;
+use crate::writes;
+use crate::writes::cases::{CaseChanges, NewCase};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -121,7 +123,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let case = store
-        .run(move |conn| cases::create(conn, new, &actor))
+        .run(move |conn| writes::cases::create(conn, new, &actor))
         .await?;
     Ok(created(
         format!("/api/v1/cases/{}", case.id),
@@ -261,7 +263,7 @@ async fn update(
     let id: CaseId = path(&id)?;
     let changes = body.into_inner();
     let case = store
-        .run(move |conn| cases::update(conn, id, Some(version), changes, &actor))
+        .run(move |conn| writes::cases::update(conn, id, Some(version), changes, &actor))
         .await?;
     Ok(tagged_json(HttpResponse::Ok(), case.version, &case))
 }
@@ -288,7 +290,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let id: CaseId = path(&id)?;
     store
-        .run(move |conn| cases::delete(conn, id, version, &actor))
+        .run(move |conn| writes::cases::delete(conn, id, version, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

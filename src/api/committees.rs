@@ -10,7 +10,9 @@ use super::problem::{
 };
 use super::{JsonBody, StoreData, created};
 use crate::domain::CommitteeCode;
-use crate::store::committees::{self, Committee, CommitteeChanges, NewCommittee};
+use crate::store::committees::{self, Committee};
+use crate::writes;
+use crate::writes::committees::{CommitteeChanges, NewCommittee};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -49,7 +51,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let committee = store
-        .run(move |conn| committees::create(conn, new, &actor))
+        .run(move |conn| writes::committees::create(conn, new, &actor))
         .await?;
     // A header holds ASCII: a code with Æ, Ø or Å goes percent-encoded.
     let code: String =
@@ -100,7 +102,7 @@ async fn update(
     let changes = body.into_inner();
     Ok(web::Json(
         store
-            .run(move |conn| committees::update(conn, &code, changes, &actor))
+            .run(move |conn| writes::committees::update(conn, &code, changes, &actor))
             .await?,
     ))
 }
@@ -121,7 +123,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let code: CommitteeCode = path(&code)?;
     store
-        .run(move |conn| committees::delete(conn, &code, &actor))
+        .run(move |conn| writes::committees::delete(conn, &code, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -18,10 +18,10 @@ use super::{JsonBody, StoreData, created};
 use crate::domain::{
     CalendarDate, CaseId, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId,
 };
-use crate::store::decisions::{
-    self, Decision, DecisionChanges, DecisionFilter, DecisionKey, DecisionSort, NewDecision,
-};
+use crate::store::decisions::{self, Decision, DecisionFilter, DecisionKey, DecisionSort};
 use crate::store::history::HistoryEntry;
+use crate::writes;
+use crate::writes::decisions::{DecisionChanges, NewDecision};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -196,7 +196,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let decision = store
-        .run(move |conn| decisions::create(conn, new, &actor))
+        .run(move |conn| writes::decisions::create(conn, new, &actor))
         .await?;
     Ok(created(
         format!("/api/v1/decisions/{}", decision.id),
@@ -276,7 +276,7 @@ async fn update(
     let id: DecisionId = path(&id)?;
     let changes = body.into_inner();
     let decision = store
-        .run(move |conn| decisions::update(conn, id, Some(version), changes, &actor))
+        .run(move |conn| writes::decisions::update(conn, id, Some(version), changes, &actor))
         .await?;
     Ok(tagged_json(HttpResponse::Ok(), decision.version, &decision))
 }
@@ -302,7 +302,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let id: DecisionId = path(&id)?;
     store
-        .run(move |conn| decisions::delete(conn, id, version, &actor))
+        .run(move |conn| writes::decisions::delete(conn, id, version, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

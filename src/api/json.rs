@@ -224,7 +224,7 @@ fn explain(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::decisions::NewDecision;
+    use crate::writes::decisions::NewDecision;
 
     fn detail(result: Result<NewDecision, ApiError>) -> (u16, String) {
         use actix_web::ResponseError;

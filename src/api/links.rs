@@ -12,7 +12,9 @@ use super::problem::{
 use super::{JsonBody, StoreData};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId};
 use crate::store::cases;
-use crate::store::links::{self, CaseLinks, Link, NewLink};
+use crate::store::links::{self, CaseLinks, Link};
+use crate::writes;
+use crate::writes::links::NewLink;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -96,7 +98,7 @@ async fn create(
     let id: CaseId = path(&id)?;
     let new = body.into_inner();
     let link = store
-        .run(move |conn| links::create(conn, id, new, &actor))
+        .run(move |conn| writes::links::create(conn, id, new, &actor))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -140,7 +142,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let id: LinkId = path(&id)?;
     store
-        .run(move |conn| links::delete(conn, id, &actor))
+        .run(move |conn| writes::links::delete(conn, id, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -16,9 +16,9 @@ use super::problem::{
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CalendarDate, CommitteeCode, MeetingId, MeetingStatus};
 use crate::store::history::HistoryEntry;
-use crate::store::meetings::{
-    self, Meeting, MeetingChanges, MeetingFilter, MeetingKey, NewMeeting,
-};
+use crate::store::meetings::{self, Meeting, MeetingFilter, MeetingKey};
+use crate::writes;
+use crate::writes::meetings::{MeetingChanges, NewMeeting};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -122,7 +122,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let meeting = store
-        .run(move |conn| meetings::create(conn, new, &actor))
+        .run(move |conn| writes::meetings::create(conn, new, &actor))
         .await?;
     Ok(created(
         format!("/api/v1/meetings/{}", meeting.id),
@@ -185,7 +185,7 @@ async fn update(
     let id: MeetingId = path(&id)?;
     let changes = body.into_inner();
     let meeting = store
-        .run(move |conn| meetings::update(conn, id, Some(version), changes, &actor))
+        .run(move |conn| writes::meetings::update(conn, id, Some(version), changes, &actor))
         .await?;
     Ok(tagged_json(HttpResponse::Ok(), meeting.version, &meeting))
 }
@@ -211,7 +211,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let id: MeetingId = path(&id)?;
     store
-        .run(move |conn| meetings::delete(conn, id, version, &actor))
+        .run(move |conn| writes::meetings::delete(conn, id, version, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

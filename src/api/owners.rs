@@ -9,7 +9,9 @@ use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
 use super::{JsonBody, StoreData, created};
-use crate::store::owners::{self, NewOwner, Owner, OwnerChanges};
+use crate::store::owners::{self, Owner};
+use crate::writes;
+use crate::writes::owners::{NewOwner, OwnerChanges};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -49,7 +51,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let owner = store
-        .run(move |conn| owners::create(conn, new, &actor))
+        .run(move |conn| writes::owners::create(conn, new, &actor))
         .await?;
     Ok(created(
         format!("/api/v1/owners/{}", owner.id),
@@ -101,7 +103,7 @@ async fn update(
     let changes = body.into_inner();
     Ok(web::Json(
         store
-            .run(move |conn| owners::update(conn, &key, changes, &actor))
+            .run(move |conn| writes::owners::update(conn, &key, changes, &actor))
             .await?,
     ))
 }
@@ -122,7 +124,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let key = text_segment(&key)?.to_owned();
     store
-        .run(move |conn| owners::delete(conn, &key, &actor))
+        .run(move |conn| writes::owners::delete(conn, &key, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

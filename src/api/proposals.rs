@@ -12,6 +12,7 @@ use super::params::QueryParams;
 use super::problem::{ApiError, BadRequest, Conflict, NotFound, Unprocessable};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode};
 use crate::store::proposals::{self, Proposal, ProposalFilter, ProposalStatus};
+use crate::writes;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list).service(accept).service(reject);
@@ -99,7 +100,7 @@ async fn accept(
     })?;
     Ok(web::Json(
         store
-            .run(move |conn| proposals::accept(conn, id, query.target, &actor))
+            .run(move |conn| writes::proposals::accept(conn, id, query.target, &actor))
             .await?,
     ))
 }
@@ -123,7 +124,7 @@ async fn reject(
     })?;
     Ok(web::Json(
         store
-            .run(move |conn| proposals::reject(conn, id, &actor))
+            .run(move |conn| writes::proposals::reject(conn, id, &actor))
             .await?,
     ))
 }

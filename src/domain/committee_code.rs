@@ -5,7 +5,10 @@ use super::{ParseError, serde_via_str};
 
 /// The short code of a committee (utvalg), such as `ASU` or `AU`: 1 to 16 letters, digits
 /// or dashes, stored in upper case so that `asu` and `ASU` are the same committee.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct CommitteeCode(String);
 
 impl CommitteeCode {

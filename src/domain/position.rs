@@ -5,7 +5,19 @@ use super::{ParseError, serde_via_str};
 
 /// The position of a decision point within a case's decision: `1`, `2`, a lettered sub-point
 /// `2a`, or a bullet under a point `2.1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct Position {
     point: u16,
     sub: Option<Sub>,

@@ -28,14 +28,17 @@ use crate::domain::{
     MeetingStatus, NonEmptyText, Position,
 };
 use crate::import::document::{DocumentKind, ParsedCase, ParsedCaseStatus, ParsedDocument};
-use crate::store::cases::{self, Case, CaseChanges, CaseFilter, NewCase};
-use crate::store::committees::{self, NewCommittee};
-use crate::store::decisions::{
-    self, Decision, DecisionChanges, DecisionFilter, NewDecision, OwnerAssignment,
-};
+use crate::store::cases::{self, Case, CaseFilter};
+use crate::store::committees::{self};
+use crate::store::decisions::{self, Decision, DecisionFilter};
 use crate::store::imports::{self, ImportSummary, NewImport};
-use crate::store::meetings::{self, MeetingChanges, NewMeeting};
+use crate::store::meetings::{self};
 use crate::store::{DbConnection, StoreError, StoreResult, Visibility, owners};
+use crate::writes;
+use crate::writes::cases::{CaseChanges, NewCase};
+use crate::writes::committees::NewCommittee;
+use crate::writes::decisions::{DecisionChanges, NewDecision, OwnerAssignment};
+use crate::writes::meetings::{MeetingChanges, NewMeeting};
 
 /// A parsed document and what importing it did, or would do on a dry run.
 #[derive(Debug, Serialize, ToSchema)]
@@ -420,7 +423,7 @@ impl Importer {
         }
         let name = crate::import::document::committee_name(code.as_str())
             .unwrap_or_else(|| code.to_string());
-        let created = committees::create(
+        let created = writes::committees::create(
             conn,
             NewCommittee {
                 code: code.clone(),
@@ -463,7 +466,7 @@ impl Importer {
         }));
         let committee_id = self.committee_id.clone();
         let Some(id) = meetings::find_id(conn, &committee_id, doc.date)? else {
-            let created = meetings::create(
+            let created = writes::meetings::create(
                 conn,
                 NewMeeting {
                     committee: code.clone(),
@@ -534,7 +537,7 @@ impl Importer {
                 status: w("status").then_some(status),
                 ..MeetingChanges::default()
             };
-            meetings::update(conn, id, Some(current.version), changes, &self.actor)?;
+            writes::meetings::update(conn, id, Some(current.version), changes, &self.actor)?;
             ImportActionKind::Updated
         };
         let index = self.act(ImportEntity::Meeting, action, Some(self.meeting_id.clone()));
@@ -569,7 +572,7 @@ impl Importer {
         let committee_id = self.committee_id.clone();
         let case = match cases::find_id(conn, &committee_id, doc.number)? {
             None => {
-                let created = cases::create(
+                let created = writes::cases::create(
                     conn,
                     NewCase {
                         meeting_id: Some(
@@ -647,7 +650,8 @@ impl Importer {
                 narrative: w("narrative").then(|| doc.narrative.clone()),
                 ..CaseChanges::default()
             };
-            let updated = cases::update(conn, id, Some(current.version), changes, &self.actor)?;
+            let updated =
+                writes::cases::update(conn, id, Some(current.version), changes, &self.actor)?;
             (ImportActionKind::Updated, updated)
         };
         let index = self.act(ImportEntity::Case, action, Some(id.to_string()));
@@ -739,7 +743,7 @@ impl Importer {
             };
             match by_position.remove(&point.position) {
                 None => {
-                    let created = decisions::create(
+                    let created = writes::decisions::create(
                         conn,
                         NewDecision {
                             case_id: Some(case.id),
@@ -798,7 +802,13 @@ impl Importer {
                             comment: Some(self.comment.clone()),
                             ..DecisionChanges::default()
                         };
-                        decisions::update(conn, id, Some(current.version), changes, &self.actor)?;
+                        writes::decisions::update(
+                            conn,
+                            id,
+                            Some(current.version),
+                            changes,
+                            &self.actor,
+                        )?;
                         ImportActionKind::Updated
                     };
                     let index =
@@ -870,7 +880,7 @@ impl Importer {
         let base = imports::imported_values_of(conn, "decision", &id)?;
         let untouched = base.as_ref() == Some(&decision_values(&point));
         if point.status == DecisionStatus::Proposed && untouched {
-            decisions::delete(conn, point.id, Some(point.version), &self.actor)?;
+            writes::decisions::delete(conn, point.id, Some(point.version), &self.actor)?;
             let index =
                 self.act_on_point(ImportActionKind::Removed, Some(id), case, point.position);
             self.actions[index].note = Some(match self.kind {

@@ -10,13 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::decisions::Decision;
-use super::history::{Action, Change, Entity, HistoryEntry};
+use super::history::HistoryEntry;
 use super::links::CaseLinks;
 use super::schema::{case_links, cases, committees, decisions, meetings};
 use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
-use crate::domain::{
-    CalendarDate, CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId, NonEmptyText,
-};
+use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = cases)]
@@ -165,46 +163,6 @@ pub(crate) fn postponements_of(
     Ok(found)
 }
 
-/// Closes the open postponement points of the cases postponed to `case`, now that it is
-/// decided, in the caller's transaction and with a history entry each.
-pub(crate) fn close_postponements_to(
-    conn: &mut DbConnection,
-    case: &Case,
-    actor: &str,
-) -> StoreResult<()> {
-    let sources: Vec<String> = case_links::table
-        .filter(case_links::target_case_id.eq(case.id.to_string()))
-        .filter(case_links::deleted_at.is_null())
-        .filter(case_links::kind.eq("postponed_to"))
-        .select(case_links::source_case_id)
-        .load(conn)?;
-    if sources.is_empty() {
-        return Ok(());
-    }
-    // Their `postponed_to` now says taken up.
-    touch(conn, &sources)?;
-    let points: Vec<String> = decisions::table
-        .filter(super::one_of(
-            super::backend_of(conn),
-            "decisions.case_id",
-            sources.iter().cloned(),
-        ))
-        .filter(decisions::deleted_at.is_null())
-        .filter(decisions::kind.eq("postponement"))
-        .filter(decisions::status.eq_any(["open", "in_progress"]))
-        .select(decisions::id)
-        .load(conn)?;
-    for point in points {
-        super::decisions::close_as_taken_up(
-            conn,
-            parse_stored(&point, "decisions.id")?,
-            case,
-            actor,
-        )?;
-    }
-    Ok(())
-}
-
 /// A case with its decision points and its links to other cases.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetail {
@@ -213,69 +171,6 @@ pub struct CaseDetail {
     /// The decision points, in order of position.
     pub decisions: Vec<Decision>,
     pub links: CaseLinks,
-}
-
-/// A case to record on a meeting's agenda. Its committee is the meeting's. The meeting is
-/// named by `meeting_id`, or by `committee` and `meeting_date`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCase {
-    pub meeting_id: Option<MeetingId>,
-    /// With `meeting_date`, instead of `meeting_id`.
-    pub committee: Option<CommitteeCode>,
-    /// With `committee`, instead of `meeting_id`.
-    #[schema(example = "2024-06-19")]
-    pub meeting_date: Option<CalendarDate>,
-    pub number: CaseNumber,
-    #[schema(value_type = NonEmptyText, example = "Status Handlingsplan")]
-    pub title: NonEmptyText,
-    #[serde(default)]
-    #[schema(example = json!(["Runar Asp"]))]
-    pub responsible: Vec<String>,
-    /// Default `planned`.
-    #[serde(default = "planned")]
-    pub status: CaseStatus,
-    /// What the documents say about the case; references in it are proposed as links.
-    pub narrative: Option<String>,
-    /// Default true; false exempts the case and its points from public access.
-    #[serde(default = "public_by_default")]
-    pub public: bool,
-}
-
-fn public_by_default() -> bool {
-    true
-}
-
-fn planned() -> CaseStatus {
-    CaseStatus::Planned
-}
-
-/// Changes to a case. A field left out is unchanged. A case can move to another meeting of
-/// the same committee (when it is postponed, say) and be renumbered.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CaseChanges {
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub meeting_id: Option<MeetingId>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub number: Option<CaseNumber>,
-    #[schema(value_type = NonEmptyText)]
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    pub title: Option<NonEmptyText>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub responsible: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub status: Option<CaseStatus>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
-    pub narrative: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub public: Option<bool>,
 }
 
 /// Which cases to list.
@@ -291,18 +186,6 @@ pub struct CaseFilter {
     /// Only cases changed at or after this time, deleted ones included as tombstones.
     pub updated_since: Option<NaiveDateTime>,
     pub visibility: Visibility,
-}
-
-fn clean_text(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-fn clean_names(names: Vec<String>) -> Vec<String> {
-    names
-        .into_iter()
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty())
-        .collect()
 }
 
 fn to_cases(
@@ -620,50 +503,8 @@ pub fn detail(
     })
 }
 
-fn ensure_number_free(
-    conn: &mut DbConnection,
-    committee_id: &str,
-    code: &CommitteeCode,
-    number: CaseNumber,
-) -> StoreResult<()> {
-    match find_id(conn, committee_id, number)? {
-        Some(other) => Err(StoreError::Conflict(format!(
-            "{code} already has a case {number} (id {other})"
-        ))),
-        None => Ok(()),
-    }
-}
-
-/// Points the links that name this case by number at it, and detaches those that named it
-/// by a number it no longer has.
-fn attach_links(
-    conn: &mut DbConnection,
-    id: CaseId,
-    committee_id: &str,
-    number: CaseNumber,
-) -> StoreResult<()> {
-    diesel::update(case_links::table.filter(case_links::target_case_id.eq(id.to_string())))
-        .set(case_links::target_case_id.eq(None::<String>))
-        .execute(conn)?;
-    diesel::update(
-        case_links::table
-            .filter(case_links::deleted_at.is_null())
-            .filter(case_links::target_committee_id.eq(committee_id))
-            .filter(case_links::target_year.eq(number.year()))
-            .filter(case_links::target_serial.eq(number.serial())),
-    )
-    .set(case_links::target_case_id.eq(id.to_string()))
-    .execute(conn)?;
-    let sources: Vec<String> = case_links::table
-        .filter(case_links::target_case_id.eq(id.to_string()))
-        .select(case_links::source_case_id)
-        .load(conn)?;
-    touch(conn, &sources)?;
-    Ok(())
-}
-
 /// The committee (id, code) of a meeting given in a request body.
-fn committee_of_meeting(
+pub(crate) fn committee_of_meeting(
     conn: &mut DbConnection,
     meeting: MeetingId,
 ) -> StoreResult<(String, CommitteeCode)> {
@@ -678,228 +519,117 @@ fn committee_of_meeting(
     Ok((id, parse_stored(&code, "committees.code")?))
 }
 
-/// The meeting a new case names, by id or by committee and date.
-fn meeting_of(conn: &mut DbConnection, new: &NewCase) -> StoreResult<MeetingId> {
-    match (new.meeting_id, &new.committee, new.meeting_date) {
-        (Some(id), None, None) => Ok(id),
-        (None, Some(code), Some(date)) => {
-            let id: Option<String> = meetings::table
-                .inner_join(committees::table)
-                .filter(committees::code.eq(code.as_str()))
-                .filter(meetings::meeting_date.eq(date.get()))
-                .filter(meetings::deleted_at.is_null())
-                .select(meetings::id)
-                .first(conn)
-                .optional()?;
-            let id = id.ok_or_else(|| {
-                StoreError::Invalid(format!("meeting_date: {code} has no meeting on {date}"))
-            })?;
-            parse_stored(&id, "meetings.id")
-        }
-        _ => Err(StoreError::Invalid(
-            "name the meeting by meeting_id, or by committee and meeting_date".into(),
-        )),
-    }
+/// The row of a new case.
+#[derive(Insertable)]
+#[diesel(table_name = cases)]
+pub(crate) struct NewCaseRow<'a> {
+    pub id: CaseId,
+    pub committee_id: &'a str,
+    pub meeting_id: MeetingId,
+    pub case_year: i32,
+    pub case_serial: i32,
+    pub title: &'a str,
+    /// The names, as a JSON array.
+    pub responsible: String,
+    pub status: CaseStatus,
+    pub is_public: bool,
+    pub narrative: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
 }
 
-pub fn create(conn: &mut DbConnection, new: NewCase, actor: &str) -> StoreResult<Case> {
-    super::write_transaction(conn, |conn| {
-        let meeting_id = meeting_of(conn, &new)?;
-        let (committee_id, code) = committee_of_meeting(conn, meeting_id)?;
-        ensure_number_free(conn, &committee_id, &code, new.number)?;
-        let id = CaseId::new();
-        let at = now();
-        let responsible = serde_json::to_string(&clean_names(new.responsible))
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        diesel::insert_into(cases::table)
-            .values((
-                cases::id.eq(id.to_string()),
-                cases::committee_id.eq(&committee_id),
-                cases::meeting_id.eq(meeting_id.to_string()),
-                cases::case_year.eq(new.number.year()),
-                cases::case_serial.eq(new.number.serial()),
-                cases::title.eq(new.title.as_str()),
-                cases::responsible.eq(responsible),
-                cases::status.eq(new.status.as_str()),
-                cases::is_public.eq(new.public),
-                cases::narrative.eq(clean_text(new.narrative)),
-                cases::created_at.eq(at),
-                cases::updated_at.eq(at),
-                cases::updated_by.eq(actor),
-            ))
-            .execute(conn)?;
-        super::meetings::touch(conn, &[meeting_id.to_string()])?;
-        attach_links(conn, id, &committee_id, new.number)?;
-        super::proposals::detect(conn, id)?;
-        let created = get(conn, id, Visibility::All)?;
-        if created.status == CaseStatus::Decided {
-            close_postponements_to(conn, &created, actor)?;
-        }
-        Change::new(
-            Entity::Case,
-            id,
-            created.version,
-            Action::Created,
-            actor,
-            at,
-        )
-        .between(None, &created)?
-        .record(conn)?;
-        Ok(created)
-    })
+/// The columns a change of a case writes; every one is set, `None` to NULL.
+#[derive(AsChangeset)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub(crate) struct CaseRowChanges<'a> {
+    pub meeting_id: MeetingId,
+    pub case_year: i32,
+    pub case_serial: i32,
+    pub title: &'a str,
+    /// The names, as a JSON array.
+    pub responsible: String,
+    pub status: CaseStatus,
+    pub is_public: bool,
+    pub narrative: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
 }
 
-/// Changes a case. `expected_version` is the version the change was made against; the
-/// change is refused when the case has moved on since.
-pub fn update(
+/// Names as they are stored: a JSON array.
+pub(crate) fn names_json(names: &[String]) -> StoreResult<String> {
+    serde_json::to_string(names).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+pub(crate) fn insert(conn: &mut DbConnection, row: &NewCaseRow<'_>) -> StoreResult<()> {
+    diesel::insert_into(cases::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes a change of a case as its next version.
+pub(crate) fn change(
     conn: &mut DbConnection,
     id: CaseId,
-    expected_version: Option<i32>,
-    changes: CaseChanges,
-    actor: &str,
-) -> StoreResult<Case> {
-    super::write_transaction(conn, |conn| {
-        let current = get(conn, id, Visibility::All)?;
-        super::check_version(expected_version, current.version)?;
-        let at = now();
-        let committee_id = super::committees::id_of(conn, &current.committee)?.to_string();
-        if let Some(meeting) = changes.meeting_id {
-            let (target_committee, target_code) = committee_of_meeting(conn, meeting)?;
-            if target_committee != committee_id {
-                return Err(StoreError::Invalid(format!(
-                    "meeting_id: the meeting belongs to {target_code}, but case {} is {}'s; a case cannot change committee",
-                    current.number, current.committee
-                )));
-            }
-        }
-        let number = changes.number.unwrap_or(current.number);
-        if number != current.number {
-            ensure_number_free(conn, &committee_id, &current.committee, number)?;
-        }
-        let responsible = match changes.responsible {
-            Some(names) => clean_names(names),
-            None => current.responsible.clone(),
-        };
-        let responsible =
-            serde_json::to_string(&responsible).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        diesel::update(cases::table.filter(cases::id.eq(id.to_string())))
-            .set((
-                cases::meeting_id.eq(changes.meeting_id.unwrap_or(current.meeting.id).to_string()),
-                cases::case_year.eq(number.year()),
-                cases::case_serial.eq(number.serial()),
-                cases::title.eq(changes
-                    .title
-                    .as_ref()
-                    .map_or(current.title.as_str(), NonEmptyText::as_str)),
-                cases::responsible.eq(responsible),
-                cases::status.eq(changes.status.unwrap_or(current.status).as_str()),
-                cases::is_public.eq(changes.public.unwrap_or(current.public)),
-                cases::narrative.eq(changes
-                    .narrative
-                    .clone()
-                    .map_or(current.narrative.clone(), clean_text)),
-                cases::updated_at.eq(at),
-                cases::updated_by.eq(actor),
-                cases::version.eq(cases::version + 1),
-            ))
-            .execute(conn)?;
-        if number != current.number {
-            attach_links(conn, id, &committee_id, number)?;
-            // The points carry their case's number for the order by case.
-            diesel::update(decisions::table.filter(decisions::case_id.eq(id.to_string())))
-                .set((
-                    decisions::case_year.eq(number.year()),
-                    decisions::case_serial.eq(number.serial()),
-                ))
-                .execute(conn)?;
-        }
-        if changes.title.is_some() {
-            let points: Vec<String> = decisions::table
-                .filter(decisions::case_id.eq(id.to_string()))
-                .select(decisions::id)
-                .load(conn)?;
-            super::decisions::refresh_search_text(conn, &points)?;
-        }
-        if let Some(meeting) = changes.meeting_id.filter(|m| *m != current.meeting.id) {
-            super::meetings::touch(conn, &[meeting.to_string(), current.meeting.id.to_string()])?;
-        }
-        let updated = get(conn, id, Visibility::All)?;
-        if updated.title != current.title || updated.narrative != current.narrative {
-            super::proposals::detect(conn, id)?;
-        }
-        if updated.title != current.title
-            || updated.number != current.number
-            || updated.meeting.id != current.meeting.id
-            || updated.public != current.public
-        {
-            let points = super::decisions::ids_of_cases(conn, &[id.to_string()])?;
-            super::decisions::touch(conn, &points)?;
-        }
-        if updated.status == CaseStatus::Decided
-            && (current.status != CaseStatus::Decided || updated.number != current.number)
-        {
-            close_postponements_to(conn, &updated, actor)?;
-        }
-        Change::new(
-            Entity::Case,
-            id,
-            updated.version,
-            Action::Updated,
-            actor,
-            at,
-        )
-        .between(Some(&current), &updated)?
-        .record(conn)?;
-        Ok(updated)
-    })
-}
-
-/// Deletes a case that has no decision points, leaving a tombstone and its history. Its own
-/// links go with it; links to it fall back to naming it by number.
-pub fn delete(
-    conn: &mut DbConnection,
-    id: CaseId,
-    expected_version: Option<i32>,
-    actor: &str,
+    changes: &CaseRowChanges<'_>,
 ) -> StoreResult<()> {
-    super::write_transaction(conn, |conn| {
-        let case = get(conn, id, Visibility::All)?;
-        super::check_version(expected_version, case.version)?;
-        if case.decision_count > 0 {
-            return Err(StoreError::Conflict(format!(
-                "case {} has {} decision point(s); delete them first",
-                case.number, case.decision_count
-            )));
-        }
-        let at = now();
-        let own_links: Vec<String> = case_links::table
-            .filter(case_links::source_case_id.eq(id.to_string()))
-            .filter(case_links::deleted_at.is_null())
-            .select(case_links::id)
-            .load(conn)?;
-        for link in own_links {
-            super::links::soft_delete(conn, &link, actor, at)?;
-        }
-        diesel::update(case_links::table.filter(case_links::target_case_id.eq(id.to_string())))
-            .set(case_links::target_case_id.eq(None::<String>))
-            .execute(conn)?;
-        diesel::update(cases::table.filter(cases::id.eq(id.to_string())))
-            .set((
-                cases::deleted_at.eq(at),
-                cases::updated_at.eq(at),
-                cases::updated_by.eq(actor),
-                cases::version.eq(cases::version + 1),
-            ))
-            .execute(conn)?;
-        super::meetings::touch(conn, &[case.meeting.id.to_string()])?;
-        Change::new(
-            Entity::Case,
-            id,
-            case.version + 1,
-            Action::Deleted,
-            actor,
-            at,
-        )
-        .record(conn)
-    })
+    diesel::update(cases::table.filter(cases::id.eq(id)))
+        .set((changes, cases::version.eq(cases::version + 1)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Makes a case a tombstone, as its next version.
+pub(crate) fn mark_deleted(
+    conn: &mut DbConnection,
+    id: CaseId,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(cases::table.filter(cases::id.eq(id)))
+        .set((
+            cases::deleted_at.eq(at),
+            cases::updated_at.eq(at),
+            cases::updated_by.eq(actor),
+            cases::version.eq(cases::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether a (not deleted) case has this id.
+pub(crate) fn exists(conn: &mut DbConnection, id: CaseId) -> StoreResult<bool> {
+    let found: i64 = cases::table
+        .filter(cases::id.eq(id))
+        .filter(cases::deleted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+/// A case's committee and number.
+pub(crate) fn number_of(
+    conn: &mut DbConnection,
+    id: CaseId,
+) -> StoreResult<(CommitteeCode, CaseNumber)> {
+    let (code, year, serial): (CommitteeCode, i32, i32) = cases::table
+        .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+        .filter(cases::id.eq(id))
+        .select((committees::code, cases::case_year, cases::case_serial))
+        .first(conn)?;
+    let number = CaseNumber::new(serial, year)
+        .map_err(|e| StoreError::Corrupt(format!("cases {serial}/{year}: {e}")))?;
+    Ok((code, number))
+}
+
+/// The ids of the cases on a meeting's agenda, deleted ones included.
+pub(crate) fn ids_of_meeting(
+    conn: &mut DbConnection,
+    meeting: MeetingId,
+) -> StoreResult<Vec<String>> {
+    Ok(cases::table
+        .filter(cases::meeting_id.eq(meeting))
+        .select(cases::id)
+        .load(conn)?)
 }

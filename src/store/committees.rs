@@ -2,19 +2,18 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::history::{Action, Change, Entity};
 use super::schema::{case_links, committees, meetings};
-use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
-use crate::domain::{CommitteeCode, CommitteeId, NonEmptyText};
+use super::{DbConnection, StoreError, StoreResult, utc};
+use crate::domain::{CommitteeCode, CommitteeId};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = committees)]
 struct CommitteeRow {
-    id: String,
-    code: String,
+    id: CommitteeId,
+    code: CommitteeCode,
     name: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -39,60 +38,40 @@ pub struct Committee {
     pub updated_by: String,
 }
 
-impl TryFrom<CommitteeRow> for Committee {
-    type Error = StoreError;
-
-    fn try_from(row: CommitteeRow) -> StoreResult<Self> {
-        Ok(Self {
-            id: parse_stored(&row.id, "committees.id")?,
-            code: parse_stored(&row.code, "committees.code")?,
+impl From<CommitteeRow> for Committee {
+    fn from(row: CommitteeRow) -> Self {
+        Self {
+            id: row.id,
+            code: row.code,
             name: row.name,
             version: row.version,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             updated_by: row.updated_by,
-        })
+        }
     }
 }
 
-/// A committee to record.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCommittee {
-    pub code: CommitteeCode,
-    #[schema(value_type = NonEmptyText, example = "Administrativt samarbeidsutvalg")]
-    pub name: NonEmptyText,
-}
-
-/// Changes to a committee; the code cannot change, because other systems refer to it.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommitteeChanges {
-    #[schema(value_type = NonEmptyText, example = "Administrativt samarbeidsutvalg")]
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    pub name: Option<NonEmptyText>,
-}
-
 pub fn list(conn: &mut DbConnection) -> StoreResult<Vec<Committee>> {
-    committees::table
+    Ok(committees::table
         .filter(committees::deleted_at.is_null())
         .select(CommitteeRow::as_select())
         .order(committees::code)
-        .load(conn)?
+        .load::<CommitteeRow>(conn)?
         .into_iter()
-        .map(Committee::try_from)
-        .collect()
+        .map(Committee::from)
+        .collect())
 }
 
 pub fn get(conn: &mut DbConnection, code: &CommitteeCode) -> StoreResult<Committee> {
-    committees::table
-        .filter(committees::code.eq(code.as_str()))
+    let row: CommitteeRow = committees::table
+        .filter(committees::code.eq(code))
         .filter(committees::deleted_at.is_null())
         .select(CommitteeRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| not_found(code))?
-        .try_into()
+        .ok_or_else(|| not_found(code))?;
+    Ok(row.into())
 }
 
 /// The id of the committee with this code, if there is one.
@@ -100,13 +79,12 @@ pub(crate) fn find_id(
     conn: &mut DbConnection,
     code: &CommitteeCode,
 ) -> StoreResult<Option<CommitteeId>> {
-    let id: Option<String> = committees::table
-        .filter(committees::code.eq(code.as_str()))
+    Ok(committees::table
+        .filter(committees::code.eq(code))
         .filter(committees::deleted_at.is_null())
         .select(committees::id)
         .first(conn)
-        .optional()?;
-    id.map(|id| parse_stored(&id, "committees.id")).transpose()
+        .optional()?)
 }
 
 /// The id of the committee with this code.
@@ -118,113 +96,73 @@ fn not_found(code: &CommitteeCode) -> StoreError {
     StoreError::NotFound(format!("no committee with code {code}"))
 }
 
-pub fn create(conn: &mut DbConnection, new: NewCommittee, actor: &str) -> StoreResult<Committee> {
-    super::write_transaction(conn, |conn| {
-        if find_id(conn, &new.code)?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "a committee with code {} exists already",
-                new.code
-            )));
-        }
-        let at = now();
-        diesel::insert_into(committees::table)
-            .values((
-                committees::id.eq(CommitteeId::new().to_string()),
-                committees::code.eq(new.code.as_str()),
-                committees::name.eq(new.name.as_str()),
-                committees::created_at.eq(at),
-                committees::updated_at.eq(at),
-                committees::updated_by.eq(actor),
-            ))
-            .execute(conn)?;
-        let created = get(conn, &new.code)?;
-        Change::new(
-            Entity::Committee,
-            created.id,
-            created.version,
-            Action::Created,
-            actor,
-            at,
-        )
-        .between(None, &created)?
-        .record(conn)?;
-        Ok(created)
-    })
+/// The row of a new committee.
+#[derive(Insertable)]
+#[diesel(table_name = committees)]
+pub(crate) struct NewCommitteeRow<'a> {
+    pub id: CommitteeId,
+    pub code: &'a CommitteeCode,
+    pub name: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
 }
 
-pub fn update(
+pub(crate) fn insert(conn: &mut DbConnection, row: &NewCommitteeRow<'_>) -> StoreResult<()> {
+    diesel::insert_into(committees::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Renames a committee, as its next version.
+pub(crate) fn rename(
     conn: &mut DbConnection,
-    code: &CommitteeCode,
-    changes: CommitteeChanges,
+    id: CommitteeId,
+    name: &str,
     actor: &str,
-) -> StoreResult<Committee> {
-    super::write_transaction(conn, |conn| {
-        let current = get(conn, code)?;
-        let Some(name) = &changes.name else {
-            return Ok(current);
-        };
-        let at = now();
-        diesel::update(committees::table.filter(committees::id.eq(current.id.to_string())))
-            .set((
-                committees::name.eq(name.as_str()),
-                committees::updated_at.eq(at),
-                committees::updated_by.eq(actor),
-                committees::version.eq(committees::version + 1),
-            ))
-            .execute(conn)?;
-        let updated = get(conn, code)?;
-        Change::new(
-            Entity::Committee,
-            updated.id,
-            updated.version,
-            Action::Updated,
-            actor,
-            at,
-        )
-        .between(Some(&current), &updated)?
-        .record(conn)?;
-        Ok(updated)
-    })
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(committees::table.filter(committees::id.eq(id)))
+        .set((
+            committees::name.eq(name),
+            committees::updated_at.eq(at),
+            committees::updated_by.eq(actor),
+            committees::version.eq(committees::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
-/// Deletes a committee that has no meetings and is the target of no link, leaving a
-/// tombstone and its history.
-pub fn delete(conn: &mut DbConnection, code: &CommitteeCode, actor: &str) -> StoreResult<()> {
-    super::write_transaction(conn, |conn| {
-        let committee = get(conn, code)?;
-        let id = committee.id.to_string();
-        let meetings: i64 = meetings::table
-            .filter(meetings::committee_id.eq(&id))
-            .filter(meetings::deleted_at.is_null())
-            .count()
-            .get_result(conn)?;
-        let links: i64 = case_links::table
-            .filter(case_links::target_committee_id.eq(&id))
-            .filter(case_links::deleted_at.is_null())
-            .count()
-            .get_result(conn)?;
-        if meetings > 0 || links > 0 {
-            return Err(StoreError::Conflict(format!(
-                "committee {code} has {meetings} meeting(s) and is the target of {links} link(s); delete those first"
-            )));
-        }
-        let at = now();
-        diesel::update(committees::table.filter(committees::id.eq(&id)))
-            .set((
-                committees::deleted_at.eq(at),
-                committees::updated_at.eq(at),
-                committees::updated_by.eq(actor),
-                committees::version.eq(committees::version + 1),
-            ))
-            .execute(conn)?;
-        Change::new(
-            Entity::Committee,
-            id,
-            committee.version + 1,
-            Action::Deleted,
-            actor,
-            at,
-        )
-        .record(conn)
-    })
+/// Makes a committee a tombstone, as its next version.
+pub(crate) fn mark_deleted(
+    conn: &mut DbConnection,
+    id: CommitteeId,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(committees::table.filter(committees::id.eq(id)))
+        .set((
+            committees::deleted_at.eq(at),
+            committees::updated_at.eq(at),
+            committees::updated_by.eq(actor),
+            committees::version.eq(committees::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How many (not deleted) meetings a committee has, and how many live links name its cases.
+pub(crate) fn uses_of(conn: &mut DbConnection, id: CommitteeId) -> StoreResult<(i64, i64)> {
+    let meetings: i64 = meetings::table
+        .filter(meetings::committee_id.eq(id))
+        .filter(meetings::deleted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let links: i64 = case_links::table
+        .filter(case_links::target_committee_id.eq(id))
+        .filter(case_links::deleted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok((meetings, links))
 }

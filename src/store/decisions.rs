@@ -8,16 +8,15 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Double, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::history::{Action, Change, Entity, HistoryEntry, diff, snapshot};
+use super::history::HistoryEntry;
 use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
 use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
 use crate::config::Backend;
 use crate::domain::{
-    CalendarDate, CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus,
-    MeetingId, NonEmptyText, OwnerId, Position,
+    CaseId, CaseNumber, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId,
+    OwnerId, Position,
 };
 
 #[derive(Queryable, Selectable)]
@@ -133,100 +132,6 @@ pub struct Evidence {
     #[schema(example = "2024-08-30")]
     pub meeting_date: Option<NaiveDate>,
     pub meeting_id: Option<MeetingId>,
-}
-
-/// Where a status change was reported: a case (`{"case": "20/24"}`) or a meeting
-/// (`{"meeting_date": "2024-08-30"}`), of the point's own committee unless `committee` names
-/// another. It must be recorded in the log.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EvidenceRef {
-    pub committee: Option<CommitteeCode>,
-    #[schema(value_type = Option<CaseNumber>, example = "20/24")]
-    pub case: Option<CaseNumber>,
-    pub meeting_date: Option<CalendarDate>,
-}
-
-/// An owner to assign, by name, alias (any spelling in the owner registry) or id.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OwnerAssignment {
-    #[schema(example = "Sekretariatet")]
-    pub owner: String,
-    /// Marks the one owner responsible when there are several. At most one may be.
-    #[serde(default)]
-    pub responsible: bool,
-}
-
-/// A decision point to record in a case. The case is named by `case_id`, or by `committee`
-/// and `case_number`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewDecision {
-    pub case_id: Option<CaseId>,
-    /// With `case_number`, instead of `case_id`.
-    pub committee: Option<CommitteeCode>,
-    /// With `committee`, instead of `case_id`.
-    pub case_number: Option<CaseNumber>,
-    pub position: Position,
-    #[schema(value_type = NonEmptyText, example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov.")]
-    pub text: NonEmptyText,
-    pub kind: DecisionKind,
-    #[serde(default)]
-    pub owners: Vec<OwnerAssignment>,
-    #[schema(example = "2024-08-30")]
-    pub deadline: Option<CalendarDate>,
-    /// Default `open`, or `done` for orientation and approval points, which cannot be open.
-    pub status: Option<DecisionStatus>,
-    pub status_note: Option<String>,
-    /// Default true; false exempts the point from public access.
-    #[serde(default = "public_by_default")]
-    pub public: bool,
-}
-
-fn public_by_default() -> bool {
-    true
-}
-
-/// Changes to a decision point. A field left out is unchanged; `null` clears `deadline` and
-/// `status_note`; `owners`, when given, replaces the list.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionChanges {
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub position: Option<Position>,
-    #[schema(value_type = NonEmptyText)]
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    pub text: Option<NonEmptyText>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub kind: Option<DecisionKind>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub owners: Option<Vec<OwnerAssignment>>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<CalendarDate>, example = "2024-12-06")]
-    pub deadline: Option<Option<CalendarDate>>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub status: Option<DecisionStatus>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<String>, example = "Sendt på høring med frist 01.06.24")]
-    pub status_note: Option<Option<String>>,
-    /// Where the status change was reported; kept with the point until the next status change.
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub evidence: Option<EvidenceRef>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub public: Option<bool>,
-    /// A comment for the history, such as why the text was corrected. Not kept on the point;
-    /// a changed `status_note` is the comment of a status change when this is left out.
-    #[schema(example = "Rettet skrivefeil i punktet")]
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub comment: Option<String>,
 }
 
 /// The order of a list of decision points; a leading `-` reverses it.
@@ -1060,50 +965,6 @@ pub fn history(
     }
 }
 
-/// Closes a postponement point because the case it went to was decided, in the caller's
-/// transaction.
-pub(crate) fn close_as_taken_up(
-    conn: &mut DbConnection,
-    id: DecisionId,
-    taken_up_in: &super::cases::Case,
-    actor: &str,
-) -> StoreResult<()> {
-    let current = get(conn, id, Visibility::All)?;
-    let evidence = Evidence {
-        committee: taken_up_in.committee.clone(),
-        case: Some(taken_up_in.number),
-        case_id: Some(taken_up_in.id),
-        meeting_date: Some(taken_up_in.meeting.date),
-        meeting_id: Some(taken_up_in.meeting.id),
-    };
-    let note = format!("Tatt opp og vedtatt i sak {}", taken_up_in.number);
-    let at = now();
-    diesel::update(decisions::table.filter(decisions::id.eq(id.to_string())))
-        .set((
-            decisions::status.eq(DecisionStatus::Done.as_str()),
-            decisions::status_note.eq(&note),
-            decisions::status_evidence.eq(serde_json::to_string(&evidence)
-                .map_err(|e| StoreError::Internal(e.to_string()))?),
-            decisions::updated_at.eq(at),
-            decisions::updated_by.eq(actor),
-            decisions::version.eq(decisions::version + 1),
-        ))
-        .execute(conn)?;
-    refresh_search_text(conn, &[id.to_string()])?;
-    let updated = get(conn, id, Visibility::All)?;
-    Change::new(
-        Entity::Decision,
-        id,
-        updated.version,
-        Action::Updated,
-        actor,
-        at,
-    )
-    .between(Some(&current), &updated)?
-    .in_case(current.case.id)
-    .record(conn)
-}
-
 /// Marks the points of these cases changed now, without a new version or history entry:
 /// what they show of their case (title, number, meeting, public access) or owners changed, and
 /// a mirror polling with `updated_since` must fetch them again.
@@ -1176,135 +1037,124 @@ pub(crate) fn of_case(
     list_all(conn, &filter)
 }
 
-/// The status a new point gets when none is given, and the statuses its kind allows.
-fn check_status(kind: DecisionKind, status: DecisionStatus) -> StoreResult<()> {
-    if !kind.needs_follow_up() && status.is_active() {
-        return Err(StoreError::Invalid(format!(
-            "status: a point of kind {kind} needs no follow-up and is closed when adopted; its status is done (or cancelled), not {status}"
-        )));
+/// The row of a new decision point.
+#[derive(Insertable)]
+#[diesel(table_name = decisions)]
+pub(crate) struct NewDecisionRow<'a> {
+    pub id: DecisionId,
+    pub case_id: CaseId,
+    pub position: Position,
+    pub position_sort: i32,
+    pub text: &'a str,
+    pub kind: DecisionKind,
+    pub deadline: Option<NaiveDate>,
+    pub status: DecisionStatus,
+    pub status_note: Option<String>,
+    pub search_text: &'a str,
+    pub is_public: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
+    pub case_committee: &'a CommitteeCode,
+    pub case_year: i32,
+    pub case_serial: i32,
+}
+
+/// The columns a change of a decision point writes; every one is set, `None` to NULL.
+#[derive(AsChangeset)]
+#[diesel(table_name = decisions, treat_none_as_null = true)]
+pub(crate) struct DecisionRowChanges<'a> {
+    pub position: Position,
+    pub position_sort: i32,
+    pub text: &'a str,
+    pub kind: DecisionKind,
+    pub deadline: Option<NaiveDate>,
+    pub status: DecisionStatus,
+    pub status_note: Option<String>,
+    pub status_evidence: Option<String>,
+    pub is_public: bool,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
+}
+
+impl<'a> DecisionRowChanges<'a> {
+    /// The columns of a point as it is now, to change from.
+    pub fn of(current: &'a Decision, at: NaiveDateTime, actor: &'a str) -> StoreResult<Self> {
+        Ok(Self {
+            position: current.position,
+            position_sort: current.position.sort_key(),
+            text: &current.text,
+            kind: current.kind,
+            deadline: current.deadline,
+            status: current.status,
+            status_note: current.status_note.clone(),
+            status_evidence: current
+                .status_evidence
+                .as_ref()
+                .map(evidence_json)
+                .transpose()?,
+            is_public: current.public,
+            updated_at: at,
+            updated_by: actor,
+        })
     }
+}
+
+/// Evidence as it is stored.
+pub(crate) fn evidence_json(evidence: &Evidence) -> StoreResult<String> {
+    serde_json::to_string(evidence).map_err(|e| StoreError::Internal(e.to_string()))
+}
+
+pub(crate) fn insert(conn: &mut DbConnection, row: &NewDecisionRow<'_>) -> StoreResult<()> {
+    diesel::insert_into(decisions::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
-/// The rules of a status change: any change is allowed, but cancelling a point, or reopening
-/// one that is done or cancelled, needs a note saying why.
-fn check_transition(
-    from: DecisionStatus,
-    to: DecisionStatus,
-    note: Option<&str>,
+/// Writes a change of a point as its next version.
+pub(crate) fn change(
+    conn: &mut DbConnection,
+    id: DecisionId,
+    changes: &DecisionRowChanges<'_>,
 ) -> StoreResult<()> {
-    use DecisionStatus::{Cancelled, Done};
-    if from == to || note.is_some() {
-        return Ok(());
-    }
-    if to == Cancelled {
-        return Err(StoreError::Invalid(
-            "status_note: cancelling a point needs a status_note saying why".into(),
-        ));
-    }
-    if matches!(from, Done | Cancelled) && to.is_active() {
-        return Err(StoreError::Invalid(format!(
-            "status_note: reopening a point that is {from} needs a status_note saying why"
-        )));
-    }
+    diesel::update(decisions::table.filter(decisions::id.eq(id)))
+        .set((changes, decisions::version.eq(decisions::version + 1)))
+        .execute(conn)?;
     Ok(())
 }
 
-/// Resolves a reference to where a change was reported; it must be recorded in the log.
-fn resolve_evidence(
+/// Makes a point a tombstone, as its next version.
+pub(crate) fn mark_deleted(
     conn: &mut DbConnection,
-    reference: &EvidenceRef,
-    own: &CommitteeCode,
-) -> StoreResult<Evidence> {
-    let committee = reference.committee.clone().unwrap_or_else(|| own.clone());
-    let committee_id = super::committees::find_id(conn, &committee)?
-        .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "evidence.committee: unknown committee '{committee}'"
-            ))
-        })?
-        .to_string();
-    match (reference.case, reference.meeting_date) {
-        (Some(number), None) => {
-            let case_id = super::cases::find_id(conn, &committee_id, number)?.ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "evidence.case: {committee} has no case {number} in the log"
-                ))
-            })?;
-            Ok(Evidence {
-                committee,
-                case: Some(number),
-                case_id: Some(case_id),
-                meeting_date: None,
-                meeting_id: None,
-            })
-        }
-        (None, Some(date)) => {
-            let meeting_id = super::meetings::find_id(conn, &committee_id, date.get())?
-                .ok_or_else(|| {
-                    StoreError::Invalid(format!(
-                        "evidence.meeting_date: {committee} has no meeting on {date} in the log"
-                    ))
-                })?;
-            Ok(Evidence {
-                committee,
-                case: None,
-                case_id: None,
-                meeting_date: Some(date.get()),
-                meeting_id: Some(meeting_id),
-            })
-        }
-        _ => Err(StoreError::Invalid(
-            "evidence: name either a case or a meeting_date".into(),
-        )),
-    }
+    id: DecisionId,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(decisions::table.filter(decisions::id.eq(id)))
+        .set((
+            decisions::deleted_at.eq(at),
+            decisions::updated_at.eq(at),
+            decisions::updated_by.eq(actor),
+            decisions::version.eq(decisions::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
-fn default_status(kind: DecisionKind) -> DecisionStatus {
-    if kind.needs_follow_up() {
-        DecisionStatus::Open
-    } else {
-        DecisionStatus::Done
-    }
-}
-
-fn clean_note(note: Option<String>) -> Option<String> {
-    note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())
-}
-
-/// Resolves owner names to registry ids, refusing unknown owners, duplicates, and more than
-/// one responsible owner.
-fn resolve_owners(
+/// Replaces the owners of a point, in the order given.
+pub(crate) fn set_owners(
     conn: &mut DbConnection,
-    assignments: &[OwnerAssignment],
-) -> StoreResult<Vec<(OwnerId, bool)>> {
-    if assignments.iter().filter(|a| a.responsible).count() > 1 {
-        return Err(StoreError::Invalid(
-            "owners: at most one owner can be marked responsible".into(),
-        ));
-    }
-    let mut resolved: Vec<(OwnerId, bool)> = Vec::with_capacity(assignments.len());
-    for assignment in assignments {
-        let id = super::owners::resolve_known(conn, &assignment.owner, "owners: ")?;
-        if resolved.iter().any(|(known, _)| *known == id) {
-            return Err(StoreError::Invalid(format!(
-                "owners: '{}' names an owner that is already in the list",
-                assignment.owner
-            )));
-        }
-        resolved.push((id, assignment.responsible));
-    }
-    Ok(resolved)
-}
-
-fn set_owners(conn: &mut DbConnection, id: &str, owners: &[(OwnerId, bool)]) -> StoreResult<()> {
+    id: DecisionId,
+    owners: &[(OwnerId, bool)],
+) -> StoreResult<()> {
     diesel::delete(decision_owners::table.filter(decision_owners::decision_id.eq(id)))
         .execute(conn)?;
     for (ordinal, (owner, responsible)) in (0..).zip(owners) {
         diesel::insert_into(decision_owners::table)
             .values((
                 decision_owners::decision_id.eq(id),
-                decision_owners::owner_id.eq(owner.to_string()),
+                decision_owners::owner_id.eq(owner),
                 decision_owners::responsible.eq(*responsible),
                 decision_owners::ordinal.eq(ordinal),
             ))
@@ -1313,261 +1163,70 @@ fn set_owners(conn: &mut DbConnection, id: &str, owners: &[(OwnerId, bool)]) -> 
     Ok(())
 }
 
-fn ensure_position_free(
+/// Whether a case has a (not deleted) point at this position.
+pub(crate) fn position_taken(
     conn: &mut DbConnection,
-    case_id: &str,
+    case: CaseId,
     position: Position,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     let taken: i64 = decisions::table
-        .filter(decisions::case_id.eq(case_id))
-        .filter(decisions::position.eq(position.to_string()))
+        .filter(decisions::case_id.eq(case))
+        .filter(decisions::position.eq(position))
         .filter(decisions::deleted_at.is_null())
         .count()
         .get_result(conn)?;
-    if taken > 0 {
-        return Err(StoreError::Conflict(format!(
-            "the case already has a decision point {position}"
-        )));
-    }
+    Ok(taken > 0)
+}
+
+/// Keeps the case's number that the points of a case carry (for the order by case) in step.
+pub(crate) fn set_case_number(
+    conn: &mut DbConnection,
+    case: CaseId,
+    number: CaseNumber,
+) -> StoreResult<()> {
+    diesel::update(decisions::table.filter(decisions::case_id.eq(case)))
+        .set((
+            decisions::case_year.eq(number.year()),
+            decisions::case_serial.eq(number.serial()),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
-/// The case a new point names, by id or by committee and number.
-fn case_of(conn: &mut DbConnection, new: &NewDecision) -> StoreResult<CaseId> {
-    match (new.case_id, &new.committee, new.case_number) {
-        (Some(id), None, None) => {
-            let exists: i64 = cases::table
-                .filter(cases::id.eq(id.to_string()))
-                .filter(cases::deleted_at.is_null())
-                .count()
-                .get_result(conn)?;
-            if exists == 0 {
-                return Err(StoreError::Invalid(format!(
-                    "case_id: no case with id {id}"
-                )));
-            }
-            Ok(id)
-        }
-        (None, Some(code), Some(number)) => {
-            let committee = super::committees::find_id(conn, code)?.ok_or_else(|| {
-                StoreError::Invalid(format!("committee: unknown committee '{code}'"))
-            })?;
-            super::cases::find_id(conn, &committee.to_string(), number)?.ok_or_else(|| {
-                StoreError::Invalid(format!("case_number: {code} has no case {number}"))
-            })
-        }
-        _ => Err(StoreError::Invalid(
-            "name the case by case_id, or by committee and case_number".into(),
-        )),
-    }
-}
-
-pub fn create(conn: &mut DbConnection, new: NewDecision, actor: &str) -> StoreResult<Decision> {
-    let status = new.status.unwrap_or(default_status(new.kind));
-    check_status(new.kind, status)?;
-    super::write_transaction(conn, |conn| {
-        let case_id = case_of(conn, &new)?.to_string();
-        ensure_position_free(conn, &case_id, new.position)?;
-        let (case_committee, case_year, case_serial): (String, i32, i32) = cases::table
-            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-            .filter(cases::id.eq(&case_id))
-            .select((committees::code, cases::case_year, cases::case_serial))
-            .first(conn)?;
-        let owners = resolve_owners(conn, &new.owners)?;
-        let id = DecisionId::new();
-        let id_text = id.to_string();
-        let at = now();
-        diesel::insert_into(decisions::table)
-            .values((
-                decisions::id.eq(&id_text),
-                decisions::case_id.eq(&case_id),
-                decisions::position.eq(new.position.to_string()),
-                decisions::position_sort.eq(new.position.sort_key()),
-                decisions::text.eq(new.text.as_str()),
-                decisions::kind.eq(new.kind.as_str()),
-                decisions::deadline.eq(new.deadline.map(CalendarDate::get)),
-                decisions::status.eq(status.as_str()),
-                decisions::status_note.eq(clean_note(new.status_note)),
-                decisions::search_text.eq(""),
-                decisions::is_public.eq(new.public),
-                decisions::created_at.eq(at),
-                decisions::updated_at.eq(at),
-                decisions::updated_by.eq(actor),
-                decisions::case_committee.eq(case_committee),
-                decisions::case_year.eq(case_year),
-                decisions::case_serial.eq(case_serial),
-            ))
-            .execute(conn)?;
-        super::cases::touch(conn, std::slice::from_ref(&case_id))?;
-        set_owners(conn, &id_text, &owners)?;
-        refresh_search_text(conn, std::slice::from_ref(&id_text))?;
-        super::proposals::detect(conn, parse_stored(&case_id, "decisions.case_id")?)?;
-        let created = get(conn, id, Visibility::All)?;
-        super::history::record(
-            conn,
-            Change {
-                entity: Entity::Decision,
-                entity_id: id_text,
-                context_id: Some(case_id),
-                version: created.version,
-                action: Action::Created,
-                actor,
-                at,
-                changes: diff(&Value::Null, &snapshot(&created)?),
-                note: None,
-                evidence: None,
-            },
-        )?;
-        Ok(created)
-    })
-}
-
-/// Changes a decision point. `expected_version` is the version the change was made against;
-/// the change is refused when the point has moved on since.
-pub fn update(
+/// The open or in-progress postponement points of these cases.
+pub(crate) fn open_postponements_of(
     conn: &mut DbConnection,
-    id: DecisionId,
-    expected_version: Option<i32>,
-    changes: DecisionChanges,
-    actor: &str,
-) -> StoreResult<Decision> {
-    super::write_transaction(conn, |conn| {
-        let current = get(conn, id, Visibility::All)?;
-        super::check_version(expected_version, current.version)?;
-        let id_text = id.to_string();
-        let kind = changes.kind.unwrap_or(current.kind);
-        let status = match changes.status {
-            Some(status) => status,
-            // A point reclassified keeps a status its new kind allows.
-            None if kind != current.kind
-                && !kind.needs_follow_up()
-                && current.status.is_active() =>
-            {
-                DecisionStatus::Done
-            }
-            None if kind != current.kind
-                && !current.kind.needs_follow_up()
-                && kind.needs_follow_up() =>
-            {
-                DecisionStatus::Open
-            }
-            None => current.status,
-        };
-        check_status(kind, status)?;
-        let status_note = changes
-            .status_note
-            .clone()
-            .map_or(current.status_note.clone(), clean_note);
-        let new_note = changes.status_note.clone().and_then(clean_note);
-        // The rules apply to a status asked for; one implied by a new kind is not a decision.
-        if changes.status.is_some() {
-            check_transition(current.status, status, new_note.as_deref())?;
-        }
-        let evidence = match &changes.evidence {
-            Some(reference) => Some(resolve_evidence(conn, reference, &current.case.committee)?),
-            // Evidence belongs to a status change: a new status without it clears the old.
-            None if status != current.status => None,
-            None => current.status_evidence.clone(),
-        };
-        let evidence_json = evidence
-            .as_ref()
-            .map(|e| serde_json::to_string(e).map_err(|err| StoreError::Internal(err.to_string())))
-            .transpose()?;
-        let position = changes.position.unwrap_or(current.position);
-        if position != current.position {
-            ensure_position_free(conn, &current.case.id.to_string(), position)?;
-        }
-        if let Some(assignments) = &changes.owners {
-            let owners = resolve_owners(conn, assignments)?;
-            set_owners(conn, &id_text, &owners)?;
-        }
-        let at = now();
-        diesel::update(decisions::table.filter(decisions::id.eq(&id_text)))
-            .set((
-                decisions::position.eq(position.to_string()),
-                decisions::position_sort.eq(position.sort_key()),
-                decisions::text.eq(changes
-                    .text
-                    .as_ref()
-                    .map_or(current.text.as_str(), NonEmptyText::as_str)),
-                decisions::kind.eq(kind.as_str()),
-                decisions::deadline.eq(changes
-                    .deadline
-                    .map_or(current.deadline, |d| d.map(CalendarDate::get))),
-                decisions::status.eq(status.as_str()),
-                decisions::status_note.eq(status_note),
-                decisions::status_evidence.eq(evidence_json),
-                decisions::is_public.eq(changes.public.unwrap_or(current.public)),
-                decisions::updated_at.eq(at),
-                decisions::updated_by.eq(actor),
-                decisions::version.eq(decisions::version + 1),
-            ))
-            .execute(conn)?;
-        refresh_search_text(conn, std::slice::from_ref(&id_text))?;
-        let updated = get(conn, id, Visibility::All)?;
-        if updated.text != current.text {
-            super::proposals::detect(conn, current.case.id)?;
-        }
-        super::history::record(
-            conn,
-            Change {
-                entity: Entity::Decision,
-                entity_id: id_text,
-                context_id: Some(current.case.id.to_string()),
-                version: updated.version,
-                action: Action::Updated,
-                actor,
-                at,
-                changes: diff(&snapshot(&current)?, &snapshot(&updated)?),
-                note: clean_note(changes.comment).or(new_note),
-                evidence: changes
-                    .evidence
-                    .is_some()
-                    .then(|| snapshot(&evidence))
-                    .transpose()?,
-            },
-        )?;
-        Ok(updated)
-    })
+    cases: &[String],
+) -> StoreResult<Vec<DecisionId>> {
+    Ok(decisions::table
+        .filter(super::one_of(
+            super::backend_of(conn),
+            "decisions.case_id",
+            cases.iter().cloned(),
+        ))
+        .filter(decisions::deleted_at.is_null())
+        .filter(decisions::kind.eq(DecisionKind::Postponement))
+        .filter(decisions::status.eq_any(ACTIVE))
+        .select(decisions::id)
+        .load(conn)?)
 }
 
-/// Deletes a decision point, leaving a tombstone and its history.
-pub fn delete(
-    conn: &mut DbConnection,
-    id: DecisionId,
-    expected_version: Option<i32>,
-    actor: &str,
-) -> StoreResult<()> {
-    super::write_transaction(conn, |conn| {
-        let current = get(conn, id, Visibility::All)?;
-        super::check_version(expected_version, current.version)?;
-        let at = now();
-        diesel::update(decisions::table.filter(decisions::id.eq(id.to_string())))
-            .set((
-                decisions::deleted_at.eq(at),
-                decisions::updated_at.eq(at),
-                decisions::updated_by.eq(actor),
-                decisions::version.eq(decisions::version + 1),
-            ))
-            .execute(conn)?;
-        super::cases::touch(conn, &[current.case.id.to_string()])?;
-        super::history::record(
-            conn,
-            Change {
-                entity: Entity::Decision,
-                entity_id: id.to_string(),
-                context_id: Some(current.case.id.to_string()),
-                version: current.version + 1,
-                action: Action::Deleted,
-                actor,
-                at,
-                changes: serde_json::Map::new(),
-                note: None,
-                evidence: None,
-            },
-        )?;
-        Ok(())
-    })
+/// The ids of the points an owner owns.
+pub(crate) fn owned_by(conn: &mut DbConnection, owner: OwnerId) -> StoreResult<Vec<String>> {
+    Ok(decision_owners::table
+        .filter(decision_owners::owner_id.eq(owner))
+        .select(decision_owners::decision_id)
+        .load(conn)?)
+}
+
+/// How many (not deleted) points an owner owns.
+pub(crate) fn count_owned_by(conn: &mut DbConnection, owner: OwnerId) -> StoreResult<i64> {
+    Ok(decision_owners::table
+        .inner_join(decisions::table)
+        .filter(decision_owners::owner_id.eq(owner))
+        .filter(decisions::deleted_at.is_null())
+        .count()
+        .get_result(conn)?)
 }
 
 /// A point found by a search: the words matched in context, and how well it matched.

@@ -142,13 +142,25 @@ impl<'a> Change<'a> {
         self
     }
 
+    /// The person's comment on the change, or the status note it set.
+    pub fn with_note(mut self, note: Option<String>) -> Self {
+        self.note = note;
+        self
+    }
+
+    /// Where a status change was reported.
+    pub fn with_evidence(mut self, evidence: Option<Value>) -> Self {
+        self.evidence = evidence;
+        self
+    }
+
     pub fn record(self, conn: &mut DbConnection) -> StoreResult<()> {
         record(conn, self)
     }
 }
 
 /// Appends a change to the history.
-pub(crate) fn record(conn: &mut DbConnection, change: Change<'_>) -> StoreResult<()> {
+fn record(conn: &mut DbConnection, change: Change<'_>) -> StoreResult<()> {
     diesel::insert_into(history::table)
         .values((
             history::entity.eq(change.entity.as_str()),

@@ -4,12 +4,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::history::{Action, Change, Entity};
 use super::schema::{case_links, cases, committees};
-use super::{DbConnection, StoreError, StoreResult, Visibility, now, parse_stored, utc};
+use super::{DbConnection, StoreError, StoreResult, Visibility, parse_stored, utc};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId, LinkKind, Position};
 
 #[derive(Queryable, Selectable)]
@@ -60,21 +59,6 @@ pub struct Link {
 pub struct CaseLinks {
     pub outgoing: Vec<Link>,
     pub incoming: Vec<Link>,
-}
-
-/// A link to record from a case.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewLink {
-    pub kind: LinkKind,
-    /// The number of the case linked to; it need not be recorded yet.
-    #[schema(example = "31/23")]
-    pub target: CaseNumber,
-    /// The committee of the case linked to; default the source case's committee.
-    pub target_committee: Option<CommitteeCode>,
-    /// A specific decision point of the target case.
-    pub target_position: Option<Position>,
-    pub note: Option<String>,
 }
 
 /// Turns rows into links, leaving out those that touch a case the caller may not see.
@@ -221,113 +205,10 @@ pub fn get(conn: &mut DbConnection, id: LinkId, visibility: Visibility) -> Store
     Ok(link)
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    source: CaseId,
-    new: NewLink,
-    actor: &str,
-) -> StoreResult<Link> {
-    super::write_transaction(conn, |conn| create_in(conn, source, new, actor))
-}
-
-/// Makes a link inside the caller's transaction.
-pub(crate) fn create_in(
-    conn: &mut DbConnection,
-    source: CaseId,
-    new: NewLink,
-    actor: &str,
-) -> StoreResult<Link> {
-    {
-        let case = super::cases::get(conn, source, Visibility::All)?;
-        let target_code = new
-            .target_committee
-            .clone()
-            .unwrap_or_else(|| case.committee.clone());
-        let target_committee = super::committees::find_id(conn, &target_code)?
-            .ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "target_committee: unknown committee '{target_code}'"
-                ))
-            })?
-            .to_string();
-        if target_code == case.committee && new.target == case.number {
-            return Err(StoreError::Invalid(format!(
-                "target: case {} cannot link to itself",
-                case.number
-            )));
-        }
-        let target_case = super::cases::find_id(conn, &target_committee, new.target)?;
-        let positions: Vec<Option<String>> = case_links::table
-            .filter(case_links::source_case_id.eq(source.to_string()))
-            .filter(case_links::deleted_at.is_null())
-            .filter(case_links::kind.eq(new.kind.as_str()))
-            .filter(case_links::target_committee_id.eq(&target_committee))
-            .filter(case_links::target_year.eq(new.target.year()))
-            .filter(case_links::target_serial.eq(new.target.serial()))
-            .select(case_links::target_position)
-            .load(conn)?;
-        if positions.contains(&new.target_position.map(|p| p.to_string())) {
-            return Err(StoreError::Conflict(format!(
-                "case {} already has a {} link to {target_code} {}",
-                case.number, new.kind, new.target
-            )));
-        }
-        if let Some(target) = target_case
-            && chain_kind(new.kind)
-            && reaches(conn, target, source)?
-        {
-            return Err(StoreError::Conflict(format!(
-                "{target_code} {} already leads to {} through follows_up and postponed_to links; \
-                 a {} link back would make a cycle",
-                new.target, case.number, new.kind
-            )));
-        }
-        let id = LinkId::new();
-        let at = now();
-        diesel::insert_into(case_links::table)
-            .values((
-                case_links::id.eq(id.to_string()),
-                case_links::source_case_id.eq(source.to_string()),
-                case_links::kind.eq(new.kind.as_str()),
-                case_links::target_committee_id.eq(&target_committee),
-                case_links::target_year.eq(new.target.year()),
-                case_links::target_serial.eq(new.target.serial()),
-                case_links::target_position.eq(new.target_position.map(|p| p.to_string())),
-                case_links::target_case_id.eq(target_case.map(|c| c.to_string())),
-                case_links::note.eq(new
-                    .note
-                    .map(|n| n.trim().to_owned())
-                    .filter(|n| !n.is_empty())),
-                case_links::created_at.eq(at),
-                case_links::created_by.eq(actor),
-            ))
-            .execute(conn)?;
-        let link = get(conn, id, Visibility::All)?;
-        Change::new(Entity::Link, id, 1, Action::Created, actor, at)
-            .between(None, &link)?
-            .in_case(source)
-            .record(conn)?;
-        // What the source case shows of where it went changed.
-        if new.kind == LinkKind::PostponedTo {
-            super::cases::touch(conn, &[source.to_string()])?;
-        }
-        // Postponed to a case decided already: the postponement is taken up.
-        if new.kind == LinkKind::PostponedTo
-            && let Some(target) = target_case
-        {
-            let target = super::cases::get(conn, target, Visibility::All)?;
-            if target.status == crate::domain::CaseStatus::Decided {
-                super::cases::close_postponements_to(conn, &target, actor)?;
-            }
-        }
-        Ok(link)
-    }
-}
-
 /// The kinds of link that make up the chain of a matter; they must not form a cycle.
 pub(crate) const CHAIN_KINDS: [&str; 2] = ["follows_up", "postponed_to"];
 
-fn chain_kind(kind: LinkKind) -> bool {
+pub(crate) fn chain_kind(kind: LinkKind) -> bool {
     CHAIN_KINDS.contains(&kind.as_str())
 }
 
@@ -349,25 +230,6 @@ pub(crate) fn chain_edges(conn: &mut DbConnection) -> StoreResult<Vec<(String, S
         .collect())
 }
 
-/// Whether `to` can be reached from `from` along chain links, in their direction.
-fn reaches(conn: &mut DbConnection, from: CaseId, to: CaseId) -> StoreResult<bool> {
-    let edges = chain_edges(conn)?;
-    let (from, to) = (from.to_string(), to.to_string());
-    let mut seen = std::collections::HashSet::from([from.clone()]);
-    let mut stack = vec![from];
-    while let Some(case) = stack.pop() {
-        if case == to {
-            return Ok(true);
-        }
-        for (_, source, target) in &edges {
-            if *source == case && seen.insert(target.clone()) {
-                stack.push(target.clone());
-            }
-        }
-    }
-    Ok(false)
-}
-
 /// The links with these ids, for the chain.
 pub(crate) fn by_ids(
     conn: &mut DbConnection,
@@ -386,30 +248,132 @@ pub(crate) fn by_ids(
     to_links(conn, rows, visibility)
 }
 
-/// Removes a link, leaving a tombstone and its history.
-pub fn delete(conn: &mut DbConnection, id: LinkId, actor: &str) -> StoreResult<()> {
-    super::write_transaction(conn, |conn| {
-        get(conn, id, Visibility::All)?;
-        soft_delete(conn, &id.to_string(), actor, now())
-    })
+/// The row of a new link.
+#[derive(Insertable)]
+#[diesel(table_name = case_links)]
+pub(crate) struct NewLinkRow<'a> {
+    pub id: LinkId,
+    pub source_case_id: CaseId,
+    pub kind: LinkKind,
+    pub target_committee_id: &'a str,
+    pub target_year: i32,
+    pub target_serial: i32,
+    pub target_position: Option<Position>,
+    pub target_case_id: Option<CaseId>,
+    pub note: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub created_by: &'a str,
 }
 
-/// Marks a link removed and records it, inside the caller's transaction.
-pub(crate) fn soft_delete(
+pub(crate) fn insert(conn: &mut DbConnection, row: &NewLinkRow<'_>) -> StoreResult<()> {
+    diesel::insert_into(case_links::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The positions named by a case's live links of one kind to one target case number (`None`
+/// for a link to the whole case).
+pub(crate) fn positions_linked(
     conn: &mut DbConnection,
-    id: &str,
-    actor: &str,
+    source: CaseId,
+    kind: LinkKind,
+    target_committee_id: &str,
+    target: CaseNumber,
+) -> StoreResult<Vec<Option<Position>>> {
+    Ok(case_links::table
+        .filter(case_links::source_case_id.eq(source))
+        .filter(case_links::deleted_at.is_null())
+        .filter(case_links::kind.eq(kind))
+        .filter(case_links::target_committee_id.eq(target_committee_id))
+        .filter(case_links::target_year.eq(target.year()))
+        .filter(case_links::target_serial.eq(target.serial()))
+        .select(case_links::target_position)
+        .load(conn)?)
+}
+
+/// Marks a link removed; answers the case it was made from.
+pub(crate) fn mark_deleted(
+    conn: &mut DbConnection,
+    id: LinkId,
     at: NaiveDateTime,
-) -> StoreResult<()> {
-    let source: String = case_links::table
+) -> StoreResult<CaseId> {
+    let source: CaseId = case_links::table
         .filter(case_links::id.eq(id))
         .select(case_links::source_case_id)
         .first(conn)?;
     diesel::update(case_links::table.filter(case_links::id.eq(id)))
         .set(case_links::deleted_at.eq(at))
         .execute(conn)?;
-    super::cases::touch(conn, std::slice::from_ref(&source))?;
-    Change::new(Entity::Link, id, 2, Action::Deleted, actor, at)
-        .in_case(source)
-        .record(conn)
+    Ok(source)
+}
+
+/// The live links a case makes.
+pub(crate) fn ids_from(conn: &mut DbConnection, case: CaseId) -> StoreResult<Vec<LinkId>> {
+    Ok(case_links::table
+        .filter(case_links::source_case_id.eq(case))
+        .filter(case_links::deleted_at.is_null())
+        .select(case_links::id)
+        .load(conn)?)
+}
+
+/// The cases with a live `postponed_to` link to this case.
+pub(crate) fn postponed_to(conn: &mut DbConnection, case: CaseId) -> StoreResult<Vec<String>> {
+    Ok(case_links::table
+        .filter(case_links::target_case_id.eq(case))
+        .filter(case_links::deleted_at.is_null())
+        .filter(case_links::kind.eq(LinkKind::PostponedTo))
+        .select(case_links::source_case_id)
+        .load(conn)?)
+}
+
+/// Links that named this case by id name it by number only, as when it is gone.
+pub(crate) fn detach_from(conn: &mut DbConnection, case: CaseId) -> StoreResult<()> {
+    diesel::update(case_links::table.filter(case_links::target_case_id.eq(case)))
+        .set(case_links::target_case_id.eq(None::<CaseId>))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Points the links that name this case by number at it, and detaches those that named it
+/// by a number it no longer has; answers the cases the links are made from.
+pub(crate) fn attach_to(
+    conn: &mut DbConnection,
+    case: CaseId,
+    committee_id: &str,
+    number: CaseNumber,
+) -> StoreResult<Vec<String>> {
+    detach_from(conn, case)?;
+    diesel::update(
+        case_links::table
+            .filter(case_links::deleted_at.is_null())
+            .filter(case_links::target_committee_id.eq(committee_id))
+            .filter(case_links::target_year.eq(number.year()))
+            .filter(case_links::target_serial.eq(number.serial())),
+    )
+    .set(case_links::target_case_id.eq(case))
+    .execute(conn)?;
+    Ok(case_links::table
+        .filter(case_links::target_case_id.eq(case))
+        .select(case_links::source_case_id)
+        .load(conn)?)
+}
+
+/// Whether `to` can be reached from `from` along chain links, in their direction.
+pub(crate) fn reaches(conn: &mut DbConnection, from: CaseId, to: CaseId) -> StoreResult<bool> {
+    let edges = chain_edges(conn)?;
+    let (from, to) = (from.to_string(), to.to_string());
+    let mut seen = std::collections::HashSet::from([from.clone()]);
+    let mut stack = vec![from];
+    while let Some(case) = stack.pop() {
+        if case == to {
+            return Ok(true);
+        }
+        for (_, source, target) in &edges {
+            if *source == case && seen.insert(target.clone()) {
+                stack.push(target.clone());
+            }
+        }
+    }
+    Ok(false)
 }

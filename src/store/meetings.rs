@@ -9,12 +9,10 @@ use diesel::sql_types::{Bool, Date, Text, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::history::{Action, Change, Entity, HistoryEntry};
+use super::history::HistoryEntry;
 use super::schema::{cases, committees, meetings};
 use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
-use crate::domain::{
-    CalendarDate, ClockTime, CommitteeCode, MeetingId, MeetingKind, MeetingStatus,
-};
+use crate::domain::{ClockTime, CommitteeCode, MeetingId, MeetingKind, MeetingStatus};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = meetings)]
@@ -68,67 +66,6 @@ pub struct Meeting {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
-/// A meeting to record.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewMeeting {
-    pub committee: CommitteeCode,
-    #[schema(example = "2024-06-19")]
-    pub date: CalendarDate,
-    pub start_time: Option<ClockTime>,
-    pub end_time: Option<ClockTime>,
-    #[schema(example = "1930 M11")]
-    pub location: Option<String>,
-    /// Default `ordinary`.
-    #[serde(default = "ordinary")]
-    pub kind: MeetingKind,
-    #[schema(example = "Ingjerd Astad")]
-    pub chair: Option<String>,
-    #[schema(example = "Karina Haus Steinshylla")]
-    pub minute_taker: Option<String>,
-    /// Default `planned`.
-    #[serde(default = "planned")]
-    pub status: MeetingStatus,
-}
-
-fn ordinary() -> MeetingKind {
-    MeetingKind::Ordinary
-}
-
-fn planned() -> MeetingStatus {
-    MeetingStatus::Planned
-}
-
-/// Changes to a meeting. A field left out is unchanged; `null` clears an optional field.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MeetingChanges {
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub date: Option<CalendarDate>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<ClockTime>)]
-    pub start_time: Option<Option<ClockTime>>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<ClockTime>)]
-    pub end_time: Option<Option<ClockTime>>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
-    pub location: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub kind: Option<MeetingKind>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
-    pub chair: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::double_option::deserialize")]
-    #[schema(value_type = Option<String>)]
-    pub minute_taker: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub status: Option<MeetingStatus>,
-}
-
 /// Which meetings to list.
 #[derive(Debug, Default)]
 pub struct MeetingFilter {
@@ -142,19 +79,6 @@ pub struct MeetingFilter {
     /// Only meetings changed at or after this time, deleted ones included as tombstones.
     pub updated_since: Option<NaiveDateTime>,
     pub visibility: Visibility,
-}
-
-fn empty_to_none(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn check_times(start: Option<ClockTime>, end: Option<ClockTime>) -> StoreResult<()> {
-    match (start, end) {
-        (Some(start), Some(end)) if end < start => Err(StoreError::Invalid(format!(
-            "end_time {end} is before start_time {start}"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 fn to_meetings(
@@ -364,12 +288,85 @@ pub(crate) fn find_id(
     id.map(|id| parse_stored(&id, "meetings.id")).transpose()
 }
 
-fn ensure_date_free(
+/// The row of a new meeting.
+#[derive(Insertable)]
+#[diesel(table_name = meetings)]
+pub(crate) struct NewMeetingRow<'a> {
+    pub id: MeetingId,
+    pub committee_id: &'a str,
+    pub meeting_date: NaiveDate,
+    pub start_time: Option<NaiveTime>,
+    pub end_time: Option<NaiveTime>,
+    pub location: Option<String>,
+    pub kind: MeetingKind,
+    pub chair: Option<String>,
+    pub minute_taker: Option<String>,
+    pub status: MeetingStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
+}
+
+/// The columns a change of a meeting writes; every one is set, `None` to NULL.
+#[derive(AsChangeset)]
+#[diesel(table_name = meetings, treat_none_as_null = true)]
+pub(crate) struct MeetingRowChanges<'a> {
+    pub meeting_date: NaiveDate,
+    pub start_time: Option<NaiveTime>,
+    pub end_time: Option<NaiveTime>,
+    pub location: Option<String>,
+    pub kind: MeetingKind,
+    pub chair: Option<String>,
+    pub minute_taker: Option<String>,
+    pub status: MeetingStatus,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
+}
+
+pub(crate) fn insert(conn: &mut DbConnection, row: &NewMeetingRow<'_>) -> StoreResult<()> {
+    diesel::insert_into(meetings::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes a change of a meeting as its next version.
+pub(crate) fn change(
+    conn: &mut DbConnection,
+    id: MeetingId,
+    changes: &MeetingRowChanges<'_>,
+) -> StoreResult<()> {
+    diesel::update(meetings::table.filter(meetings::id.eq(id)))
+        .set((changes, meetings::version.eq(meetings::version + 1)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Makes a meeting a tombstone, as its next version.
+pub(crate) fn mark_deleted(
+    conn: &mut DbConnection,
+    id: MeetingId,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(meetings::table.filter(meetings::id.eq(id)))
+        .set((
+            meetings::deleted_at.eq(at),
+            meetings::updated_at.eq(at),
+            meetings::updated_by.eq(actor),
+            meetings::version.eq(meetings::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The (not deleted) meeting a committee holds on a date, other than `except`.
+pub(crate) fn other_on_date(
     conn: &mut DbConnection,
     committee_id: &str,
     date: NaiveDate,
     except: Option<MeetingId>,
-) -> StoreResult<()> {
+) -> StoreResult<Option<MeetingId>> {
     let mut query = meetings::table
         .filter(meetings::committee_id.eq(committee_id))
         .filter(meetings::meeting_date.eq(date))
@@ -377,151 +374,23 @@ fn ensure_date_free(
         .select(meetings::id)
         .into_boxed();
     if let Some(except) = except {
-        query = query.filter(meetings::id.ne(except.to_string()));
+        query = query.filter(meetings::id.ne(except));
     }
-    match query.first::<String>(conn).optional()? {
-        Some(other) => Err(StoreError::Conflict(format!(
-            "the committee already has a meeting on {date} (id {other})"
-        ))),
-        None => Ok(()),
-    }
+    Ok(query.first(conn).optional()?)
 }
 
-pub fn create(conn: &mut DbConnection, new: NewMeeting, actor: &str) -> StoreResult<Meeting> {
-    check_times(new.start_time, new.end_time)?;
-    super::write_transaction(conn, |conn| {
-        let committee_id = super::committees::find_id(conn, &new.committee)?
-            .ok_or_else(|| StoreError::Invalid(format!("unknown committee '{}'", new.committee)))?
-            .to_string();
-        ensure_date_free(conn, &committee_id, new.date.get(), None)?;
-        let id = MeetingId::new();
-        let at = now();
-        diesel::insert_into(meetings::table)
-            .values((
-                meetings::id.eq(id.to_string()),
-                meetings::committee_id.eq(&committee_id),
-                meetings::meeting_date.eq(new.date.get()),
-                meetings::start_time.eq(new.start_time.map(ClockTime::to_naive)),
-                meetings::end_time.eq(new.end_time.map(ClockTime::to_naive)),
-                meetings::location.eq(empty_to_none(new.location)),
-                meetings::kind.eq(new.kind.as_str()),
-                meetings::chair.eq(empty_to_none(new.chair)),
-                meetings::minute_taker.eq(empty_to_none(new.minute_taker)),
-                meetings::status.eq(new.status.as_str()),
-                meetings::created_at.eq(at),
-                meetings::updated_at.eq(at),
-                meetings::updated_by.eq(actor),
-            ))
-            .execute(conn)?;
-        let created = get(conn, id, Visibility::All)?;
-        Change::new(
-            Entity::Meeting,
-            id,
-            created.version,
-            Action::Created,
-            actor,
-            at,
-        )
-        .between(None, &created)?
-        .record(conn)?;
-        Ok(created)
-    })
-}
-
-pub fn update(
+/// The meeting a committee, by code, holds on a date.
+pub(crate) fn on_date(
     conn: &mut DbConnection,
-    id: MeetingId,
-    expected_version: Option<i32>,
-    changes: MeetingChanges,
-    actor: &str,
-) -> StoreResult<Meeting> {
-    super::write_transaction(conn, |conn| {
-        let current = get(conn, id, Visibility::All)?;
-        super::check_version(expected_version, current.version)?;
-        let at = now();
-        let date = changes.date.map_or(current.date, CalendarDate::get);
-        let start_time = changes.start_time.unwrap_or(current.start_time);
-        let end_time = changes.end_time.unwrap_or(current.end_time);
-        check_times(start_time, end_time)?;
-        if date != current.date {
-            let committee_id = super::committees::id_of(conn, &current.committee)?.to_string();
-            ensure_date_free(conn, &committee_id, date, Some(id))?;
-        }
-        diesel::update(meetings::table.filter(meetings::id.eq(id.to_string())))
-            .set((
-                meetings::meeting_date.eq(date),
-                meetings::start_time.eq(start_time.map(ClockTime::to_naive)),
-                meetings::end_time.eq(end_time.map(ClockTime::to_naive)),
-                meetings::location.eq(changes
-                    .location
-                    .map_or(current.location.clone(), empty_to_none)),
-                meetings::kind.eq(changes.kind.unwrap_or(current.kind).as_str()),
-                meetings::chair.eq(changes.chair.map_or(current.chair.clone(), empty_to_none)),
-                meetings::minute_taker.eq(changes
-                    .minute_taker
-                    .map_or(current.minute_taker.clone(), empty_to_none)),
-                meetings::status.eq(changes.status.unwrap_or(current.status).as_str()),
-                meetings::updated_at.eq(at),
-                meetings::updated_by.eq(actor),
-                meetings::version.eq(meetings::version + 1),
-            ))
-            .execute(conn)?;
-        if date != current.date {
-            let cases_of_meeting: Vec<String> = cases::table
-                .filter(cases::meeting_id.eq(id.to_string()))
-                .select(cases::id)
-                .load(conn)?;
-            let points = super::decisions::ids_of_cases(conn, &cases_of_meeting)?;
-            super::decisions::touch(conn, &points)?;
-        }
-        let updated = get(conn, id, Visibility::All)?;
-        Change::new(
-            Entity::Meeting,
-            id,
-            updated.version,
-            Action::Updated,
-            actor,
-            at,
-        )
-        .between(Some(&current), &updated)?
-        .record(conn)?;
-        Ok(updated)
-    })
-}
-
-/// Deletes a meeting with no cases on its agenda, leaving a tombstone and its history.
-pub fn delete(
-    conn: &mut DbConnection,
-    id: MeetingId,
-    expected_version: Option<i32>,
-    actor: &str,
-) -> StoreResult<()> {
-    super::write_transaction(conn, |conn| {
-        let meeting = get(conn, id, Visibility::All)?;
-        super::check_version(expected_version, meeting.version)?;
-        if meeting.case_count > 0 {
-            return Err(StoreError::Conflict(format!(
-                "the meeting of {} has {} case(s); delete or move them first",
-                meeting.date, meeting.case_count
-            )));
-        }
-        let at = now();
-        diesel::update(meetings::table.filter(meetings::id.eq(id.to_string())))
-            .set((
-                meetings::deleted_at.eq(at),
-                meetings::updated_at.eq(at),
-                meetings::updated_by.eq(actor),
-                meetings::version.eq(meetings::version + 1),
-            ))
-            .execute(conn)?;
-        Change::new(
-            Entity::Meeting,
-            id,
-            meeting.version + 1,
-            Action::Deleted,
-            actor,
-            at,
-        )
-        .record(conn)
-    })
+    code: &CommitteeCode,
+    date: NaiveDate,
+) -> StoreResult<Option<MeetingId>> {
+    Ok(meetings::table
+        .inner_join(committees::table)
+        .filter(committees::code.eq(code))
+        .filter(meetings::meeting_date.eq(date))
+        .filter(meetings::deleted_at.is_null())
+        .select(meetings::id)
+        .first(conn)
+        .optional()?)
 }

@@ -16,6 +16,7 @@ pub mod owners;
 pub mod proposals;
 pub mod schema;
 pub mod sessions;
+mod sql_types;
 pub mod tokens;
 pub mod users;
 
@@ -406,32 +407,4 @@ where
     value
         .parse()
         .map_err(|e| StoreError::Corrupt(format!("{column} = '{value}': {e}")))
-}
-
-/// Serde helper for PATCH fields: absent means "unchanged" (`None`), `null` means "clear"
-/// (`Some(None)`).
-/// For a field of a change that may be left out but not cleared: `null` is refused (the field
-/// says what it expects) instead of being taken as "unchanged".
-pub(crate) mod not_null {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
-    where
-        T: Deserialize<'de>,
-        D: Deserializer<'de>,
-    {
-        T::deserialize(deserializer).map(Some)
-    }
-}
-
-pub(crate) mod double_option {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-    where
-        T: Deserialize<'de>,
-        D: Deserializer<'de>,
-    {
-        Option::<T>::deserialize(deserializer).map(Some)
-    }
 }

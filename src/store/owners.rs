@@ -5,13 +5,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::history::{Action, Change, Entity};
-use super::schema::{decision_owners, decisions, owner_aliases, owners};
-use super::{DbConnection, StoreError, StoreResult, now, parse_stored, utc};
-use crate::domain::{NonEmptyText, OwnerId, OwnerKind, OwnerName, fold};
+use super::schema::{owner_aliases, owners};
+use super::{DbConnection, StoreError, StoreResult, parse_stored, utc};
+use crate::domain::{OwnerId, OwnerKind, fold};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = owners)]
@@ -42,34 +41,6 @@ pub struct Owner {
     pub updated_at: DateTime<Utc>,
     /// The name of the token that made the last change.
     pub updated_by: String,
-}
-
-/// An owner to register.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewOwner {
-    #[schema(value_type = OwnerName, example = "Kvalitetsgruppen")]
-    pub name: NonEmptyText,
-    pub kind: OwnerKind,
-    /// Other spellings, matched without regard to case or spacing.
-    #[serde(default)]
-    #[schema(value_type = Vec<OwnerName>, example = json!(["Kvalitetsgruppa"]))]
-    pub aliases: Vec<NonEmptyText>,
-}
-
-/// Changes to an owner. `aliases`, when given, replaces the list of other spellings.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OwnerChanges {
-    #[schema(value_type = OwnerName)]
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    pub name: Option<NonEmptyText>,
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub kind: Option<OwnerKind>,
-    #[schema(value_type = Vec<OwnerName>)]
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    pub aliases: Option<Vec<NonEmptyText>>,
 }
 
 fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>> {
@@ -123,7 +94,7 @@ pub fn get(conn: &mut DbConnection, key: &str) -> StoreResult<Owner> {
     get_by_id(conn, id)
 }
 
-fn get_by_id(conn: &mut DbConnection, id: OwnerId) -> StoreResult<Owner> {
+pub(crate) fn get_by_id(conn: &mut DbConnection, id: OwnerId) -> StoreResult<Owner> {
     let row = owners::table
         .filter(owners::id.eq(id.to_string()))
         .filter(owners::deleted_at.is_null())
@@ -166,190 +137,100 @@ pub(crate) fn resolve_known(
     })
 }
 
-/// The longest owner name or alias; names are indexed, and no body's name is longer.
-const MAX_NAME_CHARS: usize = 200;
+/// The row of a new owner.
+#[derive(Insertable)]
+#[diesel(table_name = owners)]
+pub(crate) struct NewOwnerRow<'a> {
+    pub id: OwnerId,
+    pub name: &'a str,
+    pub kind: OwnerKind,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
+}
 
-/// Replaces the aliases of an owner with its name and `aliases`, refusing spellings that
-/// belong to another owner.
-fn set_aliases(
+/// The columns a change of an owner writes.
+#[derive(AsChangeset)]
+#[diesel(table_name = owners)]
+pub(crate) struct OwnerRowChanges<'a> {
+    pub name: &'a str,
+    pub kind: OwnerKind,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: &'a str,
+}
+
+pub(crate) fn insert(conn: &mut DbConnection, row: &NewOwnerRow<'_>) -> StoreResult<()> {
+    diesel::insert_into(owners::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes a change of an owner as its next version.
+pub(crate) fn change(
     conn: &mut DbConnection,
     id: OwnerId,
-    name: &str,
-    aliases: &[NonEmptyText],
+    changes: &OwnerRowChanges<'_>,
 ) -> StoreResult<()> {
-    let id_text = id.to_string();
-    let mut spellings: Vec<(String, &str)> = Vec::new();
-    for spelling in std::iter::once(name).chain(aliases.iter().map(NonEmptyText::as_str)) {
-        let key = fold(spelling);
-        if spelling.chars().count() > MAX_NAME_CHARS {
-            return Err(StoreError::Invalid(format!(
-                "owner names and aliases are at most {MAX_NAME_CHARS} characters"
-            )));
-        }
-        if key.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "the owner name or alias '{spelling}' has no letters"
-            )));
-        }
-        if !spellings.iter().any(|(k, _)| *k == key) {
-            spellings.push((key, spelling));
-        }
-    }
-    let keys: Vec<&str> = spellings.iter().map(|(k, _)| k.as_str()).collect();
-    let taken: Vec<(String, String)> = owner_aliases::table
+    diesel::update(owners::table.filter(owners::id.eq(id)))
+        .set((changes, owners::version.eq(owners::version + 1)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Makes an owner a tombstone, as its next version, and frees its spellings.
+pub(crate) fn mark_deleted(
+    conn: &mut DbConnection,
+    id: OwnerId,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::delete(owner_aliases::table.filter(owner_aliases::owner_id.eq(id))).execute(conn)?;
+    diesel::update(owners::table.filter(owners::id.eq(id)))
+        .set((
+            owners::deleted_at.eq(at),
+            owners::updated_at.eq(at),
+            owners::updated_by.eq(actor),
+            owners::version.eq(owners::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Of these folded spellings, those that belong to another owner than `except`: (spelling,
+/// that owner's name).
+pub(crate) fn spellings_taken(
+    conn: &mut DbConnection,
+    keys: &[String],
+    except: OwnerId,
+) -> StoreResult<Vec<(String, String)>> {
+    Ok(owner_aliases::table
         .inner_join(owners::table)
         .filter(super::one_of(
             super::backend_of(conn),
             "owner_aliases.alias_key",
-            keys.iter().map(|key| (*key).to_owned()),
+            keys.iter().cloned(),
         ))
-        .filter(owner_aliases::owner_id.ne(&id_text))
+        .filter(owner_aliases::owner_id.ne(except))
         .select((owner_aliases::alias, owners::name))
-        .load(conn)?;
-    if let Some((alias, owner)) = taken.first() {
-        return Err(StoreError::Conflict(format!(
-            "'{alias}' is already a name or alias of the owner {owner}"
-        )));
-    }
-    diesel::delete(owner_aliases::table.filter(owner_aliases::owner_id.eq(&id_text)))
-        .execute(conn)?;
-    for (key, spelling) in &spellings {
+        .load(conn)?)
+}
+
+/// Replaces an owner's spellings with these (folded key, spelling) pairs.
+pub(crate) fn replace_spellings(
+    conn: &mut DbConnection,
+    id: OwnerId,
+    spellings: &[(String, &str)],
+) -> StoreResult<()> {
+    diesel::delete(owner_aliases::table.filter(owner_aliases::owner_id.eq(id))).execute(conn)?;
+    for (key, spelling) in spellings {
         diesel::insert_into(owner_aliases::table)
             .values((
                 owner_aliases::alias_key.eq(key),
-                owner_aliases::owner_id.eq(&id_text),
+                owner_aliases::owner_id.eq(id),
                 owner_aliases::alias.eq(*spelling),
             ))
             .execute(conn)?;
     }
     Ok(())
-}
-
-pub fn create(conn: &mut DbConnection, new: NewOwner, actor: &str) -> StoreResult<Owner> {
-    super::write_transaction(conn, |conn| {
-        let id = OwnerId::new();
-        let at = now();
-        diesel::insert_into(owners::table)
-            .values((
-                owners::id.eq(id.to_string()),
-                owners::name.eq(new.name.as_str()),
-                owners::kind.eq(new.kind.as_str()),
-                owners::created_at.eq(at),
-                owners::updated_at.eq(at),
-                owners::updated_by.eq(actor),
-            ))
-            .execute(conn)?;
-        set_aliases(conn, id, new.name.as_str(), &new.aliases)?;
-        let created = get_by_id(conn, id)?;
-        Change::new(
-            Entity::Owner,
-            id,
-            created.version,
-            Action::Created,
-            actor,
-            at,
-        )
-        .between(None, &created)?
-        .record(conn)?;
-        Ok(created)
-    })
-}
-
-pub fn update(
-    conn: &mut DbConnection,
-    key: &str,
-    changes: OwnerChanges,
-    actor: &str,
-) -> StoreResult<Owner> {
-    super::write_transaction(conn, |conn| {
-        let current = get(conn, key)?;
-        let at = now();
-        let name = changes
-            .name
-            .as_ref()
-            .map_or(current.name.as_str(), NonEmptyText::as_str)
-            .to_owned();
-        let kind = changes.kind.unwrap_or(current.kind);
-        diesel::update(owners::table.filter(owners::id.eq(current.id.to_string())))
-            .set((
-                owners::name.eq(&name),
-                owners::kind.eq(kind.as_str()),
-                owners::updated_at.eq(at),
-                owners::updated_by.eq(actor),
-                owners::version.eq(owners::version + 1),
-            ))
-            .execute(conn)?;
-        let aliases = match changes.aliases {
-            Some(aliases) => aliases,
-            None => current
-                .aliases
-                .iter()
-                .filter_map(|a| a.parse().ok())
-                .collect(),
-        };
-        set_aliases(conn, current.id, &name, &aliases)?;
-        if name != current.name {
-            // The owner's name is part of the search text of every point it owns.
-            let owned: Vec<String> = decision_owners::table
-                .filter(decision_owners::owner_id.eq(current.id.to_string()))
-                .select(decision_owners::decision_id)
-                .load(conn)?;
-            super::decisions::refresh_search_text(conn, &owned)?;
-            super::decisions::touch(conn, &owned)?;
-        }
-        let updated = get_by_id(conn, current.id)?;
-        Change::new(
-            Entity::Owner,
-            current.id,
-            updated.version,
-            Action::Updated,
-            actor,
-            at,
-        )
-        .between(Some(&current), &updated)?
-        .record(conn)?;
-        Ok(updated)
-    })
-}
-
-/// Deletes an owner that owns no decision point, leaving a tombstone and its history; its
-/// name and aliases are free for another owner.
-pub fn delete(conn: &mut DbConnection, key: &str, actor: &str) -> StoreResult<()> {
-    super::write_transaction(conn, |conn| {
-        let owner = get(conn, key)?;
-        let owned: i64 = decision_owners::table
-            .inner_join(decisions::table)
-            .filter(decision_owners::owner_id.eq(owner.id.to_string()))
-            .filter(decisions::deleted_at.is_null())
-            .count()
-            .get_result(conn)?;
-        if owned > 0 {
-            return Err(StoreError::Conflict(format!(
-                "{} owns {owned} decision point(s); assign them to another owner first",
-                owner.name
-            )));
-        }
-        let at = now();
-        diesel::delete(
-            owner_aliases::table.filter(owner_aliases::owner_id.eq(owner.id.to_string())),
-        )
-        .execute(conn)?;
-        diesel::update(owners::table.filter(owners::id.eq(owner.id.to_string())))
-            .set((
-                owners::deleted_at.eq(at),
-                owners::updated_at.eq(at),
-                owners::updated_by.eq(actor),
-                owners::version.eq(owners::version + 1),
-            ))
-            .execute(conn)?;
-        Change::new(
-            Entity::Owner,
-            owner.id,
-            owner.version + 1,
-            Action::Deleted,
-            actor,
-            at,
-        )
-        .record(conn)
-    })
 }

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::links::{Link, NewLink};
+use super::links::Link;
 use super::schema::{case_links, cases, committees, decisions, link_proposals, meetings};
 use super::{DbConnection, StoreError, StoreResult, Visibility, now, parse_stored, utc};
 use crate::domain::references::{ReferenceTarget, find_references};
@@ -26,7 +26,7 @@ pub enum ProposalStatus {
 }
 
 impl ProposalStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ProposalStatus::Proposed => "proposed",
             ProposalStatus::Accepted => "accepted",
@@ -373,7 +373,7 @@ pub fn list(
     to_proposals(conn, rows, visibility)
 }
 
-fn get(conn: &mut DbConnection, id: uuid::Uuid) -> StoreResult<Proposal> {
+pub(crate) fn get(conn: &mut DbConnection, id: uuid::Uuid) -> StoreResult<Proposal> {
     let row = link_proposals::table
         .filter(link_proposals::id.eq(id.to_string()))
         .select(ProposalRow::as_select())
@@ -385,91 +385,21 @@ fn get(conn: &mut DbConnection, id: uuid::Uuid) -> StoreResult<Proposal> {
         .ok_or_else(|| StoreError::NotFound(format!("no proposal with id {id}")))
 }
 
-fn decide(
+/// Records an editor's decision on a proposal, and the link it made.
+pub(crate) fn set_decided(
     conn: &mut DbConnection,
-    proposal: &Proposal,
+    id: uuid::Uuid,
     status: ProposalStatus,
     link: Option<&Link>,
     actor: &str,
 ) -> StoreResult<()> {
-    if proposal.status != ProposalStatus::Proposed {
-        return Err(StoreError::Conflict(format!(
-            "the proposal was {} already",
-            proposal.status.as_str()
-        )));
-    }
-    diesel::update(link_proposals::table.filter(link_proposals::id.eq(proposal.id.to_string())))
+    diesel::update(link_proposals::table.filter(link_proposals::id.eq(id.to_string())))
         .set((
             link_proposals::status.eq(status.as_str()),
-            link_proposals::link_id.eq(link.map(|l| l.id.to_string())),
+            link_proposals::link_id.eq(link.map(|l| l.id)),
             link_proposals::decided_by.eq(actor),
             link_proposals::decided_at.eq(now()),
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// Accepts a proposal: the link is made (and recorded in the history). A proposal that names
-/// a meeting links to the case of that meeting most like it, or to `target` when given.
-pub fn accept(
-    conn: &mut DbConnection,
-    id: uuid::Uuid,
-    target: Option<CaseNumber>,
-    actor: &str,
-) -> StoreResult<Proposal> {
-    super::write_transaction(conn, |conn| {
-        let proposal = get(conn, id)?;
-        if proposal.status != ProposalStatus::Proposed {
-            return Err(StoreError::Conflict(format!(
-                "the proposal was {} already",
-                proposal.status.as_str()
-            )));
-        }
-        let number = match (target, proposal.target.number, proposal.target.case_number) {
-            (Some(chosen), _, _) => chosen,
-            (None, Some(number), _) => number,
-            (None, None, Some(best)) => best,
-            (None, None, None) => {
-                return Err(StoreError::Conflict(format!(
-                    "no case of {}'s meeting on {} is recorded yet that this could be; record it, or name the case with ?target=NN-YY",
-                    proposal.target.committee,
-                    proposal
-                        .target
-                        .meeting_date
-                        .map(|d| d.to_string())
-                        .unwrap_or_default()
-                )));
-            }
-        };
-        let link = super::links::create_in(
-            conn,
-            proposal.source_case_id,
-            NewLink {
-                kind: proposal.kind,
-                target: number,
-                target_committee: Some(proposal.target.committee.clone()),
-                target_position: None,
-                // The words stay with the proposal: they may come from a point that is not public.
-                note: Some("Foreslått fra en henvisning i sakens tekst".to_owned()),
-            },
-            actor,
-        )?;
-        decide(
-            conn,
-            &proposal,
-            ProposalStatus::Accepted,
-            Some(&link),
-            actor,
-        )?;
-        get(conn, id)
-    })
-}
-
-/// Rejects a proposal; the same target is not proposed for the case again.
-pub fn reject(conn: &mut DbConnection, id: uuid::Uuid, actor: &str) -> StoreResult<Proposal> {
-    super::write_transaction(conn, |conn| {
-        let proposal = get(conn, id)?;
-        decide(conn, &proposal, ProposalStatus::Rejected, None, actor)?;
-        get(conn, id)
-    })
 }

@@ -10,9 +10,11 @@ use askama::Template;
 
 use super::{Chrome, Form, Visitor, WebError, format, section};
 use crate::domain::{DecisionId, DecisionStatus};
-use crate::store::decisions::{self, Decision, DecisionChanges};
+use crate::store::decisions::{self, Decision};
 use crate::store::history::{Action, HistoryEntry};
 use crate::store::{Store, StoreError, Visibility};
+use crate::writes;
+use crate::writes::decisions::DecisionChanges;
 
 /// The statuses an editor can set here; `proposed` belongs to imports.
 const SETTABLE: [DecisionStatus; 4] = [
@@ -364,39 +366,40 @@ pub async fn submit(
     let id = parse_id(&id)?;
     let draft = Draft::from_form(&form);
     let typed = draft.clone();
-    let outcome =
-        store
-            .run(move |conn| {
-                let current = decisions::get(conn, id, Visibility::All)?;
-                if current.version != draft.version {
-                    return Ok(Outcome::Conflict(current));
-                }
-                let changes = match changes(&draft, &current) {
-                    Ok(changes) => changes,
-                    Err(errors) => return Ok(Outcome::Refused(current, errors)),
-                };
-                if is_empty(&changes) {
-                    return Ok(Outcome::Saved);
-                }
-                match decisions::update(conn, id, Some(draft.version), changes, &user.name) {
-                    Ok(_) => Ok(Outcome::Saved),
-                    // Changed between the read and the write: the same as changed before.
-                    Err(StoreError::VersionMismatch { .. }) => Ok(Outcome::Conflict(
-                        decisions::get(conn, id, Visibility::All)?,
-                    )),
-                    // A rule of the log (a status its kind does not allow): shown at the status.
-                    Err(StoreError::Invalid(message)) => Ok(Outcome::Refused(
-                        current,
-                        vec![FieldError {
-                            field: "status",
-                            message: format!("Endringen ble ikke lagret: {message}"),
-                        }],
-                    )),
-                    Err(other) => Err(other),
-                }
-            })
-            .await
-            .map_err(|e| gone(e.into()))?;
+    let outcome = store
+        .run(move |conn| {
+            let current = decisions::get(conn, id, Visibility::All)?;
+            if current.version != draft.version {
+                return Ok(Outcome::Conflict(current));
+            }
+            let changes = match changes(&draft, &current) {
+                Ok(changes) => changes,
+                Err(errors) => return Ok(Outcome::Refused(current, errors)),
+            };
+            if is_empty(&changes) {
+                return Ok(Outcome::Saved);
+            }
+            match writes::decisions::update(conn, id, Some(draft.version), changes, &user.name) {
+                Ok(_) => Ok(Outcome::Saved),
+                // Changed between the read and the write: the same as changed before.
+                Err(StoreError::VersionMismatch { .. }) => Ok(Outcome::Conflict(decisions::get(
+                    conn,
+                    id,
+                    Visibility::All,
+                )?)),
+                // A rule of the log (a status its kind does not allow): shown at the status.
+                Err(StoreError::Invalid(message)) => Ok(Outcome::Refused(
+                    current,
+                    vec![FieldError {
+                        field: "status",
+                        message: format!("Endringen ble ikke lagret: {message}"),
+                    }],
+                )),
+                Err(other) => Err(other),
+            }
+        })
+        .await
+        .map_err(|e| gone(e.into()))?;
     match outcome {
         Outcome::Saved => Ok(super::see_other(&format!("/vedtakspunkter/{id}?lagret=1"))),
         Outcome::Refused(current, errors) => {

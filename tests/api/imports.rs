@@ -784,8 +784,8 @@ async fn minutes_settle_the_proposals_of_cases_they_do_not_name(backend: Backend
 }
 
 async fn a_write_that_fails_inside_a_larger_one_undoes_both(backend: Backend) {
-    use vedtakslogg::store::committees::{self, NewCommittee};
     use vedtakslogg::store::{StoreError, write_transaction};
+    use vedtakslogg::writes::committees::{self, NewCommittee};
     let app = TestApp::spawn(backend).await;
     let new = |code: &str| NewCommittee {
         code: code.parse().unwrap(),
