@@ -20,12 +20,12 @@ use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
 #[diesel(table_name = cases)]
 struct CaseRow {
     id: String,
-    meeting_id: String,
+    meeting_id: MeetingId,
     case_year: i32,
     case_serial: i32,
     title: String,
     responsible: String,
-    status: String,
+    status: CaseStatus,
     is_public: bool,
     narrative: Option<String>,
     created_at: NaiveDateTime,
@@ -218,14 +218,14 @@ fn to_cases(
                 number: CaseNumber::new(row.case_serial, row.case_year)
                     .map_err(|e| StoreError::Corrupt(format!("case {}: {e}", row.id)))?,
                 meeting: MeetingRef {
-                    id: parse_stored(&row.meeting_id, "cases.meeting_id")?,
+                    id: row.meeting_id,
                     date,
                 },
                 title: row.title,
                 responsible: serde_json::from_str(&row.responsible).map_err(|e| {
                     StoreError::Corrupt(format!("cases.responsible of {}: {e}", row.id))
                 })?,
-                status: parse_stored(&row.status, "cases.status")?,
+                status: row.status,
                 narrative: row.narrative,
                 public: row.is_public,
                 version: row.version,

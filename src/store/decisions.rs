@@ -24,12 +24,12 @@ use crate::domain::{
 struct DecisionRow {
     id: String,
     case_id: String,
-    position: String,
+    position: Position,
     position_sort: i32,
     text: String,
-    kind: String,
+    kind: DecisionKind,
     deadline: Option<NaiveDate>,
-    status: String,
+    status: DecisionStatus,
     status_note: Option<String>,
     status_evidence: Option<String>,
     is_public: bool,
@@ -828,7 +828,7 @@ fn to_decisions(
     // Where postponed cases went, for their postponement points: one query for the page.
     let postponed_cases: Vec<&str> = rows
         .iter()
-        .filter(|(d, _, _, _)| d.kind == DecisionKind::Postponement.as_str())
+        .filter(|(d, _, _, _)| d.kind == DecisionKind::Postponement)
         .map(|(d, _, _, _)| d.case_id.as_str())
         .collect();
     let postponements = super::cases::postponements_of(conn, &postponed_cases, visibility)?;
@@ -860,8 +860,7 @@ fn to_decisions(
     }
     rows.into_iter()
         .map(|(row, case, meeting_date, code)| {
-            let kind: DecisionKind = parse_stored(&row.kind, "decisions.kind")?;
-            let status: DecisionStatus = parse_stored(&row.status, "decisions.status")?;
+            let (kind, status) = (row.kind, row.status);
             Ok(Decision {
                 owners: owners_by_decision.remove(&row.id).unwrap_or_default(),
                 postponed_to: (kind == DecisionKind::Postponement)
@@ -877,7 +876,7 @@ fn to_decisions(
                     meeting_id: parse_stored(&case.meeting_id, "cases.meeting_id")?,
                     meeting_date,
                 },
-                position: parse_stored(&row.position, "decisions.position")?,
+                position: row.position,
                 text: row.text,
                 kind,
                 deadline: row.deadline,

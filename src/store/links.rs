@@ -14,13 +14,13 @@ use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId, LinkKind, Positio
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = case_links)]
 struct LinkRow {
-    id: String,
+    id: LinkId,
     source_case_id: String,
-    kind: String,
+    kind: LinkKind,
     target_committee_id: String,
     target_year: i32,
     target_serial: i32,
-    target_position: Option<String>,
+    target_position: Option<Position>,
     target_case_id: Option<String>,
     note: Option<String>,
     created_at: NaiveDateTime,
@@ -115,8 +115,8 @@ fn to_links(
                     StoreError::Corrupt(format!("link {} has no source case", row.id))
                 })?;
             Ok(Link {
-                id: parse_stored(&row.id, "case_links.id")?,
-                kind: parse_stored(&row.kind, "case_links.kind")?,
+                id: row.id,
+                kind: row.kind,
                 source: LinkEnd {
                     committee: code_of(source_committee)?,
                     number: number(*source_serial, *source_year)?,
@@ -129,11 +129,7 @@ fn to_links(
                 target: LinkEnd {
                     committee: code_of(&row.target_committee_id)?,
                     number: number(row.target_serial, row.target_year)?,
-                    position: row
-                        .target_position
-                        .as_deref()
-                        .map(|p| parse_stored(p, "case_links.target_position"))
-                        .transpose()?,
+                    position: row.target_position,
                     case_id: row
                         .target_case_id
                         .as_deref()

@@ -17,7 +17,7 @@ use crate::domain::{OwnerId, OwnerKind, fold};
 struct OwnerRow {
     id: String,
     name: String,
-    kind: String,
+    kind: OwnerKind,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     updated_by: String,
@@ -64,7 +64,7 @@ fn load(conn: &mut DbConnection, rows: Vec<OwnerRow>) -> StoreResult<Vec<Owner>>
             known.sort_by_cached_key(|alias| fold(alias));
             Ok(Owner {
                 id: parse_stored(&row.id, "owners.id")?,
-                kind: parse_stored(&row.kind, "owners.kind")?,
+                kind: row.kind,
                 name: row.name,
                 aliases: known,
                 version: row.version,
