@@ -2,16 +2,14 @@
 //! postponed_to links, in either direction, with its decision points: the whole story of a
 //! matter from meeting to meeting in one answer.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 
-use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::cases::Case;
 use super::decisions::Decision;
 use super::links::Link;
-use super::schema::cases;
 use super::{DbConnection, StoreResult, Visibility};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode};
 
@@ -44,34 +42,7 @@ pub fn of_case(
 ) -> StoreResult<Chain> {
     super::read_transaction(conn, |conn| {
         let start = super::cases::get_by_number(conn, code, number, visibility)?;
-        let edges = super::links::chain_edges(conn)?;
-        // Walk only through cases the caller may see, so that a hidden case does not join
-        // two matters for them.
-        let visible: HashSet<String> = cases::table
-            .filter(cases::deleted_at.is_null())
-            .filter(cases::is_public.eq_any(visibility.public_values()))
-            .select(cases::id)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect();
-        let mut neighbours: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (_, from, to) in &edges {
-            if visible.contains(from) && visible.contains(to) {
-                neighbours.entry(from).or_default().push(to);
-                neighbours.entry(to).or_default().push(from);
-            }
-        }
-        let start_id = start.id.to_string();
-        let mut members: HashSet<String> = HashSet::from([start_id.clone()]);
-        let mut queue = VecDeque::from([start_id]);
-        while let Some(case) = queue.pop_front() {
-            for next in neighbours.get(case.as_str()).into_iter().flatten() {
-                if members.insert((*next).to_owned()) {
-                    queue.push_back((*next).to_owned());
-                }
-            }
-        }
-        let ids: Vec<String> = members.iter().cloned().collect();
+        let ids = super::links::chain_members(conn, start.id, visibility)?;
         let mut cases = super::cases::by_ids(conn, &ids, visibility)?;
         cases.sort_by(|a, b| {
             (a.meeting.date, a.committee.as_str(), a.number).cmp(&(
@@ -88,11 +59,8 @@ pub fn of_case(
                 .or_default()
                 .push(decision);
         }
-        let link_ids: Vec<&str> = edges
-            .iter()
-            .filter(|(_, from, to)| members.contains(from) && members.contains(to))
-            .map(|(id, _, _)| id.as_str())
-            .collect();
+        let link_ids = super::links::chain_links_among(conn, &ids)?;
+        let link_ids: Vec<&str> = link_ids.iter().map(String::as_str).collect();
         let links = super::links::by_ids(conn, &link_ids, visibility)?;
         Ok(Chain {
             case_id: start.id,

@@ -208,22 +208,120 @@ pub(crate) fn chain_kind(kind: LinkKind) -> bool {
     CHAIN_KINDS.contains(&kind.as_str())
 }
 
-/// The links of the chain kinds whose target is recorded: (link id, from case, to case).
-pub(crate) fn chain_edges(conn: &mut DbConnection) -> StoreResult<Vec<(String, String, String)>> {
-    let rows: Vec<(String, String, Option<String>)> = case_links::table
+/// The chain links (live, of the chain kinds, with a recorded target) as SQL conditions on
+/// `l`, for the walks below.
+const CHAIN_LINK: &str = "l.deleted_at IS NULL AND l.kind IN ('follows_up', 'postponed_to') \
+                          AND l.target_case_id IS NOT NULL";
+
+#[derive(QueryableByName)]
+struct CaseIdRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// The cases of the chain of a matter that holds `start`: those reached from it along chain
+/// links in either direction, through cases the caller may see (a hidden case does not join
+/// two matters). The walk is one recursive query that reads only the links of the chain,
+/// through the indexes on both ends of a link, whatever the size of the log.
+pub(crate) fn chain_members(
+    conn: &mut DbConnection,
+    start: CaseId,
+    visibility: Visibility,
+) -> StoreResult<Vec<String>> {
+    // Each step follows links from and to the cases found, by the index on each end of a
+    // link: PostgreSQL allows the recursive table once per step, so it reads both ends with
+    // one OR (a BitmapOr of the two indexes); SQLite plans an OR here as a scan of the links,
+    // so it takes the two directions as two recursive steps.
+    let visible = "n.deleted_at IS NULL AND (n.is_public OR $2)";
+    let query = match conn {
+        DbConnection::Postgres(_) => format!(
+            "WITH RECURSIVE member(id) AS ( \
+               SELECT CAST($1 AS TEXT) \
+               UNION \
+               SELECT n.id FROM member m \
+               JOIN case_links l ON (l.source_case_id = m.id OR l.target_case_id = m.id) \
+               JOIN cases n ON n.id = CASE WHEN l.source_case_id = m.id \
+                                      THEN l.target_case_id ELSE l.source_case_id END \
+               WHERE {CHAIN_LINK} AND {visible} \
+             ) SELECT id FROM member"
+        ),
+        DbConnection::Sqlite(_) => format!(
+            "WITH RECURSIVE member(id) AS ( \
+               SELECT CAST($1 AS TEXT) \
+               UNION \
+               SELECT n.id FROM member m \
+               JOIN case_links l ON l.source_case_id = m.id \
+               JOIN cases n ON n.id = l.target_case_id \
+               WHERE {CHAIN_LINK} AND {visible} \
+               UNION \
+               SELECT n.id FROM member m \
+               JOIN case_links l ON l.target_case_id = m.id \
+               JOIN cases n ON n.id = l.source_case_id \
+               WHERE {CHAIN_LINK} AND {visible} \
+             ) SELECT id FROM member"
+        ),
+    };
+    let all = visibility == Visibility::All;
+    let rows: Vec<CaseIdRow> = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(query)
+            .bind::<diesel::sql_types::Text, _>(start)
+            .bind::<diesel::sql_types::Bool, _>(all)
+            .load(pg)?,
+        // SQLite reads `$1` as a numbered parameter, like PostgreSQL.
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(query)
+            .bind::<diesel::sql_types::Text, _>(start)
+            .bind::<diesel::sql_types::Bool, _>(all)
+            .load(sqlite)?,
+    };
+    Ok(rows.into_iter().map(|row| row.id).collect())
+}
+
+/// The ids of the chain links between these cases.
+pub(crate) fn chain_links_among(
+    conn: &mut DbConnection,
+    cases: &[String],
+) -> StoreResult<Vec<String>> {
+    let backend = super::backend_of(conn);
+    Ok(case_links::table
+        .filter(super::one_of(
+            backend,
+            "case_links.source_case_id",
+            cases.iter().cloned(),
+        ))
+        .filter(super::one_of(
+            backend,
+            "case_links.target_case_id",
+            cases.iter().cloned(),
+        ))
         .filter(case_links::deleted_at.is_null())
         .filter(case_links::kind.eq_any(CHAIN_KINDS))
-        .filter(case_links::target_case_id.is_not_null())
-        .select((
-            case_links::id,
-            case_links::source_case_id,
-            case_links::target_case_id,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, from, to)| to.map(|to| (id, from, to)))
-        .collect())
+        .select(case_links::id)
+        .load(conn)?)
+}
+
+/// Whether `to` can be reached from `from` along chain links, in their direction: one
+/// recursive query that reads only the links on the way.
+pub(crate) fn reaches(conn: &mut DbConnection, from: CaseId, to: CaseId) -> StoreResult<bool> {
+    let query = format!(
+        "WITH RECURSIVE reach(id) AS ( \
+           SELECT CAST($1 AS TEXT) \
+           UNION \
+           SELECT l.target_case_id FROM reach r \
+           JOIN case_links l ON l.source_case_id = r.id \
+           WHERE {CHAIN_LINK} \
+         ) SELECT id FROM reach WHERE id = $2"
+    );
+    let found: Vec<CaseIdRow> = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(query)
+            .bind::<diesel::sql_types::Text, _>(from)
+            .bind::<diesel::sql_types::Text, _>(to)
+            .load(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(query)
+            .bind::<diesel::sql_types::Text, _>(from)
+            .bind::<diesel::sql_types::Text, _>(to)
+            .load(sqlite)?,
+    };
+    Ok(!found.is_empty())
 }
 
 /// The links with these ids, for the chain.
@@ -353,23 +451,4 @@ pub(crate) fn attach_to(
         .filter(case_links::target_case_id.eq(case))
         .select(case_links::source_case_id)
         .load(conn)?)
-}
-
-/// Whether `to` can be reached from `from` along chain links, in their direction.
-pub(crate) fn reaches(conn: &mut DbConnection, from: CaseId, to: CaseId) -> StoreResult<bool> {
-    let edges = chain_edges(conn)?;
-    let (from, to) = (from.to_string(), to.to_string());
-    let mut seen = std::collections::HashSet::from([from.clone()]);
-    let mut stack = vec![from];
-    while let Some(case) = stack.pop() {
-        if case == to {
-            return Ok(true);
-        }
-        for (_, source, target) in &edges {
-            if *source == case && seen.insert(target.clone()) {
-                stack.push(target.clone());
-            }
-        }
-    }
-    Ok(false)
 }
