@@ -13,11 +13,12 @@ use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
     PreconditionRequired, Unprocessable, UnsupportedMediaType,
 };
+use super::types::{Case, CaseDetail, Chain, HistoryEntry};
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CaseId, CaseNumber, CaseStatus, CommitteeCode, MeetingId};
-use crate::store::cases::{self, Case, CaseDetail, CaseFilter, CaseKey};
-use crate::store::chains::{self, Chain};
-use crate::store::history::HistoryEntry;
+use crate::store::cases::{self, CaseFilter, CaseKey};
+use crate::store::chains;
+
 use crate::writes;
 use crate::writes::cases::{CaseChanges, NewCase};
 
@@ -93,7 +94,8 @@ async fn list(
     let page = store
         .run(move |conn| cases::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(pagination::respond(&req, request.page(page)))
+    let page: Page<Case> = request.page(page);
+    Ok(pagination::respond(&req, page))
 }
 
 /// Record a case
@@ -122,9 +124,10 @@ async fn create(
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let case = store
+    let case: Case = store
         .run(move |conn| writes::cases::create(conn, new, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(created(
         format!("/api/v1/cases/{}", case.id),
         case.version,
@@ -156,6 +159,7 @@ async fn get_one(
             cases::detail(conn, case, visibility)
         })
         .await?;
+    let detail = CaseDetail::from(detail);
     Ok(tagged_json(
         HttpResponse::Ok(),
         detail.case.version,
@@ -195,6 +199,7 @@ async fn get_by_number(
             cases::detail(conn, case, visibility)
         })
         .await?;
+    let detail = CaseDetail::from(detail);
     Ok(tagged_json(
         HttpResponse::Ok(),
         detail.case.version,
@@ -228,7 +233,8 @@ async fn chain(
     Ok(web::Json(
         store
             .run(move |conn| chains::of_case(conn, &code, number, visibility))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -262,9 +268,10 @@ async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id: CaseId = path(&id)?;
     let changes = body.into_inner();
-    let case = store
+    let case: Case = store
         .run(move |conn| writes::cases::update(conn, id, Some(version), changes, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(tagged_json(HttpResponse::Ok(), case.version, &case))
 }
 
@@ -314,6 +321,9 @@ async fn history(
     Ok(web::Json(
         store
             .run(move |conn| cases::history(conn, id, visibility))
-            .await?,
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     ))
 }

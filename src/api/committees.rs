@@ -8,9 +8,10 @@ use super::params::path;
 use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
+use super::types::Committee;
 use super::{JsonBody, StoreData, created};
 use crate::domain::CommitteeCode;
-use crate::store::committees::{self, Committee};
+use crate::store::committees;
 use crate::writes;
 use crate::writes::committees::{CommitteeChanges, NewCommittee};
 
@@ -28,7 +29,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "committees", responses((status = 200, description = "The committees", body = Vec<Committee>)))]
 #[get("/committees")]
 async fn list(_reader: Reader, store: StoreData) -> Result<web::Json<Vec<Committee>>, ApiError> {
-    Ok(web::Json(store.run(committees::list).await?))
+    Ok(web::Json(
+        store
+            .run(committees::list)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Record a committee
@@ -50,9 +58,10 @@ async fn create(
     body: JsonBody<NewCommittee>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let committee = store
+    let committee: Committee = store
         .run(move |conn| writes::committees::create(conn, new, &actor))
-        .await?;
+        .await?
+        .into();
     // A header holds ASCII: a code with Æ, Ø or Å goes percent-encoded.
     let code: String =
         form_urlencoded::byte_serialize(committee.code.as_str().as_bytes()).collect();
@@ -77,7 +86,10 @@ async fn get_one(
 ) -> Result<web::Json<Committee>, ApiError> {
     let code: CommitteeCode = path(&code)?;
     Ok(web::Json(
-        store.run(move |conn| committees::get(conn, &code)).await?,
+        store
+            .run(move |conn| committees::get(conn, &code))
+            .await?
+            .into(),
     ))
 }
 
@@ -103,7 +115,8 @@ async fn update(
     Ok(web::Json(
         store
             .run(move |conn| writes::committees::update(conn, &code, changes, &actor))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 

@@ -14,12 +14,12 @@ use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
     PreconditionRequired, Unprocessable, UnsupportedMediaType,
 };
+use super::types::{Decision, HistoryEntry};
 use super::{JsonBody, StoreData, created};
 use crate::domain::{
     CalendarDate, CaseId, CommitteeCode, DecisionId, DecisionKind, DecisionStatus, MeetingId,
 };
-use crate::store::decisions::{self, Decision, DecisionFilter, DecisionKey, DecisionSort};
-use crate::store::history::HistoryEntry;
+use crate::store::decisions::{self, DecisionFilter, DecisionKey, DecisionSort};
 use crate::writes;
 use crate::writes::decisions::{DecisionChanges, NewDecision};
 
@@ -161,7 +161,8 @@ async fn list(
     let page = store
         .run(move |conn| decisions::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(pagination::respond(&req, request.page(page)))
+    let page: Page<Decision> = request.page(page);
+    Ok(pagination::respond(&req, page))
 }
 
 /// Record a decision point
@@ -195,9 +196,10 @@ async fn create(
     body: JsonBody<NewDecision>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let decision = store
+    let decision: Decision = store
         .run(move |conn| writes::decisions::create(conn, new, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(created(
         format!("/api/v1/decisions/{}", decision.id),
         decision.version,
@@ -223,9 +225,10 @@ async fn get_one(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id: DecisionId = path(&id)?;
-    let decision = store
+    let decision: Decision = store
         .run(move |conn| decisions::get(conn, id, visibility))
-        .await?;
+        .await?
+        .into();
     Ok(tagged_json(HttpResponse::Ok(), decision.version, &decision))
 }
 
@@ -275,9 +278,10 @@ async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id: DecisionId = path(&id)?;
     let changes = body.into_inner();
-    let decision = store
+    let decision: Decision = store
         .run(move |conn| writes::decisions::update(conn, id, Some(version), changes, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(tagged_json(HttpResponse::Ok(), decision.version, &decision))
 }
 
@@ -324,9 +328,8 @@ async fn history(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
     let id: DecisionId = path(&id)?;
-    Ok(web::Json(
-        store
-            .run(move |conn| decisions::history(conn, id, visibility))
-            .await?,
-    ))
+    let entries = store
+        .run(move |conn| decisions::history(conn, id, visibility))
+        .await?;
+    Ok(web::Json(entries.into_iter().map(Into::into).collect()))
 }

@@ -12,10 +12,11 @@ use super::params::QueryParams;
 use super::problem::{
     ApiError, BadRequest, DocumentTooLarge, NotAMeetingDocument, UnsupportedDocumentType,
 };
+use super::types::ImportRecord;
 use crate::domain::CommitteeCode;
 use crate::import::apply::{self, ImportResult};
 use crate::import::{content_sha256, read_document};
-use crate::store::imports::{self, ImportRecord};
+use crate::store::imports;
 
 /// The largest document accepted: a long set of minutes with pictures is a few MiB.
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
@@ -166,6 +167,9 @@ async fn list(
     Ok(web::Json(
         store
             .run(move |conn| imports::list(conn, query.committee.as_ref(), limit))
-            .await?,
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     ))
 }

@@ -9,10 +9,11 @@ use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, Unprocessable,
     UnsupportedMediaType,
 };
+use super::types::{CaseLinks, Link};
 use super::{JsonBody, StoreData};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode, LinkId};
 use crate::store::cases;
-use crate::store::links::{self, CaseLinks, Link};
+use crate::store::links;
 use crate::writes;
 use crate::writes::links::NewLink;
 
@@ -42,7 +43,8 @@ async fn list(
     Ok(web::Json(
         store
             .run(move |conn| links::list(conn, id, visibility))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -71,7 +73,7 @@ async fn list_by_number(
         let case = cases::get_by_number(conn, &code, number, visibility)?;
         links::list(conn, case.id, visibility)
     });
-    Ok(web::Json(links.await?))
+    Ok(web::Json(links.await?.into()))
 }
 
 /// Link a case to another
@@ -97,9 +99,10 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let id: CaseId = path(&id)?;
     let new = body.into_inner();
-    let link = store
+    let link: Link = store
         .run(move |conn| writes::links::create(conn, id, new, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
@@ -124,7 +127,8 @@ async fn get_one(
     Ok(web::Json(
         store
             .run(move |conn| links::get(conn, id, visibility))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 

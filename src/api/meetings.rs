@@ -13,10 +13,11 @@ use super::problem::{
     ApiError, BadRequest, Conflict, Gone, NotFound, PayloadTooLarge, PreconditionFailed,
     PreconditionRequired, Unprocessable, UnsupportedMediaType,
 };
+use super::types::{HistoryEntry, Meeting};
 use super::{JsonBody, StoreData, created};
 use crate::domain::{CalendarDate, CommitteeCode, MeetingId, MeetingStatus};
-use crate::store::history::HistoryEntry;
-use crate::store::meetings::{self, Meeting, MeetingFilter, MeetingKey};
+
+use crate::store::meetings::{self, MeetingFilter, MeetingKey};
 use crate::writes;
 use crate::writes::meetings::{MeetingChanges, NewMeeting};
 
@@ -93,7 +94,8 @@ async fn list(
     let page = store
         .run(move |conn| meetings::list(conn, &filter, after.as_ref(), limit))
         .await?;
-    Ok(pagination::respond(&req, request.page(page)))
+    let page: Page<Meeting> = request.page(page);
+    Ok(pagination::respond(&req, page))
 }
 
 /// Record a meeting
@@ -121,9 +123,10 @@ async fn create(
     body: JsonBody<NewMeeting>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let meeting = store
+    let meeting: Meeting = store
         .run(move |conn| writes::meetings::create(conn, new, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(created(
         format!("/api/v1/meetings/{}", meeting.id),
         meeting.version,
@@ -149,9 +152,10 @@ async fn get_one(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id: MeetingId = path(&id)?;
-    let meeting = store
+    let meeting: Meeting = store
         .run(move |conn| meetings::get(conn, id, visibility))
-        .await?;
+        .await?
+        .into();
     Ok(tagged_json(HttpResponse::Ok(), meeting.version, &meeting))
 }
 
@@ -184,9 +188,10 @@ async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id: MeetingId = path(&id)?;
     let changes = body.into_inner();
-    let meeting = store
+    let meeting: Meeting = store
         .run(move |conn| writes::meetings::update(conn, id, Some(version), changes, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(tagged_json(HttpResponse::Ok(), meeting.version, &meeting))
 }
 
@@ -232,6 +237,11 @@ async fn history(
 ) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
     let id: MeetingId = path(&id)?;
     Ok(web::Json(
-        store.run(move |conn| meetings::history(conn, id)).await?,
+        store
+            .run(move |conn| meetings::history(conn, id))
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     ))
 }

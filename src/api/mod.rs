@@ -19,6 +19,7 @@ pub mod params;
 pub mod problem;
 pub mod proposals;
 pub mod tokens;
+pub mod types;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
 use actix_web::{HttpResponse, web};

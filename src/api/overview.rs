@@ -11,12 +11,11 @@ use super::StoreData;
 use super::auth::Reader;
 use super::params::{QueryParams, path};
 use super::problem::{ApiError, BadRequest, NotFound, Unprocessable};
+use super::types::{FollowUpList, Stats};
 use crate::domain::{CalendarDate, CommitteeCode};
 use crate::report::log::{self, Report, ReportForm, ReportHead, ReportWriter};
 use crate::report::{ical, stream};
-use crate::store::overview::{
-    self, DeadlineFilter, FollowUpList, ReportFilter, ReportPart, Stats, StatsFilter,
-};
+use crate::store::overview::{self, DeadlineFilter, ReportFilter, ReportPart, StatsFilter};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(stats)
@@ -201,7 +200,7 @@ async fn stats(
         due_within_days,
         visibility,
     };
-    Ok(web::Json(store.stats(filter).await?))
+    Ok(web::Json(store.stats(filter).await?.into()))
 }
 
 /// The meeting the follow-up list is for.
@@ -262,7 +261,7 @@ async fn follow_up(
             .content_type("text/html; charset=utf-8")
             .body(log::follow_up_html(&list, Utc::now()))
     } else {
-        response.json(list)
+        response.json(FollowUpList::from(list))
     })
 }
 

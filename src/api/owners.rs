@@ -8,8 +8,9 @@ use super::params::text_segment;
 use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
+use super::types::Owner;
 use super::{JsonBody, StoreData, created};
-use crate::store::owners::{self, Owner};
+use crate::store::owners;
 use crate::writes;
 use crate::writes::owners::{NewOwner, OwnerChanges};
 
@@ -29,7 +30,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "owners", responses((status = 200, description = "The owners", body = Vec<Owner>)))]
 #[get("/owners")]
 async fn list(_reader: Reader, store: StoreData) -> Result<web::Json<Vec<Owner>>, ApiError> {
-    Ok(web::Json(store.run(owners::list).await?))
+    Ok(web::Json(
+        store
+            .run(owners::list)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Register an owner
@@ -50,9 +58,10 @@ async fn create(
     body: JsonBody<NewOwner>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let owner = store
+    let owner: Owner = store
         .run(move |conn| writes::owners::create(conn, new, &actor))
-        .await?;
+        .await?
+        .into();
     Ok(created(
         format!("/api/v1/owners/{}", owner.id),
         owner.version,
@@ -76,7 +85,7 @@ async fn get_one(
 ) -> Result<web::Json<Owner>, ApiError> {
     let key = text_segment(&key)?.to_owned();
     Ok(web::Json(
-        store.run(move |conn| owners::get(conn, &key)).await?,
+        store.run(move |conn| owners::get(conn, &key)).await?.into(),
     ))
 }
 
@@ -104,7 +113,8 @@ async fn update(
     Ok(web::Json(
         store
             .run(move |conn| writes::owners::update(conn, &key, changes, &actor))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 

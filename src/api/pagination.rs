@@ -83,13 +83,14 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 
     /// Wraps a page from the store, with a cursor when another page follows.
-    pub fn page<T>(&self, page: crate::store::Page<T, K>) -> Page<T> {
+    /// The page to answer, its items turned into the API's form.
+    pub fn page<S, T: From<S>>(&self, page: crate::store::Page<S, K>) -> Page<T> {
         let next_cursor = page.next.map(|k| {
             let data = CursorData { k, q: self.query };
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
         });
         Page {
-            items: page.items,
+            items: page.items.into_iter().map(T::from).collect(),
             total: page.total.value,
             total_exact: page.total.exact,
             next_cursor,
@@ -164,10 +165,11 @@ mod tests {
     fn cursor_carries_the_key_of_the_last_item() {
         let first = PageRequest::<i64>::new(Some(2), None, "q").unwrap();
         assert_eq!(first.after, None);
-        let page = first.page(store_page(Some(2)));
+        let page: Page<i64> = first.page(store_page(Some(2)));
         let second = PageRequest::<i64>::new(Some(2), page.next_cursor.as_deref(), "q").unwrap();
         assert_eq!(second.after, Some(2));
-        assert_eq!(second.page(store_page(None)).next_cursor, None);
+        let last: Page<i64> = second.page(store_page(None));
+        assert_eq!(last.next_cursor, None);
         let other_query = PageRequest::<i64>::new(Some(2), page.next_cursor.as_deref(), "other");
         assert!(
             other_query.is_err(),

@@ -10,8 +10,9 @@ use super::StoreData;
 use super::auth::{Editor, Reader};
 use super::params::QueryParams;
 use super::problem::{ApiError, BadRequest, Conflict, NotFound, Unprocessable};
+use super::types::Proposal;
 use crate::domain::{CaseId, CaseNumber, CommitteeCode};
-use crate::store::proposals::{self, Proposal, ProposalFilter, ProposalStatus};
+use crate::store::proposals::{self, ProposalFilter, ProposalStatus};
 use crate::writes;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -63,7 +64,10 @@ async fn list(
     Ok(web::Json(
         store
             .run(move |conn| proposals::list(conn, &filter, visibility))
-            .await?,
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     ))
 }
 
@@ -101,7 +105,8 @@ async fn accept(
     Ok(web::Json(
         store
             .run(move |conn| writes::proposals::accept(conn, id, query.target, &actor))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -125,6 +130,7 @@ async fn reject(
     Ok(web::Json(
         store
             .run(move |conn| writes::proposals::reject(conn, id, &actor))
-            .await?,
+            .await?
+            .into(),
     ))
 }

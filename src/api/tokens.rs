@@ -9,8 +9,9 @@ use super::problem::{
     ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge, Problem, Unprocessable,
     UnsupportedMediaType,
 };
+use super::types::{IssuedToken, Token};
 use super::{JsonBody, StoreData};
-use crate::store::tokens::{self, IssuedToken, NewToken, Token};
+use crate::store::tokens::{self, NewToken};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list).service(create).service(revoke);
@@ -23,7 +24,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "tokens", responses((status = 200, description = "The tokens", body = Vec<Token>)))]
 #[get("/tokens")]
 async fn list(_admin: Admin, store: StoreData) -> Result<web::Json<Vec<Token>>, ApiError> {
-    Ok(web::Json(store.run(tokens::list).await?))
+    Ok(web::Json(
+        store
+            .run(tokens::list)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Create a token
@@ -47,9 +55,10 @@ async fn create(
     body: JsonBody<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let issued = store
+    let issued: IssuedToken = store
         .run(move |conn| tokens::create(conn, new, &actor))
-        .await?;
+        .await?
+        .into();
     log::info!(
         "token '{}' ({}) created",
         issued.token.name,
@@ -84,5 +93,5 @@ async fn revoke(
         .await?;
     store.forget_callers();
     log::info!("token '{}' revoked", token.name);
-    Ok(web::Json(token))
+    Ok(web::Json(token.into()))
 }

@@ -7,7 +7,6 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::decisions::Decision;
 use super::history::HistoryEntry;
@@ -36,24 +35,21 @@ struct CaseRow {
 }
 
 /// The meeting a case is on.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MeetingRef {
     pub id: MeetingId,
-    #[schema(example = "2024-06-19")]
     pub date: NaiveDate,
 }
 
 /// A case (sak) on a meeting's agenda.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Case {
     pub id: CaseId,
     pub committee: CommitteeCode,
     pub number: CaseNumber,
     pub meeting: MeetingRef,
-    #[schema(example = "Status Handlingsplan")]
     pub title: String,
     /// Who is responsible for the case (saksansvarlig), as written in the documents.
-    #[schema(example = json!(["Runar Asp"]))]
     pub responsible: Vec<String>,
     pub status: CaseStatus,
     /// Where the case was postponed to, if it was.
@@ -77,10 +73,9 @@ pub struct Case {
 }
 
 /// Where a postponed case went: the case it was postponed to (a `postponed_to` link).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Postponement {
     pub committee: CommitteeCode,
-    #[schema(value_type = String, example = "19/24")]
     pub number: CaseNumber,
     /// The recorded case, or null while it is known only by its number.
     pub case_id: Option<CaseId>,
@@ -164,7 +159,7 @@ pub(crate) fn postponements_of(
 }
 
 /// A case with its decision points and its links to other cases.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct CaseDetail {
     #[serde(flatten)]
     pub case: Case,

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::cases::Case;
 use super::decisions::Decision;
@@ -14,7 +13,7 @@ use super::{DbConnection, StoreResult, Visibility};
 use crate::domain::{CaseId, CaseNumber, CommitteeCode};
 
 /// A case of a chain, with its decision points.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct ChainCase {
     #[serde(flatten)]
     pub case: Case,
@@ -23,7 +22,7 @@ pub struct ChainCase {
 }
 
 /// The whole story of a matter.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Chain {
     /// The case asked about.
     pub case_id: CaseId,

@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::schema::{case_links, committees, meetings};
 use super::{DbConnection, StoreError, StoreResult, utc};
@@ -23,12 +22,11 @@ struct CommitteeRow {
 
 /// A committee (utvalg) whose decisions the log keeps, such as ASU (Administrativt
 /// samarbeidsutvalg).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Committee {
     pub id: CommitteeId,
     pub code: CommitteeCode,
     /// The full name.
-    #[schema(example = "Administrativt samarbeidsutvalg")]
     pub name: String,
     /// Increases with every change.
     pub version: i32,

@@ -51,48 +51,40 @@ struct CaseKeyRow {
 
 /// The case a decision point belongs to, carried in every decision point so that a client
 /// needs no second call.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DecisionCase {
     pub id: CaseId,
     pub committee: CommitteeCode,
     pub number: CaseNumber,
-    #[schema(example = "Status Handlingsplan")]
     pub title: String,
     pub meeting_id: MeetingId,
-    #[schema(example = "2024-06-19")]
     pub meeting_date: NaiveDate,
 }
 
 /// An owner of a decision point.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DecisionOwner {
     pub id: OwnerId,
-    #[schema(example = "Sekretariatet")]
     pub name: String,
     /// Whether this owner is the one responsible, when there are several.
     pub responsible: bool,
 }
 
 /// A decision point (vedtakspunkt).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Decision {
     pub id: DecisionId,
     pub case: DecisionCase,
     pub position: Position,
     /// The text of the point as adopted.
-    #[schema(
-        example = "ASU ber sekretariatet utarbeide en vedtakslogg som benyttes i det videre arbeidet i helsefelleskapet, som holdes oppdatert fortløpende og kan fremlegges ved ønske/behov."
-    )]
     pub text: String,
     pub kind: DecisionKind,
     /// Who owns the follow-up: none, one, or several ("kommunene og sykehuset" is two).
     pub owners: Vec<DecisionOwner>,
     /// The deadline (frist), if the decision gives one.
-    #[schema(example = "2024-08-30")]
     pub deadline: Option<NaiveDate>,
     pub status: DecisionStatus,
     /// The latest note on the status.
-    #[schema(example = "Første utkast lagt fram for AU 15.08.24")]
     pub status_note: Option<String>,
     /// For a postponement point: the case the matter went to, and whether it is taken up.
     pub postponed_to: Option<super::cases::Postponement>,
@@ -110,7 +102,6 @@ pub struct Decision {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The name of the token that made the last change.
-    #[schema(example = "Sekretariatet")]
     pub updated_by: String,
     /// How the point matched a search (`q`); only in search results.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,15 +112,13 @@ pub struct Decision {
 }
 
 /// The case or meeting where a status change was reported: "done: reported to ASU in 20/24".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub committee: CommitteeCode,
     /// The case where it was reported.
-    #[schema(value_type = Option<String>, example = "20/24")]
     pub case: Option<CaseNumber>,
     pub case_id: Option<CaseId>,
     /// The meeting where it was reported.
-    #[schema(example = "2024-08-30")]
     pub meeting_date: Option<NaiveDate>,
     pub meeting_id: Option<MeetingId>,
 }
@@ -1229,10 +1218,9 @@ pub(crate) fn count_owned_by(conn: &mut DbConnection, owner: OwnerId) -> StoreRe
 }
 
 /// A point found by a search: the words matched in context, and how well it matched.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchMatch {
     /// The text around the words found, which are marked with [ and ].
-    #[schema(example = "... ber sekretariatet utarbeide en [vedtakslogg] som benyttes ...")]
     pub snippet: String,
     /// Higher is better; comparable only within one search.
     pub score: f64,

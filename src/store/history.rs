@@ -200,29 +200,24 @@ struct HistoryRow {
 }
 
 /// One change of a record, as the history keeps it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct HistoryEntry {
     /// Increases with every change in the log: entries sort by it.
     pub seq: i64,
     /// What kind of record changed: committee, meeting, case, decision, owner or link.
-    #[schema(example = "decision")]
     pub entity: String,
     pub entity_id: uuid::Uuid,
     /// The record's version after the change.
     pub version: i32,
     pub action: Action,
     /// The name of the token that made the change.
-    #[schema(example = "Sekretariatet")]
     pub actor: String,
     pub at: DateTime<Utc>,
     /// The fields that changed, each with its value before and after.
-    #[schema(value_type = Object, example = json!({"status": {"from": "in_progress", "to": "done"}}))]
     pub changes: Value,
     /// The comment given with the change.
-    #[schema(example = "Rapportert til ASU i sak 20/24")]
     pub note: Option<String>,
     /// Where the change was reported, when the change cites it.
-    #[schema(value_type = Option<Object>, example = json!({"committee": "ASU", "case": "20/24"}))]
     pub evidence: Option<Value>,
 }
 

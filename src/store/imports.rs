@@ -32,15 +32,13 @@ pub struct ImportSummary {
 }
 
 /// An import that changed the log.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct ImportRecord {
     pub id: Uuid,
     pub committee: CommitteeCode,
     pub meeting_id: MeetingId,
-    #[schema(example = "2024-06-19")]
     pub meeting_date: NaiveDate,
     /// `notice` or `minutes`.
-    #[schema(example = "minutes")]
     pub document_kind: String,
     /// SHA-256 of the file as it was sent, in hex.
     pub content_sha256: String,

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::schema::{case_links, cases, committees};
 use super::{DbConnection, StoreError, StoreResult, Visibility, parse_stored, utc};
@@ -29,7 +28,7 @@ struct LinkRow {
 }
 
 /// A case as one end of a link.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct LinkEnd {
     pub committee: CommitteeCode,
     pub number: CaseNumber,
@@ -41,13 +40,12 @@ pub struct LinkEnd {
 }
 
 /// A link from one case to another.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Link {
     pub id: LinkId,
     pub kind: LinkKind,
     pub source: LinkEnd,
     pub target: LinkEnd,
-    #[schema(example = "Operasjonalisering av vedtak 31/23")]
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
     /// The name of the token that made the link.
@@ -55,7 +53,7 @@ pub struct Link {
 }
 
 /// The links of a case: those it makes, and those made to it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct CaseLinks {
     pub outgoing: Vec<Link>,
     pub incoming: Vec<Link>,

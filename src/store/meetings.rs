@@ -7,7 +7,6 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Text, Timestamp};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::history::HistoryEntry;
 use super::schema::{cases, committees, meetings};
@@ -34,24 +33,20 @@ struct MeetingRow {
 }
 
 /// A meeting (møte) of a committee. A committee holds at most one meeting on a date.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Meeting {
     pub id: MeetingId,
     pub committee: CommitteeCode,
     /// The meeting date (møtedato).
-    #[schema(example = "2024-06-19")]
     pub date: NaiveDate,
     pub start_time: Option<ClockTime>,
     pub end_time: Option<ClockTime>,
     /// Where it is held (møtested).
-    #[schema(example = "1930 M11")]
     pub location: Option<String>,
     pub kind: MeetingKind,
     /// Who chairs it (møteleder).
-    #[schema(example = "Ingjerd Astad")]
     pub chair: Option<String>,
     /// Who takes the minutes (referent).
-    #[schema(example = "Karina Haus Steinshylla")]
     pub minute_taker: Option<String>,
     pub status: MeetingStatus,
     /// How many cases are on its agenda (that the caller may see).

@@ -8,7 +8,6 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Text};
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::cases::{Case, CaseFilter};
 use super::decisions::{Decision, DecisionFilter};
@@ -30,7 +29,7 @@ pub struct StatsFilter {
 }
 
 /// Decision points by status.
-#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct StatusCounts {
     /// Proposed in a notice and not yet adopted: not work yet.
     pub proposed: i64,
@@ -46,18 +45,17 @@ pub struct StatusCounts {
 }
 
 /// The counts of one owner. A point with several owners counts for each.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct OwnerCounts {
     /// Null for points without an owner.
     pub owner_id: Option<OwnerId>,
-    #[schema(example = "Sekretariatet")]
     pub owner: String,
     #[serde(flatten)]
     pub counts: StatusCounts,
 }
 
 /// The counts of the points adopted at one meeting.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MeetingCounts {
     pub meeting_id: MeetingId,
     pub committee: CommitteeCode,
@@ -67,7 +65,7 @@ pub struct MeetingCounts {
 }
 
 /// AU's dashboard in one call.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Stats {
     /// The UTC date that overdue and due soon are measured from.
     pub today: NaiveDate,
@@ -536,18 +534,17 @@ fn read_deadlines(
 }
 
 /// One owner's part of the list for the next meeting.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct FollowUpGroup {
     pub owner_id: Option<OwnerId>,
     /// The owner, or "Uten ansvarlig" for points without one.
-    #[schema(example = "Sekretariatet")]
     pub owner: String,
     /// Open and in-progress points, overdue first, then by deadline.
     pub decisions: Vec<Decision>,
 }
 
 /// The matters for follow-up at a meeting ("Saker til oppfølging"): what AU brings to it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct FollowUpList {
     pub committee: CommitteeCode,
     /// The meeting the list is for.

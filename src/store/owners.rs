@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::schema::{owner_aliases, owners};
 use super::{DbConnection, StoreError, StoreResult, parse_stored, utc};
@@ -26,14 +25,12 @@ struct OwnerRow {
 
 /// An owner of actions: a body (AU, Sekretariatet, a group, a fagråd), a party (Kommunene,
 /// St. Olavs hospital) or a person, with the other spellings it is known by.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Owner {
     pub id: OwnerId,
-    #[schema(example = "Analysegruppen")]
     pub name: String,
     pub kind: OwnerKind,
     /// Other spellings that resolve to this owner, such as "Analysegruppa".
-    #[schema(example = json!(["Analysegruppa", "Analysegruppe"]))]
     pub aliases: Vec<String>,
     /// Increases with every change.
     pub version: i32,

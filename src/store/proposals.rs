@@ -66,35 +66,31 @@ struct ProposalRow {
 
 /// What a proposed link points at: a case by number, or a meeting by date; with the recorded
 /// case it stands for, when there is one.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct ProposalTarget {
     pub committee: CommitteeCode,
     /// The case named, for a reference by number.
-    #[schema(value_type = Option<String>, example = "31/23")]
     pub number: Option<CaseNumber>,
     /// The meeting named, for "utsettes til ASU-møte 19.06.24".
     pub meeting_date: Option<NaiveDate>,
     /// The recorded case: the case with the number, or, for a meeting, the case of that
     /// meeting whose title is most like the source case's. Null while there is none.
     pub case_id: Option<CaseId>,
-    #[schema(value_type = Option<String>, example = "31/23")]
     pub case_number: Option<CaseNumber>,
     pub case_title: Option<String>,
 }
 
 /// A link proposed from a reference in a case's texts.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Proposal {
     pub id: uuid::Uuid,
     pub status: ProposalStatus,
     pub kind: LinkKind,
     /// The case whose text holds the reference.
     pub source_case_id: CaseId,
-    #[schema(value_type = String, example = "37/23")]
     pub source_number: CaseNumber,
     pub target: ProposalTarget,
     /// The words the reference was found in.
-    #[schema(example = "vedtak 31/23")]
     pub matched_text: String,
     /// The link made when the proposal was accepted.
     pub link_id: Option<uuid::Uuid>,

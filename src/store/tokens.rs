@@ -29,11 +29,10 @@ struct TokenRow {
 }
 
 /// An API token, without its secret.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Token {
     pub id: uuid::Uuid,
     /// Who uses the token; the history names changes made with it by this name.
-    #[schema(example = "Sekretariatet")]
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
@@ -46,12 +45,11 @@ pub struct Token {
 }
 
 /// A token just created, with its secret: the only time the secret is shown.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct IssuedToken {
     #[serde(flatten)]
     pub token: Token,
     /// Send as `Authorization: Bearer <secret>`. It is not stored and cannot be shown again.
-    #[schema(example = "vl_3q2-7wUQhK1mXoVJ8bS0d5yT9cA4eR6nZpLgHfMiBkE")]
     pub secret: String,
 }
 
