@@ -871,6 +871,14 @@ fn split_names(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// "13.00-13.10", "13.10-", "09.00": the time column of a sakliste.
+fn is_time_slot(word: &str) -> bool {
+    let (from, to) = word.split_once(['-', '–']).unwrap_or((word, ""));
+    parse_clock(from).is_some()
+        && from.contains(['.', ':'])
+        && (to.is_empty() || parse_clock(to).is_some())
+}
+
 fn read_agenda(lines: &[Line]) -> Vec<AgendaItem> {
     let mut items: Vec<AgendaItem> = Vec::new();
     for line in lines {
@@ -894,7 +902,12 @@ fn read_agenda(lines: &[Line]) -> Vec<AgendaItem> {
             });
             continue;
         }
-        let mut words = line.clean.splitn(2, ' ');
+        // A PDF row whose cells ran together: "13.00-13.10 18/24 Godkjenning …".
+        let row = match line.clean.split_once(' ') {
+            Some((first, rest)) if is_time_slot(first) => rest,
+            _ => line.clean.as_str(),
+        };
+        let mut words = row.splitn(2, ' ');
         if let Some(number) = words.next().and_then(strict_case_number) {
             items.push(AgendaItem {
                 number,

@@ -22,5 +22,6 @@ mod records;
 mod replicas;
 mod schema;
 mod sync;
+mod variants;
 mod walkthrough;
 mod web;
