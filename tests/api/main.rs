@@ -14,6 +14,7 @@ mod follow_ups;
 mod health;
 mod history;
 mod imports;
+mod imports_unseen;
 mod links;
 mod memory;
 mod openapi;
