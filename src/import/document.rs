@@ -2193,6 +2193,117 @@ mod tests {
     }
 
     #[test]
+    fn the_title_decides_the_kind_and_the_cases_check_it() {
+        // Issue 13: an agenda item "Møtereferat fra …" on a line of its own (a PDF cell) and a
+        // "Vedtak" quoted in a background do not make a notice minutes.
+        let notice = "MØTEINNKALLING (ASU)\nMøtedato: 12.02.25\n01/25\nMøtereferat fra Forhandlingsutvalget\n02/25 Plan\n\
+                      Sak: 01/25 Referat\nForslag til vedtak\n1. ASU tar saken til orientering.\n\
+                      Vedtak\nVedtaket fra 19.06.24 gjelder.\n\
+                      Sak: 02/25 Plan\nForslag til vedtak\n1. ASU godkjenner planen.\n";
+        let parsed = parse_text(notice).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Notice);
+        assert_eq!(parsed.cases[0].decisions.len(), 1);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+
+        // A title that the cases contradict is followed, and warned about with its line.
+        let minutes_titled_notice = "\nINNKALLING - (ASU)\nMøtedato: 12.02.25\n\
+                                     Sak: 01/25 A\nVedtak:\n1. ASU tar saken til orientering.\n\
+                                     Sak: 02/25 B\nEnstemmig vedtatt\n1. ASU godkjenner planen.\n";
+        let parsed = parse_text(minutes_titled_notice).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Notice);
+        assert!(
+            parsed.warnings[0].starts_with("line 1: 2 cases and not one decision point"),
+            "{:?}",
+            parsed.warnings
+        );
+        assert!(
+            parsed.warnings[1].starts_with("line 2: 2 cases carry an adopted \"Vedtak\"")
+                && parsed.warnings[1].contains("kind=minutes"),
+            "{:?}",
+            parsed.warnings
+        );
+        // The caller's word wins over both, and is warned about when they disagree.
+        let parsed = parse_text_as(minutes_titled_notice, Some(DocumentKind::Minutes)).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Minutes);
+        assert_eq!(parsed.cases[1].decisions.len(), 1);
+        assert!(
+            parsed.warnings[0].contains("as the caller asked"),
+            "{:?}",
+            parsed.warnings
+        );
+
+        // No title: the cases decide, with a warning.
+        let untitled = minutes_titled_notice.replace("INNKALLING - (ASU)", "(ASU)");
+        let parsed = parse_text(&untitled).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Minutes);
+        assert!(
+            parsed.warnings[0].contains("read as minutes from its cases"),
+            "{:?}",
+            parsed.warnings
+        );
+        for (title, kind) in [
+            ("PROTOKOLL FRA MØTE I ASU", DocumentKind::Minutes),
+            ("Møtebok", DocumentKind::Minutes),
+            ("Korrigert møtereferat", DocumentKind::Minutes),
+            ("REFERAT", DocumentKind::Minutes),
+            ("Møteinnkalling:", DocumentKind::Notice),
+        ] {
+            assert_eq!(title_kind(title), Some(kind), "{title}");
+        }
+        assert_eq!(title_kind("Referatsaker"), None);
+    }
+
+    #[test]
+    fn a_preview_that_looks_wrong_says_so_first_with_lines() {
+        let text = "MØTEREFERAT - (ASU)\nMøtedato: 12.02.2025\n\
+                    01/25 Godkjenning\n02/25 Plan\n03/25 Budsjett\n\
+                    Sak: 01/25 Godkjenning\nVedtak\n\
+                    ASU godkjenner innkallingen. 2. ASU ber sekretariatet lage en plan.\n\
+                    Sak: 02/25 Plan\nVedtak\n1. ASU tar saken til orientering.\n\
+                    Sak: 09/24 Gammel sak\nVedtak\n1. ASU tar saken til orientering.\n";
+        let parsed = parse_text(text).unwrap();
+        let w = &parsed.warnings;
+        let has =
+            |line: &str, what: &str| w.iter().any(|x| x.starts_with(line) && x.contains(what));
+        assert!(
+            has("line 5: ", "case 3/25 is on the sakliste but has no"),
+            "{w:#?}"
+        );
+        assert!(
+            has(
+                "line 12: ",
+                "case 9/24 has a section but is not on the sakliste"
+            ),
+            "{w:#?}"
+        );
+        assert!(
+            has(
+                "line 12: ",
+                "case 9/24 is numbered for 2024, the meeting is in 2025"
+            ),
+            "{w:#?}"
+        );
+        assert!(
+            has(
+                "line 6: ",
+                "case 1/25: the decision was read as one point, but \"2. ASU\""
+            ),
+            "{w:#?}"
+        );
+        assert!(w.iter().all(|x| x.starts_with("line ")), "{w:#?}");
+
+        // A meeting date in another year than the case numbers, with the line it is on.
+        let text =
+            "MØTEREFERAT (ASU)\n\nMøtedato: 12.02.2024\nSak: 01/25 A\nVedtak\n1. Godkjennes.\n";
+        let parsed = parse_text(text).unwrap();
+        assert!(
+            parsed.warnings[0].starts_with("line 3: the meeting date 12.02.2024 does not agree"),
+            "{:?}",
+            parsed.warnings
+        );
+    }
+
+    #[test]
     fn agenda_only_case_marked_postponed_has_no_decisions() {
         let text = "MØTEREFERAT\nMøtedato: 19.06.2024\n\
                     13.00-13.10\t18/24\tGodkjenning\tIngjerd Astad\t10\n\
