@@ -238,6 +238,20 @@ pub fn parse_text_as(
             }
         }
     }
+    // Once postponements are known: a postponed case needs no section.
+    for case in cases
+        .iter()
+        .filter(|c| c.status != ParsedCaseStatus::Postponed)
+    {
+        if let Some(item) = agenda.iter().find(|a| a.number == case.number)
+            && !sections.iter().any(|s| s.number == case.number)
+        {
+            review.push(format!(
+                "line {}: case {} is on the sakliste but has no \"Sak: {}\" section",
+                item.line, case.number, case.number
+            ));
+        }
+    }
     review_points(kind, &cases, &sections, &mut review);
     review.append(&mut warnings);
     Ok(ParsedDocument {
@@ -1718,15 +1732,6 @@ fn build_cases(
         } else {
             ParsedCaseStatus::Proposed
         };
-        if let Some(item) = item
-            && section.is_none()
-            && status != ParsedCaseStatus::Postponed
-        {
-            review.push(format!(
-                "line {}: case {number} is on the sakliste but has no \"Sak: {number}\" section",
-                item.line
-            ));
-        }
         if let Some(section) = section
             && item.is_none()
             && !agenda.is_empty()

@@ -259,6 +259,18 @@ fn pdf_with(content: &[u8], forms: impl Fn(&mut Document, (u32, u16)) -> Diction
     bytes
 }
 
+/// `mib` MiB of zeros, deflated as a PDF stream is (the stream's dictionary does not say so: the
+/// check must not trust it).
+fn deflated_zeros(mib: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..mib {
+        encoder.write_all(&zeros).unwrap();
+    }
+    encoder.finish().unwrap()
+}
+
 /// A form XObject drawing `content` with these resources.
 fn form(content: &[u8], xobjects: Dictionary) -> Stream {
     let mut dict = Dictionary::new();
@@ -320,6 +332,33 @@ async fn hostile_and_broken_pdfs_are_refused_quickly_with_422() {
         assert!(detail.contains(says), "{name}: {detail}");
         assert!(started.elapsed() < Duration::from_secs(10), "{name}");
     }
+    // A stream of 200 MiB of zeros, deflated to a few hundred KiB: refused while it is unpacked,
+    // in little memory, before the PDF reader would unpack it whole.
+    let bomb = pdf_with(&deflated_zeros(200), |_, _| Dictionary::new());
+    assert!(
+        bomb.len() < 1024 * 1024,
+        "a small file: {} bytes",
+        bomb.len()
+    );
+    let started = Instant::now();
+    let (read, peak) = crate::memory::peak_heap(|| vedtakslogg::import::read_document(&bomb));
+    let error = read.expect_err("refused");
+    assert!(
+        error.to_string().contains("unpack to more than 64 MiB"),
+        "{error}"
+    );
+    assert!(peak < 16 * 1024 * 1024, "read with {peak} bytes of heap");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    post(&app, "", &bomb, PDF).await.expect_problem(422);
+    assert_eq!(
+        app.get("/api/v1/imports").await.expect(200),
+        serde_json::json!([])
+    );
+
     // A type the import does not take is still refused before the body is read.
     post(&app, "", MINUTES_PDF, "image/png")
         .await
