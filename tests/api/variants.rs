@@ -45,7 +45,7 @@ fn fixtures() -> Vec<Fixture> {
 type Render = fn(&str) -> Vec<u8>;
 
 /// The layouts, by name.
-const VARIANTS: [(&str, Render); 8] = [
+const VARIANTS: [(&str, Render); 9] = [
     ("as written", |t| t.as_bytes().to_vec()),
     ("pdf cells", |t| pdf_cells(t).into_bytes()),
     ("headings", |t| headings(t).into_bytes()),
@@ -54,6 +54,10 @@ const VARIANTS: [(&str, Render); 8] = [
     ("blank lines, nbsp", |t| spacing(t).into_bytes()),
     ("crlf", |t| t.replace('\n', "\r\n").into_bytes()),
     ("utf-16", utf16),
+    ("all at once", |t| {
+        let text = spacing(&other_numbering(&paren_numbering(&headings(&pdf_cells(t)))));
+        utf16(&text.replace('\n', "\r\n"))
+    }),
 ];
 
 /// A PDF export of a narrow table: every cell on a line of its own, a time range broken after
@@ -120,11 +124,19 @@ fn clock(s: &str) -> Option<&str> {
 }
 
 /// The other spellings: INNKALLING and PROTOKOLL for titles, "Innstilling:" for a proposal,
-/// "Enstemmig vedtatt:" for a decision, "Sak 36/23" without its colon.
+/// "Enstemmig vedtatt:" for a decision, "Sak 36/23" without its colon, "9/24" for "09/24".
 fn headings(text: &str) -> String {
     let mut titled = false;
     text.lines()
         .map(|line| {
+            let line = &line
+                .split(' ')
+                .map(|word| match word.strip_prefix('0') {
+                    Some(rest) if is_case_number(word) => rest,
+                    _ => word,
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
             let trimmed = line.trim().trim_start_matches("**");
             if !titled && trimmed.starts_with("MØTEINNKALLING") {
                 titled = true;
@@ -361,6 +373,10 @@ fn the_layouts_change_the_text_they_claim_to() {
     assert!(
         heads.contains("Sak 18/24 Godkjenning\nEnstemmig vedtatt:"),
         "{heads}"
+    );
+    assert_eq!(
+        headings("Sak: 09/24 Tittel\n09/24 Tittel"),
+        "Sak 9/24 Tittel\n9/24 Tittel"
     );
     assert!(paren_numbering(text).contains("\n2) ASU tar"));
     assert!(other_numbering(text).contains("\n• Innkalling godkjennes.\n• ASU tar"));
