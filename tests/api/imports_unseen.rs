@@ -286,6 +286,79 @@ fn form(content: &[u8], xobjects: Dictionary) -> Stream {
     Stream::new(dict, content.to_vec())
 }
 
+/// A one-page minutes in a standard font, with a logo (an image drawn with "Do", as Word draws
+/// a header's logo): the logo is no text and does not stop the text from being read.
+#[test]
+fn a_pdf_with_a_logo_reads_as_its_text() {
+    let lines = [
+        // "Ø" and "ø" in the font's WinAnsi encoding, written in octal.
+        "M\\330TEREFERAT - ADMINISTRATIVT SAMARBEIDSUTVALG \\(ASU\\)",
+        "M\\370tedato: 19.06.24",
+        "Sak: 18/24 Godkjenning av innkalling og sakliste",
+        "Vedtak",
+        "1. Innkalling og sakliste godkjennes.",
+        "2. ASU ber sekretariatet utarbeide en vedtakslogg innen 01.09.24.",
+    ];
+    let mut content = b"q 100 0 0 50 72 770 cm /Logo Do Q BT /F1 11 Tf 72 720 Td 14 TL ".to_vec();
+    for line in lines {
+        content.extend_from_slice(format!("({line}) Tj T* ").as_bytes());
+    }
+    content.extend_from_slice(b"ET");
+    let pdf = pdf_with(&content, |doc, _| {
+        let mut image = Dictionary::new();
+        image.set("Type", Object::Name(b"XObject".to_vec()));
+        image.set("Subtype", Object::Name(b"Image".to_vec()));
+        image.set("Width", 2);
+        image.set("Height", 2);
+        image.set("ColorSpace", Object::Name(b"DeviceRGB".to_vec()));
+        image.set("BitsPerComponent", 8);
+        image.set("Filter", Object::Name(b"DCTDecode".to_vec()));
+        // Binary, as a JPEG is: no content stream, and unbalanced brackets and strings.
+        let jpeg: Vec<u8> = (0..4096u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .chain(*b"((([<<")
+            .collect();
+        let id = doc.add_object(Stream::new(image, jpeg));
+        let mut names = Dictionary::new();
+        names.set("Logo", Object::Reference(id));
+        names
+    });
+    let pdf = with_font(pdf);
+    let parsed = vedtakslogg::import::read_document(&pdf).expect("read");
+    assert_eq!(
+        parsed.document.kind,
+        vedtakslogg::import::DocumentKind::Minutes
+    );
+    assert_eq!(parsed.meeting.date.to_string(), "2024-06-19");
+    let points = &parsed.cases[0].decisions;
+    assert_eq!(points.len(), 2, "{parsed:#?}");
+    assert_eq!(points[1].owners, ["Sekretariatet"]);
+    assert_eq!(
+        points[1].deadline.map(|d| d.to_string()).as_deref(),
+        Some("2024-09-01")
+    );
+}
+
+/// Gives the page of `pdf` the standard font Helvetica as /F1.
+fn with_font(pdf: Vec<u8>) -> Vec<u8> {
+    let mut doc = Document::load_mem(&pdf).unwrap();
+    let mut font = Dictionary::new();
+    font.set("Type", Object::Name(b"Font".to_vec()));
+    font.set("Subtype", Object::Name(b"Type1".to_vec()));
+    font.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
+    font.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
+    let font_id = doc.add_object(font);
+    let page_id = *doc.get_pages().values().next().unwrap();
+    let page = doc.get_dictionary_mut(page_id).unwrap();
+    let resources = page.get_mut(b"Resources").unwrap().as_dict_mut().unwrap();
+    let mut fonts = Dictionary::new();
+    fonts.set("F1", Object::Reference(font_id));
+    resources.set("Font", Object::Dictionary(fonts));
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
 #[actix_web::test]
 async fn hostile_and_broken_pdfs_are_refused_quickly_with_422() {
     let app = TestApp::spawn(Backend::Sqlite).await;
