@@ -35,20 +35,42 @@ pub enum Command {
     User(UserCommand),
     /// Print the OpenAPI document to standard output.
     Openapi,
-    /// Import a notice or minutes (.docx or text) and print what was read and done as JSON.
+    /// Import a notice or minutes (.docx, PDF or text) and print what was read and done as JSON.
     Import(ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The document: a Word .docx file, or its text.
+    /// The document: a Word .docx file, a PDF, or its text.
     file: std::path::PathBuf,
     /// Only tell what the import would do; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Read the document as this kind, whatever its title says.
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// Import even when most cases came out without decision points.
+    #[arg(long)]
+    force: bool,
     /// The name the history gives as the author of the changes.
     #[arg(long = "as", default_value = "cli")]
     actor: String,
+}
+
+/// `--kind notice|minutes`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KindArg {
+    Notice,
+    Minutes,
+}
+
+impl From<KindArg> for crate::import::DocumentKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Notice => Self::Notice,
+            KindArg::Minutes => Self::Minutes,
+        }
+    }
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -273,8 +295,16 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Import(args) => {
             let bytes = std::fs::read(&args.file)
                 .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-            let parsed = crate::import::read_document(&bytes)
+            let parsed = crate::import::read_document_as(&bytes, args.kind.map(Into::into))
                 .map_err(|e| format!("{}: {e}", args.file.display()))?;
+            for warning in &parsed.warnings {
+                eprintln!("{}: warning: {warning}", args.file.display());
+            }
+            if !args.dry_run {
+                crate::import::check_importable(&parsed, args.force).map_err(|e| {
+                    format!("{}: {e} (--force imports it anyway)", args.file.display())
+                })?;
+            }
             let (store, _) = Store::open(&database()?).map_err(|e| e.to_string())?;
             let sha = crate::import::content_sha256(&bytes);
             let result = store

@@ -15,11 +15,14 @@ use super::problem::{
 use super::types::ImportRecord;
 use crate::domain::CommitteeCode;
 use crate::import::apply::{self, ImportResult};
-use crate::import::{content_sha256, read_document};
+use crate::import::{DocumentKind, check_importable, content_sha256, read_document_as};
 use crate::store::imports;
 
 /// The largest document accepted: a long set of minutes with pictures is a few MiB.
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
+
+/// The `Content-Type` of a PDF file.
+pub const PDF_TYPE: &str = "application/pdf";
 
 /// The `Content-Type` of a Word `.docx` file.
 pub const DOCX_TYPE: &str =
@@ -37,12 +40,23 @@ pub struct ImportQuery {
     /// Preview: read the document and tell what importing it would do, without writing.
     #[serde(default)]
     pub dry_run: bool,
+    /// Read the document as this kind, whatever its title says: `notice` (møteinnkalling,
+    /// whose "Forslag til vedtak" are the points) or `minutes` (møtereferat, whose "Vedtak"
+    /// are). Without it the title block decides, else the cases; a warning says when the
+    /// title, the cases and this parameter disagree.
+    #[param(value_type = Option<DocumentKind>, example = "notice")]
+    pub kind: Option<DocumentKind>,
+    /// Import even when most cases came out without decision points (which is otherwise
+    /// refused with 422, as the sign of a misread document).
+    #[serde(default)]
+    pub force: bool,
 }
 
 /// Import a notice or minutes
 ///
-/// The body is the document itself: a Word `.docx` file, or its text (UTF-8, or UTF-16 with a
-/// byte order mark) as saved from Word or copied from a PDF. It is read for the meeting
+/// The body is the document itself: a Word `.docx` file, a PDF (as exported from Word or
+/// LibreOffice; a scan has no text), or its text (UTF-8, or UTF-16 with a byte order mark) as
+/// saved from Word or copied from a PDF. It is read for the meeting
 /// (committee, date, times, place, ordinary or extraordinary, chair, minute-taker), every case
 /// on the agenda (number, title, responsible, decided, proposed or postponed, the narrative),
 /// and each case's decision points: the adopted decision (Vedtak) in minutes, the proposal
@@ -59,15 +73,25 @@ pub struct ImportQuery {
 /// proposals they did not adopt. Importing the same document again changes nothing. Found
 /// references become proposed links (`GET /api/v1/proposals`). A file that cannot be read as a
 /// meeting document gets 422 and nothing is written; so does one of more than 50,000 lines, 200
-/// cases or 1,000 decision points. Needs the editor role.
+/// cases or 1,000 decision points, and a PDF that unpacks or draws beyond what a meeting
+/// document needs.
+///
+/// The kind (notice or minutes) is taken from the title block (MØTEINNKALLING, INNKALLING,
+/// MØTEREFERAT, REFERAT, PROTOKOLL, MØTEBOK), checked against the cases, or given with
+/// `kind`. What looks misread is a warning with its line, first in `warnings`: title and cases
+/// disagreeing on the kind, cases without decision points, a decision not split into points,
+/// a meeting date in another year than the case numbers, a case on the sakliste but not in the
+/// body or the reverse. An import (not a preview) where most cases that are not postponed have
+/// no decision point is refused with 422 unless `force=true`. Needs the editor role.
 #[utoipa::path(
     tag = "imports",
     params(ImportQuery),
     request_body(
-        description = "The document: a .docx file or its text",
+        description = "The document: a .docx file, a PDF or its text",
         content(
             (String = "text/plain", example = "MØTEREFERAT - ADMINISTRATIVT SAMARBEIDSUTVALG (ASU)\nMøtedato: 19.06.24 ..."),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/pdf"),
             (Vec<u8> = "application/octet-stream")
         )
     ),
@@ -89,10 +113,14 @@ async fn import(
     // Unzipping and parsing take a few milliseconds of CPU; a large file longer. Not on the
     // worker that serves requests.
     let sha = content_sha256(&bytes);
-    let parsed = web::block(move || read_document(&bytes))
+    let kind = query.kind;
+    let parsed = web::block(move || read_document_as(&bytes, kind))
         .await
         .map_err(|e| ApiError::Internal(Box::new(e)))??;
     let dry_run = query.dry_run;
+    if !dry_run {
+        check_importable(&parsed, query.force)?;
+    }
     Ok(web::Json(
         store
             .run(move |conn| apply::apply(conn, parsed, &sha, &actor, dry_run))
@@ -108,9 +136,10 @@ fn check_content_type(request: &HttpRequest) -> Result<(), ApiError> {
         None => Ok(()),
         Some(mime) if mime.essence_str() == "text/plain" => Ok(()),
         Some(mime) if mime.essence_str() == DOCX_TYPE => Ok(()),
+        Some(mime) if mime.essence_str() == PDF_TYPE => Ok(()),
         Some(mime) if mime.essence_str() == "application/octet-stream" => Ok(()),
         Some(mime) => Err(ApiError::UnsupportedMediaType(format!(
-            "a document is sent as text/plain, {DOCX_TYPE} or application/octet-stream, not {mime}"
+            "a document is sent as text/plain, {DOCX_TYPE}, {PDF_TYPE} or application/octet-stream, not {mime}"
         ))),
     }
 }
@@ -128,7 +157,7 @@ async fn read_body(body: web::Payload) -> Result<web::Bytes, ApiError> {
         .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadRequest(
-            "the body is empty: send the document (.docx or text) as the body".into(),
+            "the body is empty: send the document (.docx, PDF or text) as the body".into(),
         ));
     }
     Ok(bytes)

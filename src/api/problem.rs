@@ -222,8 +222,8 @@ problem_responses! {
     Unprocessable = 422, "The JSON is well-formed but a value is invalid: a missing field, an unknown enum value, an impossible date, an invalid case number, an unknown owner.";
     Unavailable = 503, "The database cannot be reached.";
     DocumentTooLarge = 413, "The document is larger than 20 MiB.";
-    UnsupportedDocumentType = 415, "The body is sent with a Content-Type other than text/plain, the .docx type or application/octet-stream.";
-    NotAMeetingDocument = 422, "The file cannot be read as a notice or minutes: it is neither UTF-8 text nor a readable .docx, or it has no agenda with case numbers, or no meeting date. Nothing was written.";
+    UnsupportedDocumentType = 415, "The body is sent with a Content-Type other than text/plain, the .docx type, application/pdf or application/octet-stream.";
+    NotAMeetingDocument = 422, "The file cannot be read as a notice or minutes: it is neither UTF-8 text nor a readable .docx or PDF, or it has no agenda with case numbers, or no meeting date, or it is far larger than a meeting document; or (on an import, not a preview) most of its cases that are not postponed came out without decision points, the sign of a misread document, and `force=true` was not given (the detail lists the warnings). Nothing was written.";
 }
 
 impl From<crate::import::ImportError> for ApiError {

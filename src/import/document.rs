@@ -38,11 +38,15 @@ use crate::domain::{
 #[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct ParsedDocument {
+    /// What could not be read, or reads as if it were wrong, with the line it came from. The
+    /// signs that the whole document may have been misread (a kind that title and body disagree
+    /// on, cases without decision points, a decision not split into points, a meeting date in
+    /// another year than the case numbers, a case on the sakliste but not in the body or the
+    /// reverse) come first.
+    pub warnings: Vec<String>,
     pub document: DocumentInfo,
     pub meeting: ParsedMeeting,
     pub cases: Vec<ParsedCase>,
-    /// What could not be read, with the line it came from.
-    pub warnings: Vec<String>,
 }
 
 /// What kind of document was read.
@@ -53,7 +57,7 @@ pub struct DocumentInfo {
 }
 
 /// A notice (møteinnkalling, with proposals) or minutes (møtereferat, with adopted decisions).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     Minutes,
@@ -129,13 +133,25 @@ pub enum ImportError {
     /// The text holds no meeting: no agenda with case numbers, no meeting date.
     #[error("{0}")]
     NotAMeetingDocument(String),
-    /// The bytes are neither text nor a readable `.docx`.
+    /// The bytes are neither text nor a readable `.docx` or PDF.
     #[error("{0}")]
     Unreadable(String),
+    /// Most cases came out without decision points: an import would record a meeting that
+    /// decided nothing, most likely a misreading.
+    #[error("{0}")]
+    LooksMisread(String),
 }
 
 /// Parses the text of a notice or minutes (as extracted from PDF or Word).
 pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
+    parse_text_as(text, None)
+}
+
+/// Parses the text of a notice or minutes, read as `kind` when the caller says what it is.
+pub fn parse_text_as(
+    text: &str,
+    kind: Option<DocumentKind>,
+) -> Result<ParsedDocument, ImportError> {
     let lines: Vec<Line> = text
         .lines()
         .enumerate()
@@ -146,6 +162,8 @@ pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
         })
         .collect();
     let mut warnings = Vec::new();
+    // Signs that the whole document may be misread: shown before the rest.
+    let mut review = Vec::new();
 
     let first_section = lines
         .iter()
@@ -153,7 +171,7 @@ pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
         .unwrap_or(lines.len());
     let header = read_header(&lines[..first_section]);
     let agenda = read_agenda(&lines[..first_section]);
-    let sections = read_sections(&lines[first_section..], &mut warnings);
+    let sections = read_sections(&lines[first_section..], usual_gap(&lines), &mut warnings);
 
     if agenda.is_empty() && sections.is_empty() {
         return Err(ImportError::NotAMeetingDocument(
@@ -162,14 +180,7 @@ pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
         ));
     }
 
-    let kind = if lines.iter().any(|l| {
-        l.clean.to_uppercase().starts_with("MØTEREFERAT")
-            || matches!(heading(&l.clean), Some(Heading::Adopted))
-    }) {
-        DocumentKind::Minutes
-    } else {
-        DocumentKind::Notice
-    };
+    let kind = document_kind(&lines[..first_section], &sections, kind, &mut review);
 
     // The year the case numbers agree on.
     let mut years: HashMap<i32, usize> = HashMap::new();
@@ -185,7 +196,7 @@ pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
         .max_by_key(|(year, count)| (**count, **year))
         .map(|(y, _)| *y);
 
-    let date = meeting_date(&header, &sections, case_year, &mut warnings)?;
+    let date = meeting_date(&header, &sections, case_year, &mut review, &mut warnings)?;
 
     let meeting = ParsedMeeting {
         committee: committee(&header, text, &mut warnings),
@@ -202,11 +213,12 @@ pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
         minute_taker: header.minute_taker.clone(),
     };
 
-    let mut cases = build_cases(kind, date, &agenda, &sections, &mut warnings);
+    let mut cases = build_cases(kind, date, &agenda, &sections, &mut review, &mut warnings);
     for case in &cases {
         if case.number.year() != date.year() {
-            warnings.push(format!(
-                "case {} is numbered for {}, the meeting is in {}",
+            review.push(format!(
+                "line {}: case {} is numbered for {}, the meeting is in {}",
+                case_line(case.number, &agenda, &sections),
                 case.number,
                 case.number.year(),
                 date.year()
@@ -226,11 +238,244 @@ pub fn parse_text(text: &str) -> Result<ParsedDocument, ImportError> {
             }
         }
     }
+    // Once postponements are known: a postponed case needs no section.
+    for case in cases
+        .iter()
+        .filter(|c| c.status != ParsedCaseStatus::Postponed)
+    {
+        if let Some(item) = agenda.iter().find(|a| a.number == case.number)
+            && !sections.iter().any(|s| s.number == case.number)
+        {
+            review.push(format!(
+                "line {}: case {} is on the sakliste but has no \"Sak: {}\" section",
+                item.line, case.number, case.number
+            ));
+        }
+    }
+    review_points(kind, &cases, &sections, &mut review);
+    review.append(&mut warnings);
     Ok(ParsedDocument {
+        warnings: review,
         document: DocumentInfo { kind },
         meeting,
         cases,
-        warnings,
+    })
+}
+
+/// The blank lines a document usually puts between its lines (one in a PDF extraction that
+/// spaces every line, two when that is spaced again): a larger gap ends a paragraph.
+fn usual_gap(lines: &[Line]) -> usize {
+    let mut runs: HashMap<usize, usize> = HashMap::new();
+    let mut run = 0;
+    for line in lines {
+        if line.clean.is_empty() {
+            run += 1;
+        } else {
+            if run > 0 {
+                *runs.entry(run).or_default() += 1;
+            }
+            run = 0;
+        }
+    }
+    runs.into_iter()
+        .max_by_key(|(gap, count)| (*count, std::cmp::Reverse(*gap)))
+        .map_or(1, |(gap, _)| gap)
+}
+
+/// The line a case is first named on: its row in the sakliste, else its section.
+fn case_line(number: CaseNumber, agenda: &[AgendaItem], sections: &[Section]) -> usize {
+    agenda
+        .iter()
+        .find(|a| a.number == number)
+        .map(|a| a.line)
+        .or_else(|| sections.iter().find(|s| s.number == number).map(|s| s.line))
+        .unwrap_or(1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What kind of document
+
+/// The kind a title names: "MØTEINNKALLING", "Innkalling til møte", "MØTEREFERAT - ASU",
+/// "Protokoll", "Møtebok".
+fn title_kind(clean: &str) -> Option<DocumentKind> {
+    let mut words = clean
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | ':' | ','))
+        .filter(|w| !w.is_empty());
+    let mut first = words.next()?.to_uppercase();
+    // "Korrigert møtereferat", "REVIDERT INNKALLING".
+    if ["KORRIGERT", "REVIDERT", "ENDRET"].contains(&first.as_str()) {
+        first = words.next()?.to_uppercase();
+    }
+    match first.as_str() {
+        "MØTEINNKALLING" | "INNKALLING" => Some(DocumentKind::Notice),
+        "MØTEREFERAT" | "REFERAT" | "PROTOKOLL" | "MØTEPROTOKOLL" | "MØTEBOK" => {
+            Some(DocumentKind::Minutes)
+        }
+        _ => None,
+    }
+}
+
+/// The title block: the first line before the cases that names a kind, written in capitals
+/// as a heading is, or among the first lines of the document.
+fn title_block<'a>(header: &'a [Line<'a>]) -> Option<(&'a Line<'a>, DocumentKind)> {
+    header
+        .iter()
+        .filter(|l| !l.clean.is_empty())
+        .enumerate()
+        .find_map(|(i, l)| {
+            let kind = title_kind(&l.clean)?;
+            let word = l.clean.split_whitespace().next().unwrap_or("");
+            (i < 10 || word == word.to_uppercase()).then_some((l, kind))
+        })
+}
+
+/// What the cases say: adopted decisions ("Vedtak") make minutes; proposals ("Forslag til
+/// vedtak") and no adopted decision make a notice. With the count of cases behind it.
+fn body_kind(sections: &[Section]) -> Option<(DocumentKind, usize)> {
+    let has = |s: &Section, h: Heading| s.blocks.iter().any(|(b, _)| *b == h);
+    let adopted = sections.iter().filter(|s| has(s, Heading::Adopted)).count();
+    let proposed = sections
+        .iter()
+        .filter(|s| has(s, Heading::Proposal) && !has(s, Heading::Adopted))
+        .count();
+    match adopted.cmp(&proposed) {
+        std::cmp::Ordering::Greater => Some((DocumentKind::Minutes, adopted)),
+        std::cmp::Ordering::Less => Some((DocumentKind::Notice, proposed)),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// "minutes", "a notice": for the warnings.
+fn kind_name(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Minutes => "minutes",
+        DocumentKind::Notice => "a notice",
+    }
+}
+
+/// The value of `?kind=` (and `--kind`) for a kind.
+fn kind_param(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Minutes => "minutes",
+        DocumentKind::Notice => "notice",
+    }
+}
+
+fn body_says(kind: DocumentKind, count: usize) -> String {
+    match kind {
+        DocumentKind::Minutes => format!("{count} cases carry an adopted \"Vedtak\""),
+        DocumentKind::Notice => {
+            format!("{count} cases carry a \"Forslag til vedtak\" and no adopted \"Vedtak\"")
+        }
+    }
+}
+
+/// The kind of the document: the caller's word, else its title block, else its body; every
+/// disagreement between them is a warning.
+fn document_kind(
+    header: &[Line],
+    sections: &[Section],
+    chosen: Option<DocumentKind>,
+    review: &mut Vec<String>,
+) -> DocumentKind {
+    let title = title_block(header);
+    let body = body_kind(sections);
+    let kind = chosen
+        .or(title.map(|(_, k)| k))
+        .or(body.map(|(k, _)| k))
+        .unwrap_or(DocumentKind::Notice);
+    if let Some((line, k)) = title
+        && k != kind
+    {
+        review.push(format!(
+            "line {}: the title \"{}\" says {}, but the document is read as {} as the caller asked",
+            line.number,
+            line.clean,
+            kind_name(k),
+            kind_name(kind)
+        ));
+    }
+    if let Some((k, count)) = body
+        && k != kind
+    {
+        let line = title.map_or(1, |(l, _)| l.number);
+        let why = if chosen.is_some() {
+            "the caller asked"
+        } else {
+            "its title says"
+        };
+        review.push(format!(
+            "line {line}: {}, but the document is read as {} as {why}; import it with kind={} if it is {}",
+            body_says(k, count),
+            kind_name(kind),
+            kind_param(k),
+            kind_name(k)
+        ));
+    }
+    if title.is_none() && chosen.is_none() {
+        review.push(format!(
+            "line 1: no title (MØTEINNKALLING, INNKALLING, MØTEREFERAT, REFERAT, PROTOKOLL, MØTEBOK) names the kind of document: read as {}{}",
+            kind_name(kind),
+            if body.is_some() { " from its cases" } else { "" }
+        ));
+    }
+    kind
+}
+
+// ---------------------------------------------------------------------------------------------
+// Does the preview look right?
+
+/// Warnings for points that look misread: cases without any point, a decision that was not
+/// split into points.
+fn review_points(
+    kind: DocumentKind,
+    cases: &[ParsedCase],
+    sections: &[Section],
+    review: &mut Vec<String>,
+) {
+    let open: Vec<&ParsedCase> = cases
+        .iter()
+        .filter(|c| c.status != ParsedCaseStatus::Postponed)
+        .collect();
+    if !open.is_empty() && open.iter().all(|c| c.decisions.is_empty()) {
+        review.insert(
+            0,
+            format!(
+                "line 1: {} cases and not one decision point, read as {}: is that what the document is?",
+                open.len(),
+                kind_name(kind)
+            ),
+        );
+    }
+    for case in cases {
+        let Some(section) = sections.iter().find(|s| s.number == case.number) else {
+            continue;
+        };
+        let tops: Vec<&ParsedDecision> = case
+            .decisions
+            .iter()
+            .filter(|d| d.position.to_string().chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        if let [only] = tops.as_slice()
+            && let Some(marker) = looks_like_several_points(&only.text)
+        {
+            review.push(format!(
+                "line {}: case {}: the decision was read as one point, but \"{marker}\" in it looks like the start of another",
+                section.line, case.number
+            ));
+        }
+    }
+}
+
+/// A numbering inside one point's text ("… orientering. 2. ASU ber …"): the points were not
+/// split, as when their numbers are written in a way the reader does not know.
+fn looks_like_several_points(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(3).find_map(|w| {
+        let ends = w[0].ends_with(['.', ':', ';']);
+        let numbered = matches!(w[1], "2." | "2)" | "b)" | "b." | "ii)" | "II.");
+        let next_upper = w[2].starts_with(char::is_uppercase);
+        (ends && numbered && next_upper).then(|| format!("{} {}", w[1], w[2]))
     })
 }
 
@@ -269,7 +514,16 @@ fn clean_line(raw: &str) -> String {
 /// Lines that are page furniture, not content.
 fn is_noise(clean: &str) -> bool {
     let upper = clean.to_uppercase();
-    (clean == upper && ["SAKSFREMLEGG", "MØTEREFERAT", "MØTEINNKALLING"].contains(&clean))
+    (clean == upper
+        && [
+            "SAKSFREMLEGG",
+            "MØTEREFERAT",
+            "MØTEINNKALLING",
+            "INNKALLING",
+            "PROTOKOLL",
+            "MØTEBOK",
+        ]
+        .contains(&clean))
         || (clean.starts_with("http") && !clean.contains(' '))
         || (clean.len() >= 5 && clean.chars().all(|c| c == '_' || c == '-'))
 }
@@ -414,13 +668,10 @@ fn non_empty(value: &str) -> Option<String> {
 fn read_header(lines: &[Line]) -> Header {
     let mut header = Header::default();
     for line in lines {
-        let upper = line.clean.to_uppercase();
-        if (upper.contains("MØTEINNKALLING") || upper.contains("MØTEREFERAT"))
-            && upper.contains("EKSTRAORDIN")
-        {
-            header.extraordinary = true;
-        }
-        if upper.starts_with("MØTEREFERAT") || upper.starts_with("MØTEINNKALLING") {
+        if title_kind(&line.clean).is_some() {
+            if line.clean.to_uppercase().contains("EKSTRAORDIN") {
+                header.extraordinary = true;
+            }
             header.committee_names.push(line.clean.clone());
         }
         for cell in line.raw.split('\t').map(clean_line) {
@@ -520,6 +771,7 @@ fn meeting_date(
     header: &Header,
     sections: &[Section],
     case_year: Option<i32>,
+    review: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<NaiveDate, ImportError> {
     let section_dates: Vec<(NaiveDate, usize, String)> =
@@ -550,8 +802,14 @@ fn meeting_date(
     let chosen = match case_year {
         Some(year) if chosen.year() != year => {
             let fixed = chosen.with_year(year).unwrap_or(chosen);
-            warnings.push(format!(
-                "the meeting date {} does not agree with the case numbers' year {year}: read as {}",
+            let line = header
+                .meeting_dates
+                .iter()
+                .chain(section_dates.iter())
+                .find(|(d, _, _)| *d == chosen)
+                .map_or(1, |(_, n, _)| *n);
+            review.push(format!(
+                "line {line}: the meeting date {} does not agree with the case numbers' year {year}: read as {}",
                 chosen.format("%d.%m.%Y"),
                 fixed.format("%d.%m.%Y")
             ));
@@ -576,6 +834,7 @@ fn meeting_date(
 
 struct AgendaItem {
     number: CaseNumber,
+    line: usize,
     title: String,
     responsible: Vec<String>,
     postponed: bool,
@@ -626,6 +885,14 @@ fn split_names(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// "13.00-13.10", "13.10-", "09.00": the time column of a sakliste.
+fn is_time_slot(word: &str) -> bool {
+    let (from, to) = word.split_once(['-', '–']).unwrap_or((word, ""));
+    parse_clock(from).is_some()
+        && from.contains(['.', ':'])
+        && (to.is_empty() || parse_clock(to).is_some())
+}
+
 fn read_agenda(lines: &[Line]) -> Vec<AgendaItem> {
     let mut items: Vec<AgendaItem> = Vec::new();
     for line in lines {
@@ -642,16 +909,23 @@ fn read_agenda(lines: &[Line]) -> Vec<AgendaItem> {
                 .unwrap_or_default();
             items.push(AgendaItem {
                 number,
+                line: line.number,
                 title,
                 responsible,
                 postponed: says_postponed(line.raw),
             });
             continue;
         }
-        let mut words = line.clean.splitn(2, ' ');
+        // A PDF row whose cells ran together: "13.00-13.10 18/24 Godkjenning …".
+        let row = match line.clean.split_once(' ') {
+            Some((first, rest)) if is_time_slot(first) => rest,
+            _ => line.clean.as_str(),
+        };
+        let mut words = row.splitn(2, ' ');
         if let Some(number) = words.next().and_then(strict_case_number) {
             items.push(AgendaItem {
                 number,
+                line: line.number,
                 title: clean_title(before_markup(words.next().unwrap_or(""))),
                 responsible: Vec::new(),
                 postponed: says_postponed(&line.clean),
@@ -681,16 +955,25 @@ enum Heading {
 }
 
 fn heading(clean: &str) -> Option<Heading> {
+    // A heading starts in capitals; "orientering." alone is the end of a broken line.
+    if !clean.starts_with(|c: char| c.is_uppercase()) {
+        return None;
+    }
     let lower = clean
         .trim_end_matches([':', ' ', '.'])
         .trim()
         .to_lowercase();
     match lower.as_str() {
-        "forslag til vedtak" | "forslag til vedtak/innstilling" => Some(Heading::Proposal),
+        "forslag til vedtak"
+        | "forslag til vedtak/innstilling"
+        | "innstilling"
+        | "innstilling til vedtak"
+        | "forslag til innstilling" => Some(Heading::Proposal),
         "nytt forslag til vedtak" | "endret forslag til vedtak" | "revidert forslag til vedtak" => {
             Some(Heading::NewProposal)
         }
-        "vedtak" | "vedtak i saken" | "asu vedtak" | "asu-vedtak" => Some(Heading::Adopted),
+        "vedtak" | "vedtak i saken" | "asu vedtak" | "asu-vedtak" | "enstemmig vedtatt"
+        | "enstemmig vedtak" | "vedtatt" => Some(Heading::Adopted),
         "vedlegg"
         | "bakgrunn"
         | "bakgrunn og saksopplysninger"
@@ -709,17 +992,22 @@ fn heading(clean: &str) -> Option<Heading> {
 }
 
 /// "Sak: 36/23 Analysegruppe - mandat" -> (number text, title).
+/// Without the colon ("Sak 36/23 Analysegruppe") only when a case number and a title in
+/// capitals follow, so that "Sak 22/24 utsettes." in a text is no section.
 fn section_header(clean: &str) -> Option<(&str, &str)> {
     let rest = field(clean, "Sak")?;
-    if !clean[3..].trim_start().starts_with(':') {
-        return None;
-    }
+    let colon = clean[3..].trim_start().starts_with(':');
     let (number, title) = rest.split_once(' ').unwrap_or((rest, ""));
-    Some((number, title.trim()))
+    let title = title.trim();
+    let titled = strict_case_number(number).is_some()
+        && title.starts_with(|c: char| c.is_uppercase() || c == '*');
+    (colon || titled).then_some((number, title))
 }
 
 struct Section {
     number: CaseNumber,
+    /// The line of its "Sak: NN/YY" heading.
+    line: usize,
     title: String,
     responsible: Vec<String>,
     date: Option<(NaiveDate, usize, String)>,
@@ -730,7 +1018,7 @@ struct Section {
     postponed_marker: bool,
 }
 
-fn read_sections(lines: &[Line], warnings: &mut Vec<String>) -> Vec<Section> {
+fn read_sections(lines: &[Line], gap: usize, warnings: &mut Vec<String>) -> Vec<Section> {
     let mut starts: Vec<usize> = lines
         .iter()
         .enumerate()
@@ -759,7 +1047,9 @@ fn read_sections(lines: &[Line], warnings: &mut Vec<String>) -> Vec<Section> {
             title.push_str(more);
             i += 1;
         }
-        sections.push(read_section(number, &title, &lines[i..end], warnings));
+        let mut section = read_section(number, &title, &lines[i..end], gap, warnings);
+        section.line = line.number;
+        sections.push(section);
     }
     sections
 }
@@ -768,10 +1058,12 @@ fn read_section(
     number: CaseNumber,
     title: &str,
     lines: &[Line],
+    gap: usize,
     warnings: &mut Vec<String>,
 ) -> Section {
     let mut section = Section {
         number,
+        line: 0,
         title: clean_title(title),
         responsible: Vec::new(),
         date: None,
@@ -811,7 +1103,7 @@ fn read_section(
             }
             match h {
                 Heading::Narrative => section.narrative.push(clean.clone()),
-                block => current = Some((block, Points::new(number))),
+                block => current = Some((block, Points::new(number).with_gap(gap))),
             }
             continue;
         }
@@ -907,6 +1199,10 @@ struct Points {
     /// Blank lines since the last text.
     blank: usize,
     bullets_are_points: bool,
+    /// "a)", "b)" numbering the points themselves.
+    letters_are_points: bool,
+    /// The blank lines the document usually puts between the lines of a paragraph.
+    gap: usize,
 }
 
 impl Points {
@@ -919,7 +1215,14 @@ impl Points {
             bullet: 0,
             blank: 0,
             bullets_are_points: false,
+            letters_are_points: false,
+            gap: 1,
         }
+    }
+
+    fn with_gap(mut self, gap: usize) -> Self {
+        self.gap = gap.max(1);
+        self
     }
 
     fn push(&mut self, position: String, text: &str, line: usize) {
@@ -947,6 +1250,15 @@ impl Points {
         match line_start(clean) {
             Start::Numbered(n, text) if self.items.is_empty() || n == self.point + 1 => {
                 self.bullets_are_points = false;
+                self.new_point(n, text, line);
+            }
+            Start::Letter(None, c, text)
+                if (self.items.is_empty() && c == 'a')
+                    || (self.letters_are_points
+                        && u32::from(c) == u32::from(b'a') + u32::from(self.point)) =>
+            {
+                self.letters_are_points = true;
+                let n = self.point + 1;
                 self.new_point(n, text, line);
             }
             Start::Letter(n, c, text)
@@ -981,7 +1293,7 @@ impl Points {
                 let upper = clean.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
                 // PDF extraction puts a blank line between the lines of one paragraph; a
                 // larger gap after a finished sentence ends the decision.
-                if self.blank >= 2 && ends && upper {
+                if self.blank > self.gap && ends && upper {
                     return false;
                 }
                 append_line(&mut last.text, clean);
@@ -1339,11 +1651,40 @@ fn decisions_of(
         .collect()
 }
 
+/// Why a case that is not postponed came out without decision points.
+fn no_points(kind: DocumentKind, section: &Section) -> String {
+    let (wanted, other) = match kind {
+        DocumentKind::Minutes => (Heading::Adopted, Heading::Proposal),
+        DocumentKind::Notice => (Heading::Proposal, Heading::Adopted),
+    };
+    let name = |h: Heading| match h {
+        Heading::Adopted => "Vedtak",
+        _ => "Forslag til vedtak",
+    };
+    let (line, number) = (section.line, section.number);
+    let found = |h: Heading| section.blocks.iter().find(|(b, _)| *b == h);
+    match (found(wanted), found(other)) {
+        (Some(_), _) => format!(
+            "line {line}: case {number}: a \"{}\" heading with no decision points under it",
+            name(wanted)
+        ),
+        (None, Some((_, items))) if !items.is_empty() => format!(
+            "line {line}: case {number} has no \"{}\"; its \"{}\" of {} points is not used, as the document is read as {}",
+            name(wanted),
+            name(other),
+            items.len(),
+            kind_name(kind)
+        ),
+        _ => format!("line {line}: case {number} has no \"{}\"", name(wanted)),
+    }
+}
+
 fn build_cases(
     kind: DocumentKind,
     meeting: NaiveDate,
     agenda: &[AgendaItem],
     sections: &[Section],
+    review: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Vec<ParsedCase> {
     let mut numbers: Vec<CaseNumber> = Vec::new();
@@ -1391,16 +1732,20 @@ fn build_cases(
         } else {
             ParsedCaseStatus::Proposed
         };
-        if section.is_none() && status != ParsedCaseStatus::Postponed {
-            warnings.push(format!(
-                "case {number} is on the sakliste but has no \"Sak: {number}\" section"
+        if let Some(section) = section
+            && item.is_none()
+            && !agenda.is_empty()
+        {
+            review.push(format!(
+                "line {}: case {number} has a section but is not on the sakliste",
+                section.line
             ));
-        } else if section.is_some() && block.is_none() && status != ParsedCaseStatus::Postponed {
-            let what = match kind {
-                DocumentKind::Minutes => "Vedtak",
-                DocumentKind::Notice => "Forslag til vedtak",
-            };
-            warnings.push(format!("case {number} has no \"{what}\""));
+        }
+        if let Some(section) = section
+            && decisions.is_empty()
+            && status != ParsedCaseStatus::Postponed
+        {
+            review.push(no_points(kind, section));
         }
         let narrative = section
             .map(|s| s.narrative.join("\n"))
@@ -1850,6 +2195,117 @@ mod tests {
         assert_eq!(parse_date("19.06.24"), Some(date("2024-06-19")));
         assert_eq!(parse_date("(04.10.2023)."), Some(date("2023-10-04")));
         assert_eq!(parse_date("31.02.24"), None);
+    }
+
+    #[test]
+    fn the_title_decides_the_kind_and_the_cases_check_it() {
+        // Issue 13: an agenda item "Møtereferat fra …" on a line of its own (a PDF cell) and a
+        // "Vedtak" quoted in a background do not make a notice minutes.
+        let notice = "MØTEINNKALLING (ASU)\nMøtedato: 12.02.25\n01/25\nMøtereferat fra Forhandlingsutvalget\n02/25 Plan\n\
+                      Sak: 01/25 Referat\nForslag til vedtak\n1. ASU tar saken til orientering.\n\
+                      Vedtak\nVedtaket fra 19.06.24 gjelder.\n\
+                      Sak: 02/25 Plan\nForslag til vedtak\n1. ASU godkjenner planen.\n";
+        let parsed = parse_text(notice).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Notice);
+        assert_eq!(parsed.cases[0].decisions.len(), 1);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+
+        // A title that the cases contradict is followed, and warned about with its line.
+        let minutes_titled_notice = "\nINNKALLING - (ASU)\nMøtedato: 12.02.25\n\
+                                     Sak: 01/25 A\nVedtak:\n1. ASU tar saken til orientering.\n\
+                                     Sak: 02/25 B\nEnstemmig vedtatt\n1. ASU godkjenner planen.\n";
+        let parsed = parse_text(minutes_titled_notice).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Notice);
+        assert!(
+            parsed.warnings[0].starts_with("line 1: 2 cases and not one decision point"),
+            "{:?}",
+            parsed.warnings
+        );
+        assert!(
+            parsed.warnings[1].starts_with("line 2: 2 cases carry an adopted \"Vedtak\"")
+                && parsed.warnings[1].contains("kind=minutes"),
+            "{:?}",
+            parsed.warnings
+        );
+        // The caller's word wins over both, and is warned about when they disagree.
+        let parsed = parse_text_as(minutes_titled_notice, Some(DocumentKind::Minutes)).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Minutes);
+        assert_eq!(parsed.cases[1].decisions.len(), 1);
+        assert!(
+            parsed.warnings[0].contains("as the caller asked"),
+            "{:?}",
+            parsed.warnings
+        );
+
+        // No title: the cases decide, with a warning.
+        let untitled = minutes_titled_notice.replace("INNKALLING - (ASU)", "(ASU)");
+        let parsed = parse_text(&untitled).unwrap();
+        assert_eq!(parsed.document.kind, DocumentKind::Minutes);
+        assert!(
+            parsed.warnings[0].contains("read as minutes from its cases"),
+            "{:?}",
+            parsed.warnings
+        );
+        for (title, kind) in [
+            ("PROTOKOLL FRA MØTE I ASU", DocumentKind::Minutes),
+            ("Møtebok", DocumentKind::Minutes),
+            ("Korrigert møtereferat", DocumentKind::Minutes),
+            ("REFERAT", DocumentKind::Minutes),
+            ("Møteinnkalling:", DocumentKind::Notice),
+        ] {
+            assert_eq!(title_kind(title), Some(kind), "{title}");
+        }
+        assert_eq!(title_kind("Referatsaker"), None);
+    }
+
+    #[test]
+    fn a_preview_that_looks_wrong_says_so_first_with_lines() {
+        let text = "MØTEREFERAT - (ASU)\nMøtedato: 12.02.2025\n\
+                    01/25 Godkjenning\n02/25 Plan\n03/25 Budsjett\n\
+                    Sak: 01/25 Godkjenning\nVedtak\n\
+                    ASU godkjenner innkallingen. 2. ASU ber sekretariatet lage en plan.\n\
+                    Sak: 02/25 Plan\nVedtak\n1. ASU tar saken til orientering.\n\
+                    Sak: 09/24 Gammel sak\nVedtak\n1. ASU tar saken til orientering.\n";
+        let parsed = parse_text(text).unwrap();
+        let w = &parsed.warnings;
+        let has =
+            |line: &str, what: &str| w.iter().any(|x| x.starts_with(line) && x.contains(what));
+        assert!(
+            has("line 5: ", "case 3/25 is on the sakliste but has no"),
+            "{w:#?}"
+        );
+        assert!(
+            has(
+                "line 12: ",
+                "case 9/24 has a section but is not on the sakliste"
+            ),
+            "{w:#?}"
+        );
+        assert!(
+            has(
+                "line 12: ",
+                "case 9/24 is numbered for 2024, the meeting is in 2025"
+            ),
+            "{w:#?}"
+        );
+        assert!(
+            has(
+                "line 6: ",
+                "case 1/25: the decision was read as one point, but \"2. ASU\""
+            ),
+            "{w:#?}"
+        );
+        assert!(w.iter().all(|x| x.starts_with("line ")), "{w:#?}");
+
+        // A meeting date in another year than the case numbers, with the line it is on.
+        let text =
+            "MØTEREFERAT (ASU)\n\nMøtedato: 12.02.2024\nSak: 01/25 A\nVedtak\n1. Godkjennes.\n";
+        let parsed = parse_text(text).unwrap();
+        assert!(
+            parsed.warnings[0].starts_with("line 3: the meeting date 12.02.2024 does not agree"),
+            "{:?}",
+            parsed.warnings
+        );
     }
 
     #[test]

@@ -4,14 +4,26 @@
 pub mod apply;
 pub mod document;
 pub mod docx;
+pub mod pdf;
 
-pub use document::{ImportError, ParsedDocument};
+pub use document::{DocumentKind, ImportError, ParsedDocument};
 
-/// Reads a meeting document as sent: a Word `.docx`, or text in UTF-8 (with or without a byte
-/// order mark) or UTF-16 with a byte order mark, as Word's "Unicode text" writes it.
+/// Reads a meeting document as sent: a Word `.docx`, a PDF, or text in UTF-8 (with or without
+/// a byte order mark) or UTF-16 with a byte order mark, as Word's "Unicode text" writes it.
 pub fn read_document(bytes: &[u8]) -> Result<ParsedDocument, ImportError> {
+    read_document_as(bytes, None)
+}
+
+/// Reads a meeting document as [`read_document`] does, as a notice or as minutes when the
+/// caller says which it is (else its title and cases decide).
+pub fn read_document_as(
+    bytes: &[u8],
+    kind: Option<DocumentKind>,
+) -> Result<ParsedDocument, ImportError> {
     let text = if docx::is_docx(bytes) {
         docx::to_text(bytes)?
+    } else if pdf::is_pdf(bytes) {
+        pdf::to_text(bytes)?
     } else {
         decode_text(bytes)?
     };
@@ -32,7 +44,7 @@ pub fn read_document(bytes: &[u8]) -> Result<ParsedDocument, ImportError> {
             c => c,
         })
         .collect();
-    let parsed = document::parse_text(&text)?;
+    let parsed = document::parse_text_as(&text, kind)?;
     let points: usize = parsed.cases.iter().map(|c| c.decisions.len()).sum();
     if parsed.cases.len() > MAX_CASES || points > MAX_POINTS {
         return Err(ImportError::NotAMeetingDocument(format!(
@@ -41,6 +53,26 @@ pub fn read_document(bytes: &[u8]) -> Result<ParsedDocument, ImportError> {
         )));
     }
     Ok(parsed)
+}
+
+/// Refuses to import a document most of whose cases came out without decision points, unless
+/// the caller insists (`force`): such a preview is far more likely misread (a notice read as
+/// minutes) than a meeting that decided nothing. The warnings say what looks wrong.
+pub fn check_importable(parsed: &ParsedDocument, force: bool) -> Result<(), ImportError> {
+    let open: Vec<_> = parsed
+        .cases
+        .iter()
+        .filter(|c| c.status != document::ParsedCaseStatus::Postponed)
+        .collect();
+    let empty = open.iter().filter(|c| c.decisions.is_empty()).count();
+    if force || empty * 2 <= open.len() {
+        return Ok(());
+    }
+    Err(ImportError::LooksMisread(format!(
+        "{empty} of the {} cases that are not postponed have no decision points, so the document is most likely misread; nothing was written. Check the warnings in a preview (dry_run=true), import it as the other kind (kind=notice or kind=minutes), or import it as it is with force=true. Warnings: {}",
+        open.len(),
+        parsed.warnings.join("; ")
+    )))
 }
 
 /// Bounds that no meeting document comes near (ASU's longest notice has 1,000 lines, 8 cases

@@ -23,7 +23,7 @@ fn url(config: &DatabaseConfig) -> String {
     config.url.clone()
 }
 
-fn vedtakslogg(config: &DatabaseConfig, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn vedtakslogg(config: &DatabaseConfig, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_vedtakslogg"))
         .args(args)
         .env("DATABASE_URL", url(config))
