@@ -63,6 +63,16 @@ pub struct ServeArgs {
     /// user alone) instead of printing it, so that it never reaches a log.
     #[arg(long, env = INITIAL_ADMIN_TOKEN_FILE_VAR)]
     initial_admin_token_file: Option<std::path::PathBuf>,
+    /// Let webhooks target loopback, private and link-local addresses (refused by default,
+    /// against server-side request forgery).
+    #[arg(long, env = WEBHOOKS_ALLOW_PRIVATE_VAR, value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    webhooks_allow_private: bool,
+}
+
+const WEBHOOKS_ALLOW_PRIVATE_VAR: &str = "VEDTAKSLOGG_WEBHOOKS_ALLOW_PRIVATE";
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
 }
 
 const INITIAL_ADMIN_TOKEN_FILE_VAR: &str = "VEDTAKSLOGG_INITIAL_ADMIN_TOKEN_FILE";
@@ -222,10 +232,10 @@ fn execute(cli: Cli) -> Result<(), String> {
         Some(command) => command,
         None => Command::Serve(ServeArgs {
             listen: std::env::var("VEDTAKSLOGG_LISTEN").ok(),
-            public_read: std::env::var("VEDTAKSLOGG_PUBLIC_READ")
-                .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on")),
+            public_read: env_flag("VEDTAKSLOGG_PUBLIC_READ"),
             initial_admin_token_file: std::env::var_os(INITIAL_ADMIN_TOKEN_FILE_VAR)
                 .map(Into::into),
+            webhooks_allow_private: env_flag(WEBHOOKS_ALLOW_PRIVATE_VAR),
         }),
     };
     match command {
@@ -241,6 +251,7 @@ fn execute(cli: Cli) -> Result<(), String> {
                 initial_admin_token_file: args
                     .initial_admin_token_file
                     .filter(|path| !path.as_os_str().is_empty()),
+                webhooks_allow_private: args.webhooks_allow_private,
             };
             actix_web::rt::System::new().block_on(async move {
                 let application = Application::build(&config).map_err(|e| e.to_string())?;

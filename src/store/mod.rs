@@ -11,6 +11,7 @@ pub mod imports;
 pub mod kept;
 pub mod links;
 pub mod meetings;
+pub mod outbox;
 pub mod overview;
 pub mod owners;
 pub mod proposals;
@@ -18,6 +19,7 @@ pub mod schema;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 

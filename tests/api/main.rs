@@ -24,3 +24,4 @@ mod schema;
 mod sync;
 mod walkthrough;
 mod web;
+mod webhooks;
