@@ -180,10 +180,21 @@ impl Application {
         if policy.allow_private {
             log::warn!("webhooks may target loopback and private addresses");
         }
+        match &config.reminders.mail {
+            Some(mail) => log::info!(
+                "reminders are sent by mail from {} (owners {} days before a deadline, on the day, and weekly when overdue)",
+                mail.from,
+                config.reminders.rules.days_before
+            ),
+            None => log::info!(
+                "mail is not configured (SMTP_URL and VEDTAKSLOGG_MAIL_FROM): reminders are computed and logged, not sent"
+            ),
+        }
         let worker = crate::notify::Worker::start(
             store.clone(),
             crate::notify::Settings {
                 policy,
+                reminders: Some(config.reminders.clone()),
                 ..Default::default()
             },
         )
@@ -191,8 +202,11 @@ impl Application {
         // One count of failed sign-ins for all the workers.
         let throttle = web::Data::new(crate::web::SignInThrottle::default());
         let policy = web::Data::new(policy);
+        let rules = web::Data::new(config.reminders.rules.clone());
         let server = HttpServer::new(move || {
-            app_with(store.clone(), access, throttle.clone()).app_data(policy.clone())
+            app_with(store.clone(), access, throttle.clone())
+                .app_data(policy.clone())
+                .app_data(rules.clone())
         })
         .listen(listener)
         .map_err(|source| StartError::Listen {

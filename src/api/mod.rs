@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod params;
 pub mod problem;
 pub mod proposals;
+pub mod reminders;
 pub mod tokens;
 pub mod webhooks;
 
@@ -58,6 +59,7 @@ Times are UTC; dates are `YYYY-MM-DD`.",
         (name = "links", description = "Follow-up links between cases (oppfølging)"),
         (name = "overview", description = "What AU asks: counts, the list for the next meeting, the calendar of deadlines"),
         (name = "tokens", description = "API tokens (admins only)"),
+        (name = "reminders", description = "Reminder mails to owners and the secretariat, and owners' addresses (admins only)"),
         (name = "webhooks", description = "Signed webhooks for integrations, with their delivery log (admins only)"),
         (name = "operations", description = "Health checks"),
     ),
@@ -77,7 +79,7 @@ struct Security;
 const TOKEN_ONLY_READS: [&str; 2] = ["/api/v1/imports", "/api/v1/proposals"];
 
 /// Where only admins may go ([`auth::Admin`]).
-const ADMIN_ONLY: [&str; 2] = ["/api/v1/tokens", "/api/v1/webhooks"];
+const ADMIN_ONLY: [&str; 3] = ["/api/v1/tokens", "/api/v1/webhooks", "/api/v1/reminders"];
 
 /// Who may call an operation, as its extractor decides.
 #[derive(Clone, Copy, PartialEq)]
@@ -525,6 +527,7 @@ where
                 .configure(owners::routes)
                 .configure(overview::routes)
                 .configure(proposals::routes)
+                .configure(reminders::routes)
                 .configure(tokens::routes)
                 .configure(webhooks::routes),
         )

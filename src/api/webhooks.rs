@@ -33,6 +33,17 @@ fn id_segment(segment: &str, what: &str) -> Result<uuid::Uuid, ApiError> {
         .map_err(|_| ApiError::BadRequest(format!("{what}: '{segment}' is not a UUID")))
 }
 
+/// The `limit` of a list of the newest items of the outbox: 50 unless given, at most 200.
+pub(crate) fn newest_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit: must be between 1 and 200".into(),
+        ));
+    }
+    Ok(limit)
+}
+
 /// The policy the operator set; without one, internal addresses are refused.
 fn policy(configured: Option<web::Data<WebhookPolicy>>) -> WebhookPolicy {
     configured.map(|p| **p).unwrap_or_default()
@@ -192,12 +203,7 @@ async fn deliveries(
     query: QueryParams<DeliveriesQuery>,
 ) -> Result<web::Json<Vec<Delivery>>, ApiError> {
     let id = id_segment(&id, "id")?;
-    let limit = query.0.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::BadRequest(
-            "limit: must be between 1 and 200".into(),
-        ));
-    }
+    let limit = newest_limit(query.0.limit)?;
     Ok(web::Json(
         store
             .run(move |conn| webhooks::deliveries(conn, id, limit))

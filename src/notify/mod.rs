@@ -1,6 +1,7 @@
-//! What the service sends out on its own: signed webhook deliveries from the outbox
-//! (`store::outbox`), by a background worker that runs beside the HTTP server.
+//! What the service sends out on its own: signed webhook deliveries and reminder mails from
+//! the outbox (`store::outbox`), by a background worker that runs beside the HTTP server.
 
+pub mod mail;
 pub mod signing;
 pub mod target;
 pub mod worker;
@@ -14,6 +15,17 @@ pub use target::WebhookPolicy;
 pub use worker::Worker;
 
 use crate::store::outbox::RetryPolicy;
+use crate::store::reminders::Rules;
+
+/// Reminders: when, to whom besides the owners, and how they are sent.
+#[derive(Debug, Clone)]
+pub struct ReminderSettings {
+    pub rules: Rules,
+    /// Without it reminders are computed and logged, not sent.
+    pub mail: Option<mail::MailConfig>,
+    /// Where the service's pages are, for the links in the mails.
+    pub base_url: String,
+}
 
 /// The time as the worker sees it; tests move it to see retries give up.
 pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
@@ -35,6 +47,8 @@ pub struct Settings {
     /// How long a receiver has to answer.
     pub timeout: Duration,
     pub clock: Clock,
+    /// Whether (and how) this worker decides each day's reminders.
+    pub reminders: Option<ReminderSettings>,
 }
 
 impl Default for Settings {
@@ -46,6 +60,7 @@ impl Default for Settings {
             lease: Duration::from_secs(60),
             timeout: Duration::from_secs(10),
             clock: system_clock(),
+            reminders: None,
         }
     }
 }

@@ -7,8 +7,10 @@ use std::time::Instant;
 
 use chrono::TimeDelta;
 
-use super::{Settings, signing};
+use super::mail::Mailer;
+use super::{ReminderSettings, Settings, signing};
 use crate::store::outbox::{self, Attempt, Claimed};
+use crate::store::reminders::{self, Mail};
 use crate::store::{Store, StoreResult};
 
 /// How many items a worker takes at once.
@@ -72,9 +74,29 @@ fn run(store: &Store, settings: &Settings, stop: &(Mutex<bool>, Condvar)) {
             return;
         }
     };
+    let mailer = match settings.reminders.as_ref().and_then(|r| r.mail.as_ref()) {
+        Some(config) => match Mailer::new(config) {
+            Ok(mailer) => Some(mailer),
+            Err(error) => {
+                log::error!("reminders are not sent: {error}");
+                None
+            }
+        },
+        None => None,
+    };
     let (stopped, wake) = stop;
+    let mut reminded_on = None;
     loop {
-        let busy = match send_due(store, settings, &client) {
+        if let Some(reminders) = &settings.reminders {
+            let today = (settings.clock)().date();
+            if reminded_on != Some(today) {
+                match remind(store, reminders, mailer.is_some(), settings) {
+                    Ok(()) => reminded_on = Some(today),
+                    Err(error) => log::warn!("the reminders of {today} wait: {error}"),
+                }
+            }
+        }
+        let busy = match send_due(store, settings, &client, mailer.as_ref()) {
             Ok(sent) => sent > 0,
             Err(error) => {
                 log::warn!("the outbox worker cannot reach the database: {error}");
@@ -102,6 +124,7 @@ fn send_due(
     store: &Store,
     settings: &Settings,
     client: &reqwest::blocking::Client,
+    mailer: Option<&Mailer>,
 ) -> StoreResult<usize> {
     let lease = TimeDelta::from_std(settings.lease).unwrap_or(TimeDelta::seconds(60));
     let claimed =
@@ -110,6 +133,7 @@ fn send_due(
         let started = Instant::now();
         let (response_status, error) = match item.channel.as_str() {
             "webhook" => post(client, settings, item),
+            "mail" => (None, send_mail(mailer, item).err()),
             other => (None, Some(format!("no sender for the channel '{other}'"))),
         };
         if let Some(error) = &error {
@@ -125,6 +149,45 @@ fn send_due(
         })?;
     }
     Ok(claimed.len())
+}
+
+/// Decides the reminders of the clock's day: queued as mails when mail is configured, else
+/// only logged. Deciding them again the same day (a restart, another instance) adds nothing.
+pub fn remind(
+    store: &Store,
+    reminders: &ReminderSettings,
+    send: bool,
+    settings: &Settings,
+) -> StoreResult<()> {
+    let now = (settings.clock)();
+    let today = now.date();
+    let rules = &reminders.rules;
+    if !send {
+        for digest in store.run_blocking(|conn| reminders::plan(conn, today, rules))? {
+            log::info!(
+                "reminder of {today} to {} ({} points) not sent: mail is not configured",
+                digest.recipient,
+                digest.points.len()
+            );
+        }
+        return Ok(());
+    }
+    let queued = store.run_blocking(|conn| {
+        reminders::queue(conn, today, rules, now, |digest| {
+            super::mail::render(digest, rules.days_before, &reminders.base_url)
+        })
+    })?;
+    if !queued.is_empty() {
+        log::info!("queued {} reminder mails for {today}", queued.len());
+    }
+    Ok(())
+}
+
+fn send_mail(mailer: Option<&Mailer>, item: &Claimed) -> Result<(), String> {
+    let mailer = mailer.ok_or("mail is not configured (SMTP_URL, VEDTAKSLOGG_MAIL_FROM)")?;
+    let mail: Mail = serde_json::from_str(&item.payload)
+        .map_err(|e| format!("the queued mail cannot be read: {e}"))?;
+    mailer.send(&mail)
 }
 
 /// POSTs a webhook delivery with the Standard Webhooks headers; the receiver's status and the

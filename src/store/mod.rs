@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod overview;
 pub mod owners;
 pub mod proposals;
+pub mod reminders;
 pub mod schema;
 pub mod sessions;
 pub mod tokens;

@@ -31,9 +31,15 @@ pub(crate) struct NewItem {
 /// Writes an item, due at once; returns its id.
 pub(crate) fn push(conn: &mut DbConnection, item: NewItem) -> StoreResult<String> {
     let id = uuid::Uuid::new_v4().to_string();
+    push_with_id(conn, &id, item)?;
+    Ok(id)
+}
+
+/// Writes an item with an id the caller chose (to refer to it in the same transaction).
+pub(crate) fn push_with_id(conn: &mut DbConnection, id: &str, item: NewItem) -> StoreResult<()> {
     diesel::insert_into(outbox::table)
         .values((
-            outbox::id.eq(&id),
+            outbox::id.eq(id),
             outbox::channel.eq(item.channel),
             outbox::endpoint_id.eq(item.endpoint_id),
             outbox::event.eq(item.event),
@@ -48,7 +54,7 @@ pub(crate) fn push(conn: &mut DbConnection, item: NewItem) -> StoreResult<String
             outbox::next_attempt_at.eq(item.at),
         ))
         .execute(conn)?;
-    Ok(id)
+    Ok(())
 }
 
 /// An item a worker has taken, with what it needs to send it.
@@ -254,8 +260,12 @@ pub fn finish(
 pub struct Delivery {
     /// Also the `webhook-id` header, after `msg_`.
     pub id: uuid::Uuid,
+    /// `decision.updated` and the like for a webhook; `reminder` or `summary` for a mail.
     #[schema(example = "decision.updated")]
     pub event: String,
+    /// The address of a mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// `pending` (queued or to be tried again), `delivered`, or `failed` (given up after 24
     /// hours, when the endpoint was disabled).
     #[schema(example = "delivered")]
@@ -297,6 +307,7 @@ struct DeliveryRow {
     delivered_at: Option<NaiveDateTime>,
     last_error: Option<String>,
     payload: String,
+    recipient: Option<String>,
 }
 
 fn to_deliveries(conn: &mut DbConnection, rows: Vec<DeliveryRow>) -> StoreResult<Vec<Delivery>> {
@@ -326,6 +337,7 @@ fn to_deliveries(conn: &mut DbConnection, rows: Vec<DeliveryRow>) -> StoreResult
             next_attempt_at: (row.status == "pending").then(|| utc(row.next_attempt_at)),
             id: parse_stored(&row.id, "outbox.id")?,
             event: row.event,
+            recipient: row.recipient,
             status: row.status,
             attempts: row.attempts,
             created_at: utc(row.created_at),
@@ -337,18 +349,30 @@ fn to_deliveries(conn: &mut DbConnection, rows: Vec<DeliveryRow>) -> StoreResult
     Ok(deliveries)
 }
 
-/// The newest deliveries to an endpoint, newest first.
-pub(crate) fn of_endpoint(
+/// Whose items to list.
+pub(crate) enum Of<'a> {
+    /// A webhook endpoint's deliveries.
+    Endpoint(&'a str),
+    /// A channel's items (`mail`).
+    Channel(&'a str),
+}
+
+/// The newest items of an endpoint or channel, newest first.
+pub(crate) fn newest(
     conn: &mut DbConnection,
-    endpoint: &str,
+    of: Of<'_>,
     limit: i64,
 ) -> StoreResult<Vec<Delivery>> {
-    let rows = outbox::table
-        .filter(outbox::endpoint_id.eq(endpoint))
+    let query = outbox::table
         .select(DeliveryRow::as_select())
         .order(outbox::seq.desc())
         .limit(limit)
-        .load(conn)?;
+        .into_boxed();
+    let query = match of {
+        Of::Endpoint(endpoint) => query.filter(outbox::endpoint_id.eq(endpoint.to_owned())),
+        Of::Channel(channel) => query.filter(outbox::channel.eq(channel.to_owned())),
+    };
+    let rows = query.load(conn)?;
     to_deliveries(conn, rows)
 }
 

@@ -296,7 +296,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    owner_contacts (owner_id, email) {
+        owner_id -> Text,
+        email -> Text,
+        reminders -> Text,
+    }
+}
+
+diesel::table! {
+    reminder_keys (reminder_key) {
+        reminder_key -> Text,
+        outbox_id -> Text,
+        decision_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(owner_contacts -> owners (owner_id));
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(cases -> meetings (meeting_id));
 diesel::joinable!(decisions -> cases (case_id));
@@ -325,6 +343,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     outbox,
     outbox_attempts,
+    owner_contacts,
+    reminder_keys,
 );
 
 /// Every table both backends have, in an order that respects foreign keys; used by the schema
@@ -349,4 +369,6 @@ pub const TABLES: &[&str] = &[
     "webhook_endpoints",
     "outbox",
     "outbox_attempts",
+    "owner_contacts",
+    "reminder_keys",
 ];

@@ -255,7 +255,7 @@ pub fn deliveries(
     limit: i64,
 ) -> StoreResult<Vec<Delivery>> {
     get(conn, id)?;
-    super::outbox::of_endpoint(conn, &id.to_string(), limit)
+    super::outbox::newest(conn, super::outbox::Of::Endpoint(&id.to_string()), limit)
 }
 
 /// Sends a delivery again from `now` (also one that went out): with the same `webhook-id`, so

@@ -19,6 +19,7 @@ mod memory;
 mod openapi;
 mod overview;
 mod records;
+mod reminders;
 mod replicas;
 mod schema;
 mod sync;

@@ -54,3 +54,24 @@ CREATE TABLE outbox_attempts (
     duration_ms BIGINT NOT NULL
 );
 CREATE INDEX outbox_attempts_outbox_idx ON outbox_attempts (outbox_id, seq);
+
+-- Where an owner (a person, or a body such as Analysegruppen) gets reminders, and which.
+CREATE TABLE owner_contacts (
+    owner_id TEXT NOT NULL REFERENCES owners (id) ON DELETE CASCADE,
+    -- Stored in lower case: one contact an address.
+    email TEXT NOT NULL,
+    -- A JSON array of the reminders wanted: "before", "due", "overdue".
+    reminders TEXT NOT NULL,
+    PRIMARY KEY (owner_id, email)
+);
+
+-- One row per reminder decided (point, recipient, kind, date), in the transaction that put its
+-- mail in the outbox: the key is what keeps a reminder from going out twice, across restarts
+-- and instances.
+CREATE TABLE reminder_keys (
+    reminder_key TEXT PRIMARY KEY NOT NULL,
+    outbox_id TEXT NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+    decision_id TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX reminder_keys_outbox_idx ON reminder_keys (outbox_id);
