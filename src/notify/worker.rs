@@ -152,7 +152,7 @@ fn send_due(
 }
 
 /// Decides the reminders of the clock's day: queued as mails when mail is configured, else
-/// only logged. Deciding them again the same day (a restart, another instance) adds nothing.
+/// only logged; and queues `decision.overdue` for points whose deadline has passed. Deciding them again the same day (a restart, another instance) adds nothing.
 pub fn remind(
     store: &Store,
     reminders: &ReminderSettings,
@@ -162,6 +162,10 @@ pub fn remind(
     let now = (settings.clock)();
     let today = now.date();
     let rules = &reminders.rules;
+    let overdue = store.run_blocking(|conn| reminders::overdue_events(conn, today, now))?;
+    if overdue > 0 {
+        log::info!("queued decision.overdue for {overdue} points");
+    }
     if !send {
         for digest in store.run_blocking(|conn| reminders::plan(conn, today, rules))? {
             log::info!(

@@ -485,6 +485,43 @@ pub fn queue(
     })
 }
 
+/// Queues `decision.overdue` for the webhooks, once for each open point and deadline, when
+/// the deadline has passed before `date`; returns how many points it went out for.
+pub fn overdue_events(
+    conn: &mut DbConnection,
+    date: NaiveDate,
+    at: NaiveDateTime,
+) -> StoreResult<usize> {
+    super::write_transaction(conn, |conn| {
+        let points = open_points(conn, date - chrono::TimeDelta::days(1))?;
+        let mut queued = 0;
+        for point in points {
+            let key = format!("{}|webhook|overdue|{}", point.id, point.deadline);
+            let known = reminder_keys::table
+                .find(&key)
+                .count()
+                .get_result::<i64>(conn)?
+                > 0;
+            if known {
+                continue;
+            }
+            let id = point.id.to_string();
+            if let Some(outbox_id) = super::webhooks::on_overdue(conn, &id, at)? {
+                diesel::insert_into(reminder_keys::table)
+                    .values((
+                        reminder_keys::reminder_key.eq(key),
+                        reminder_keys::outbox_id.eq(outbox_id),
+                        reminder_keys::decision_id.eq(id),
+                        reminder_keys::created_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    })
+}
+
 /// The newest mails of the outbox, newest first: queued, sent and failed.
 pub fn mails(conn: &mut DbConnection, limit: i64) -> StoreResult<Vec<Delivery>> {
     super::outbox::newest(conn, super::outbox::Of::Channel("mail"), limit)

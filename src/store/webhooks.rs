@@ -20,6 +20,8 @@ use super::{DbConnection, StoreError, StoreResult, Visibility, parse_stored, utc
 /// The kinds of record whose changes are sent, as the event names call them.
 const ENTITIES: [&str; 4] = ["decision", "case", "meeting", "link"];
 const ACTIONS: [&str; 3] = ["created", "updated", "deleted"];
+/// Events that are not a change of a record.
+const OTHER_EVENTS: [&str; 2] = ["decision.overdue", "import.completed"];
 
 /// An event an endpoint wants: `decision.updated`, every event of a kind (`case.*`), or all
 /// (`*`).
@@ -41,6 +43,8 @@ impl FromStr for EventPattern {
 
     fn from_str(input: &str) -> Result<Self, String> {
         let known = input == "*"
+            || OTHER_EVENTS.contains(&input)
+            || input == "import.*"
             || input.split_once('.').is_some_and(|(kind, action)| {
                 ENTITIES.contains(&kind) && (action == "*" || ACTIONS.contains(&action))
             });
@@ -49,7 +53,8 @@ impl FromStr for EventPattern {
         } else {
             Err(format!(
                 "unknown event '{input}': expected one of {}.created, .updated, .deleted or .* \
-                 (such as decision.updated or case.*), or * for all",
+                 (such as decision.updated or case.*), decision.overdue, import.completed, or * \
+                 for all",
                 ENTITIES.join(", ")
             ))
         }
@@ -84,7 +89,9 @@ pub struct NewWebhook {
     #[schema(example = "https://arkiv.example.no/vedtakslogg/hook")]
     pub url: String,
     /// The events wanted: `decision.created`, `.updated`, `.deleted` and the same for `case`,
-    /// `meeting` and `link`; `decision.*` for every event of a kind; `*` for all.
+    /// `meeting` and `link`; `decision.overdue` (once for a point and deadline, the first day
+    /// after the deadline that it is still open); `import.completed`; `decision.*` for every
+    /// event of a kind; `*` for all.
     #[schema(value_type = Vec<String>, min_items = 1, example = json!(["decision.updated", "case.*"]))]
     pub events: Vec<EventPattern>,
     /// What the endpoint is for, for the admins.
@@ -341,41 +348,96 @@ pub(crate) fn on_change(conn: &mut DbConnection, change: ChangeEvent<'_>) -> Sto
     let Some(event) = event_of(change.entity, change.action) else {
         return Ok(());
     };
+    queue_event(
+        conn,
+        &event,
+        change.entity_id,
+        change.at,
+        Some(change.changes),
+        |conn| api_form(conn, change.entity, change.entity_id, change.action),
+    )
+    .map(|_| ())
+}
+
+/// Queues `import.completed`, with the import as `GET /imports` shows it.
+pub(crate) fn on_import(
+    conn: &mut DbConnection,
+    id: uuid::Uuid,
+    at: NaiveDateTime,
+) -> StoreResult<()> {
+    let record = id.to_string();
+    queue_event(conn, "import.completed", &record, at, None, |conn| {
+        let newest = super::imports::list(conn, None, 1)?;
+        let import = newest
+            .iter()
+            .find(|import| import.id == id)
+            .ok_or_else(|| StoreError::Internal(format!("import {id} is not the newest")))?;
+        super::history::snapshot(import)
+    })
+    .map(|_| ())
+}
+
+/// Queues `decision.overdue` for a point whose deadline has passed; returns the id of one
+/// delivery, none when no endpoint wants it.
+pub(crate) fn on_overdue(
+    conn: &mut DbConnection,
+    decision: &str,
+    at: NaiveDateTime,
+) -> StoreResult<Option<String>> {
+    queue_event(conn, "decision.overdue", decision, at, None, |conn| {
+        api_form(conn, Entity::Decision, decision, Action::Updated)
+    })
+}
+
+/// Queues an event about a record to the endpoints that want it, with the data `data` reads
+/// (only when one does); returns the id of one delivery.
+fn queue_event(
+    conn: &mut DbConnection,
+    event: &str,
+    record: &str,
+    at: NaiveDateTime,
+    changes: Option<&Map<String, Value>>,
+    data: impl FnOnce(&mut DbConnection) -> StoreResult<Value>,
+) -> StoreResult<Option<String>> {
     let endpoints: Vec<(String, String)> = webhook_endpoints::table
         .select((webhook_endpoints::id, webhook_endpoints::events))
         .load(conn)?;
     let mut wanted = Vec::new();
     for (id, events) in endpoints {
-        if events_of(&events, &id)?.iter().any(|p| p.matches(&event)) {
+        if events_of(&events, &id)?.iter().any(|p| p.matches(event)) {
             wanted.push(id);
         }
     }
     if wanted.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    let payload = json!({
+    let mut payload = json!({
         "type": event,
-        "timestamp": utc(change.at),
-        "data": api_form(conn, change.entity, change.entity_id, change.action)?,
-        "changes": change.changes,
-    })
-    .to_string();
+        "timestamp": utc(at),
+        "data": data(conn)?,
+    });
+    if let Some(changes) = changes {
+        payload["changes"] = Value::Object(changes.clone());
+    }
+    let payload = payload.to_string();
+    let mut first = None;
     for endpoint in wanted {
-        super::outbox::push(
+        let id = super::outbox::push(
             conn,
             NewItem {
                 channel: "webhook",
-                queue: format!("{endpoint}:{}", change.entity_id),
+                queue: format!("{endpoint}:{record}"),
                 endpoint_id: Some(endpoint),
-                event: event.clone(),
+                event: event.to_owned(),
                 idempotency_key: None,
                 recipient: None,
                 payload: payload.clone(),
-                at: change.at,
+                at,
             },
         )?;
+        first.get_or_insert(id);
     }
-    Ok(())
+    Ok(first)
 }
 
 #[cfg(test)]
@@ -391,6 +453,9 @@ mod tests {
         assert!(kind.matches("case.deleted"));
         assert!(!kind.matches("decision.deleted"));
         assert!("*".parse::<EventPattern>().unwrap().matches("link.created"));
+        let overdue: EventPattern = "decision.overdue".parse().unwrap();
+        assert!(overdue.matches("decision.overdue") && !overdue.matches("decision.updated"));
+        assert!("import.completed".parse::<EventPattern>().is_ok());
         for bad in ["decision", "decision.closed", "owner.updated", "", "*.*"] {
             assert!(bad.parse::<EventPattern>().is_err(), "{bad}");
         }

@@ -603,7 +603,61 @@ async fn webhooks_refuse_bad_input_and_non_admins(backend: Backend) {
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
 
+async fn imports_and_passed_deadlines_are_events_too(backend: Backend) {
+    let app = TestApp::spawn_allowing_private_webhooks(backend).await;
+    let receiver = Receiver::start();
+    let webhook = register(
+        &app,
+        &receiver.url(),
+        &["import.completed", "decision.overdue"],
+    )
+    .await;
+    let imported = app
+        .send_raw(
+            actix_web::http::Method::POST,
+            "/api/v1/imports",
+            "text/plain; charset=utf-8",
+            include_bytes!("../fixtures/asu-2024-06-19-referat.txt").to_vec(),
+        )
+        .await
+        .expect(200);
+    // A worker that also looks at the calendar each day (today is long after 30.08.24).
+    let clock = TestClock::default();
+    let daily = Settings {
+        reminders: Some(vedtakslogg::notify::ReminderSettings {
+            rules: Default::default(),
+            mail: None,
+            base_url: "https://vedtak.example.no".into(),
+        }),
+        ..settings(&clock)
+    };
+    let worker = Worker::start(app.store.clone(), daily.clone()).unwrap();
+    let got = receiver.wait_for(3, Duration::from_secs(5)).await;
+    worker.stop();
+    let bodies: Vec<Value> = got.iter().map(Received::json).collect();
+    assert_eq!(bodies.len(), 3, "{bodies:#?}");
+    assert_eq!(bodies[0]["type"], "import.completed");
+    assert_eq!(bodies[0]["data"]["id"], imported["import"]["id"]);
+    assert_eq!(bodies[0]["data"]["meeting_date"], "2024-06-19");
+    let overdue: Vec<&Value> = bodies[1..].iter().map(|b| &b["data"]).collect();
+    assert!(bodies[1..].iter().all(|b| b["type"] == "decision.overdue"));
+    assert!(
+        overdue
+            .iter()
+            .all(|d| d["deadline"] == "2024-08-30" && d["status"] == "open")
+    );
+    assert_ne!(overdue[0]["id"], overdue[1]["id"]);
+    // Once for a deadline: a restart, or the next day, sends no more.
+    let again = Worker::start(app.store.clone(), daily.clone()).unwrap();
+    clock.advance(TimeDelta::days(1));
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    again.stop();
+    assert_eq!(receiver.got().len(), 3);
+    assert_eq!(deliveries(&app, &webhook).await.len(), 3);
+}
+
 on_both_backends!(
+    imports_and_passed_deadlines_are_events_too,
     a_status_change_reaches_the_receiver_signed_within_a_second,
     a_receiver_that_is_down_gets_every_change_later_in_order,
     deliveries_that_fail_for_a_day_disable_the_endpoint_with_the_reason,
