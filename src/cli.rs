@@ -108,7 +108,12 @@ pub fn reminder_settings(default_url: &str) -> Result<crate::notify::ReminderSet
             ))?;
     }
     let mail = match (var("SMTP_URL"), var("VEDTAKSLOGG_MAIL_FROM")) {
-        (Some(smtp_url), Some(from)) => Some(crate::notify::mail::MailConfig { smtp_url, from }),
+        (Some(smtp_url), Some(from)) => {
+            let config = crate::notify::mail::MailConfig { smtp_url, from };
+            // A wrong URL or sender stops the start, rather than every mail later.
+            crate::notify::mail::Mailer::new(&config)?;
+            Some(config)
+        }
         (None, None) => None,
         _ => {
             return Err(

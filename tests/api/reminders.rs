@@ -36,7 +36,20 @@ struct SmtpSink {
 
 impl SmtpSink {
     fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_on(0)
+    }
+
+    /// A port nothing listens on (yet).
+    fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
@@ -138,19 +151,33 @@ fn converse(stream: std::net::TcpStream, kept: &Mutex<Vec<Received>>) {
     }
 }
 
-/// A worker whose clock stands at 10:00 on `day`, sending to `sink`.
+/// A worker whose clock starts at 10:00 on `day` (plus the test run's time), sending to `sink`.
 fn worker(app: &TestApp, day: &str, sink: Option<&SmtpSink>, rules: Rules) -> Worker {
+    worker_to(app, day, sink.map(SmtpSink::url), rules)
+}
+
+fn worker_to(app: &TestApp, day: &str, smtp_url: Option<String>, rules: Rules) -> Worker {
     let at: NaiveDateTime = NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .unwrap()
         .and_hms_opt(10, 0, 0)
         .unwrap();
     let settings = Settings {
         poll: Duration::from_millis(20),
-        clock: Arc::new(move || at),
+        retry: vedtakslogg::store::outbox::RetryPolicy {
+            first_delay: chrono::TimeDelta::milliseconds(50),
+            max_delay: chrono::TimeDelta::milliseconds(200),
+            give_up_after: chrono::TimeDelta::hours(24),
+        },
+        // The day's 10:00 and on, as time goes by (retries need the clock to move).
+        clock: Arc::new(move || {
+            static ANCHOR: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+            let gone = ANCHOR.get_or_init(Instant::now).elapsed();
+            at + chrono::TimeDelta::from_std(gone).unwrap()
+        }),
         reminders: Some(ReminderSettings {
             rules,
-            mail: sink.map(|sink| MailConfig {
-                smtp_url: sink.url(),
+            mail: smtp_url.map(|smtp_url| MailConfig {
+                smtp_url,
                 from: "vedtakslogg@helsefellesskapet.no".into(),
             }),
             base_url: "https://vedtak.example.no".into(),
@@ -554,7 +581,47 @@ async fn the_remind_command_previews_and_queues_a_day_once(backend: Backend) {
     );
 }
 
+async fn a_mail_server_that_is_down_gets_the_digest_later_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (first, _) = minutes_of_19_06_24(&app).await;
+    give_owners(&app, &first, &["AU"]).await;
+    set_contacts(&app, "AU", json!([{"email": "au@helsefellesskapet.no"}])).await;
+    let port = SmtpSink::free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let down = worker_to(&app, "2024-08-30", Some(url.clone()), Rules::default());
+    let start = Instant::now();
+    loop {
+        let listed = app
+            .as_(Who::Admin)
+            .get("/api/v1/reminders")
+            .await
+            .expect(200);
+        if listed[0]["last_error"].is_string() {
+            assert_eq!(listed[0]["status"], "pending");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{listed}");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    down.stop();
+    let sink = SmtpSink::start_on(port);
+    let up = worker_to(&app, "2024-08-30", Some(url), Rules::default());
+    let got = sink.wait_for(1).await;
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    up.stop();
+    assert_eq!(sink.got().len(), 1, "{got:#?}");
+    let listed = app
+        .as_(Who::Admin)
+        .get("/api/v1/reminders")
+        .await
+        .expect(200);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["status"], "delivered");
+    assert!(listed[0]["log"].as_array().unwrap().len() >= 2, "{listed}");
+}
+
 on_both_backends!(
+    a_mail_server_that_is_down_gets_the_digest_later_once,
     the_remind_command_previews_and_queues_a_day_once,
     the_minutes_give_one_digest_per_owner_a_week_before_and_on_the_day,
     the_secretariat_gets_a_weekly_summary_and_the_points_nobody_can_be_told_of,
