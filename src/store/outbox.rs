@@ -109,6 +109,11 @@ pub fn claim(
     lease: TimeDelta,
     limit: i64,
 ) -> StoreResult<Vec<Claimed>> {
+    // A look without locks first: an idle worker, looking twice a second, must not take the
+    // write lock (SQLite) or open a transaction each time.
+    if due(conn, now, 1)?.is_empty() {
+        return Ok(Vec::new());
+    }
     transaction(conn, |conn| {
         let claimed: Vec<Claimed> = match conn {
             DbConnection::Postgres(pg) => diesel::sql_query(format!(
@@ -118,12 +123,7 @@ pub fn claim(
             ))
             .bind::<Timestamp, _>(now)
             .load(pg)?,
-            DbConnection::Sqlite(sqlite) => diesel::sql_query(
-                DUE.replacen("{now}", "?1", 2)
-                    .replace("{limit}", &limit.to_string()),
-            )
-            .bind::<Timestamp, _>(now)
-            .load(sqlite)?,
+            DbConnection::Sqlite(_) => due(conn, now, limit)?,
         };
         for item in &claimed {
             diesel::update(outbox::table.filter(outbox::id.eq(&item.id)))
@@ -134,6 +134,22 @@ pub fn claim(
                 .execute(conn)?;
         }
         Ok(claimed)
+    })
+}
+
+/// The due items, without taking them.
+fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> StoreResult<Vec<Claimed>> {
+    let sql = |placeholder: &str| {
+        DUE.replace("{now}", placeholder)
+            .replace("{limit}", &limit.to_string())
+    };
+    Ok(match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(sql("$1"))
+            .bind::<Timestamp, _>(now)
+            .load(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(sql("?1"))
+            .bind::<Timestamp, _>(now)
+            .load(sqlite)?,
     })
 }
 
