@@ -37,6 +37,19 @@ pub enum Command {
     Openapi,
     /// Import a notice or minutes (.docx, PDF or text) and print what was read and done as JSON.
     Import(ImportArgs),
+    /// Decide the reminder mails of a day: print them (--dry-run), or queue them for the
+    /// service to send. A reminder already decided is never queued again.
+    Remind(RemindArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RemindArgs {
+    /// Only print what would go out; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The day, YYYY-MM-DD [default: today].
+    #[arg(long)]
+    date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +98,109 @@ pub struct ServeArgs {
     /// user alone) instead of printing it, so that it never reaches a log.
     #[arg(long, env = INITIAL_ADMIN_TOKEN_FILE_VAR)]
     initial_admin_token_file: Option<std::path::PathBuf>,
+    /// Let webhooks target loopback, private and link-local addresses (refused by default,
+    /// against server-side request forgery).
+    #[arg(long, env = WEBHOOKS_ALLOW_PRIVATE_VAR, value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    webhooks_allow_private: bool,
+}
+
+const WEBHOOKS_ALLOW_PRIVATE_VAR: &str = "VEDTAKSLOGG_WEBHOOKS_ALLOW_PRIVATE";
+
+/// The reminder rules and mail settings from the environment: `SMTP_URL` and
+/// `VEDTAKSLOGG_MAIL_FROM` (both, or mail is off), `VEDTAKSLOGG_SECRETARIAT_EMAIL`,
+/// `VEDTAKSLOGG_REMINDER_DAYS_BEFORE` (7) and `VEDTAKSLOGG_PUBLIC_URL` for the links.
+pub fn reminder_settings(default_url: &str) -> Result<crate::notify::ReminderSettings, String> {
+    let var = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut rules = crate::store::reminders::Rules {
+        secretariat: var("VEDTAKSLOGG_SECRETARIAT_EMAIL").map(|a| a.to_lowercase()),
+        ..Default::default()
+    };
+    if let Some(days) = var("VEDTAKSLOGG_REMINDER_DAYS_BEFORE") {
+        rules.days_before = days
+            .parse()
+            .ok()
+            .filter(|d| (1..=365).contains(d))
+            .ok_or(format!(
+                "VEDTAKSLOGG_REMINDER_DAYS_BEFORE '{days}' is not a number of days from 1 to 365"
+            ))?;
+    }
+    let mail = match (var("SMTP_URL"), var("VEDTAKSLOGG_MAIL_FROM")) {
+        (Some(smtp_url), Some(from)) => {
+            let config = crate::notify::mail::MailConfig { smtp_url, from };
+            // A wrong URL or sender stops the start, rather than every mail later.
+            crate::notify::mail::Mailer::new(&config)?;
+            Some(config)
+        }
+        (None, None) => None,
+        _ => {
+            return Err(
+                "set both SMTP_URL and VEDTAKSLOGG_MAIL_FROM to send mail, or neither".into(),
+            );
+        }
+    };
+    Ok(crate::notify::ReminderSettings {
+        rules,
+        mail,
+        base_url: var("VEDTAKSLOGG_PUBLIC_URL").unwrap_or_else(|| default_url.to_owned()),
+    })
+}
+
+/// `remind`: what the worker does each day, for a day of choice.
+fn remind(database: &DatabaseConfig, args: &RemindArgs) -> Result<(), String> {
+    let settings = reminder_settings(&format!("http://{DEFAULT_LISTEN}"))?;
+    let (store, _) = Store::open(database).map_err(|e| e.to_string())?;
+    let date = args.date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let rules = &settings.rules;
+    let render = |digest: &crate::store::reminders::Digest| {
+        crate::notify::mail::render(digest, rules.days_before, &settings.base_url)
+    };
+    if args.dry_run {
+        let digests = store
+            .run_blocking(|conn| crate::store::reminders::plan(conn, date, rules))
+            .map_err(|e| e.to_string())?;
+        for digest in &digests {
+            let mail = render(digest);
+            println!(
+                "Til: {}\nEmne: {}\n\n{}\n",
+                mail.to, mail.subject, mail.text
+            );
+        }
+        eprintln!(
+            "dry run, nothing written: {} mails for {date}{}",
+            digests.len(),
+            if settings.mail.is_none() {
+                " (mail is not configured: SMTP_URL, VEDTAKSLOGG_MAIL_FROM)"
+            } else {
+                ""
+            }
+        );
+        return Ok(());
+    }
+    if settings.mail.is_none() {
+        return Err(
+            "mail is not configured (SMTP_URL and VEDTAKSLOGG_MAIL_FROM): nothing would send the \
+             reminders; see them with --dry-run"
+                .into(),
+        );
+    }
+    let now = crate::store::clock_now();
+    let queued = store
+        .run_blocking(|conn| crate::store::reminders::queue(conn, date, rules, now, render))
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "queued {} mails for {date}; the running service sends them",
+        queued.len()
+    );
+    Ok(())
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
 }
 
 const INITIAL_ADMIN_TOKEN_FILE_VAR: &str = "VEDTAKSLOGG_INITIAL_ADMIN_TOKEN_FILE";
@@ -244,10 +360,10 @@ fn execute(cli: Cli) -> Result<(), String> {
         Some(command) => command,
         None => Command::Serve(ServeArgs {
             listen: std::env::var("VEDTAKSLOGG_LISTEN").ok(),
-            public_read: std::env::var("VEDTAKSLOGG_PUBLIC_READ")
-                .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on")),
+            public_read: env_flag("VEDTAKSLOGG_PUBLIC_READ"),
             initial_admin_token_file: std::env::var_os(INITIAL_ADMIN_TOKEN_FILE_VAR)
                 .map(Into::into),
+            webhooks_allow_private: env_flag(WEBHOOKS_ALLOW_PRIVATE_VAR),
         }),
     };
     match command {
@@ -256,6 +372,7 @@ fn execute(cli: Cli) -> Result<(), String> {
                 .listen
                 .filter(|l| !l.trim().is_empty())
                 .unwrap_or_else(|| DEFAULT_LISTEN.into());
+            let listen_url = format!("http://{listen}");
             let config = Config {
                 database: database()?,
                 listen,
@@ -263,6 +380,8 @@ fn execute(cli: Cli) -> Result<(), String> {
                 initial_admin_token_file: args
                     .initial_admin_token_file
                     .filter(|path| !path.as_os_str().is_empty()),
+                webhooks_allow_private: args.webhooks_allow_private,
+                reminders: reminder_settings(&listen_url)?,
             };
             actix_web::rt::System::new().block_on(async move {
                 let application = Application::build(&config).map_err(|e| e.to_string())?;
@@ -292,6 +411,7 @@ fn execute(cli: Cli) -> Result<(), String> {
             let (store, _) = Store::open(&database()?).map_err(|e| e.to_string())?;
             user(&store, command)
         }
+        Command::Remind(args) => remind(&database()?, &args),
         Command::Import(args) => {
             let bytes = std::fs::read(&args.file)
                 .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;

@@ -117,6 +117,10 @@ pub struct Config {
     /// Where the first admin token of an empty database goes instead of standard output (which
     /// is often a log, such as `docker logs`).
     pub initial_admin_token_file: Option<std::path::PathBuf>,
+    /// Whether webhooks may target loopback, private and link-local addresses.
+    pub webhooks_allow_private: bool,
+    /// Reminder rules and mail (see [`crate::notify::ReminderSettings`]).
+    pub reminders: crate::notify::ReminderSettings,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod import;
+pub mod notify;
 pub mod report;
 pub mod startup;
 pub mod store;

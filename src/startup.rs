@@ -112,16 +112,19 @@ fn write_private_file(path: &std::path::Path, contents: &str) -> std::io::Result
     file.sync_all()
 }
 
-/// A built server, bound and ready to run.
+/// A built server, bound and ready to run, with the worker that sends the outbox.
 pub struct Application {
     server: Server,
     url: String,
+    worker: crate::notify::Worker,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot start the worker that sends the outbox: {0}")]
+    Worker(std::io::Error),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: String,
@@ -171,18 +174,53 @@ impl Application {
         if access.public_read {
             log::info!("public reading is on: anyone may read what is public without a token");
         }
+        let policy = crate::notify::WebhookPolicy {
+            allow_private: config.webhooks_allow_private,
+        };
+        if policy.allow_private {
+            log::warn!("webhooks may target loopback and private addresses");
+        }
+        match &config.reminders.mail {
+            Some(mail) => log::info!(
+                "reminders are sent by mail from {} (owners {} days before a deadline, on the day, and weekly when overdue)",
+                mail.from,
+                config.reminders.rules.days_before
+            ),
+            None => log::info!(
+                "mail is not configured (SMTP_URL and VEDTAKSLOGG_MAIL_FROM): reminders are computed and logged, not sent"
+            ),
+        }
+        let worker = crate::notify::Worker::start(
+            store.clone(),
+            crate::notify::Settings {
+                policy,
+                reminders: Some(config.reminders.clone()),
+                ..Default::default()
+            },
+        )
+        .map_err(StartError::Worker)?;
         // One count of failed sign-ins for all the workers.
         let throttle = web::Data::new(crate::web::SignInThrottle::default());
-        let server = HttpServer::new(move || app_with(store.clone(), access, throttle.clone()))
-            .listen(listener)
-            .map_err(|source| StartError::Listen {
-                address: config.listen.clone(),
-                source,
-            })?
-            // In-flight requests get this long to finish on SIGTERM or Ctrl-C.
-            .shutdown_timeout(10)
-            .run();
-        Ok(Self { server, url })
+        let policy = web::Data::new(policy);
+        let rules = web::Data::new(config.reminders.rules.clone());
+        let server = HttpServer::new(move || {
+            app_with(store.clone(), access, throttle.clone())
+                .app_data(policy.clone())
+                .app_data(rules.clone())
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Listen {
+            address: config.listen.clone(),
+            source,
+        })?
+        // In-flight requests get this long to finish on SIGTERM or Ctrl-C.
+        .shutdown_timeout(10)
+        .run();
+        Ok(Self {
+            server,
+            url,
+            worker,
+        })
     }
 
     /// The base URL the server answers on.
@@ -197,7 +235,10 @@ impl Application {
             self.url,
             self.url
         );
-        self.server.await
+        let served = self.server.await;
+        // The item in hand is sent (or its lease runs out for another instance to take).
+        self.worker.stop();
+        served
     }
 }
 

@@ -18,8 +18,10 @@ pub mod pagination;
 pub mod params;
 pub mod problem;
 pub mod proposals;
+pub mod reminders;
 pub mod tokens;
 pub mod types;
+pub mod webhooks;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
 use actix_web::{HttpResponse, web};
@@ -58,6 +60,8 @@ Times are UTC; dates are `YYYY-MM-DD`.",
         (name = "links", description = "Follow-up links between cases (oppfølging)"),
         (name = "overview", description = "What AU asks: counts, the list for the next meeting, the calendar of deadlines"),
         (name = "tokens", description = "API tokens (admins only)"),
+        (name = "reminders", description = "Reminder mails to owners and the secretariat, and owners' addresses (admins only)"),
+        (name = "webhooks", description = "Signed webhooks for integrations, with their delivery log (admins only)"),
         (name = "operations", description = "Health checks"),
     ),
     components(schemas(Problem))
@@ -76,7 +80,7 @@ struct Security;
 const TOKEN_ONLY_READS: [&str; 2] = ["/api/v1/imports", "/api/v1/proposals"];
 
 /// Where only admins may go ([`auth::Admin`]).
-const ADMIN_ONLY: &str = "/api/v1/tokens";
+const ADMIN_ONLY: [&str; 3] = ["/api/v1/tokens", "/api/v1/webhooks", "/api/v1/reminders"];
 
 /// Who may call an operation, as its extractor decides.
 #[derive(Clone, Copy, PartialEq)]
@@ -93,7 +97,7 @@ enum Access {
 
 impl Access {
     fn of(path: &str, writes: bool) -> Self {
-        if path.starts_with(ADMIN_ONLY) {
+        if ADMIN_ONLY.iter().any(|prefix| path.starts_with(prefix)) {
             Access::Admin
         } else if writes {
             Access::Editor
@@ -524,7 +528,9 @@ where
                 .configure(owners::routes)
                 .configure(overview::routes)
                 .configure(proposals::routes)
-                .configure(tokens::routes),
+                .configure(reminders::routes)
+                .configure(tokens::routes)
+                .configure(webhooks::routes),
         )
 }
 

@@ -159,8 +159,19 @@ impl<'a> Change<'a> {
     }
 }
 
-/// Appends a change to the history.
+/// Appends a change to the history, and queues it for the webhooks that want it (in the same
+/// transaction: every change passes here, so none is missed).
 fn record(conn: &mut DbConnection, change: Change<'_>) -> StoreResult<()> {
+    super::webhooks::on_change(
+        conn,
+        super::webhooks::ChangeEvent {
+            entity: change.entity,
+            entity_id: &change.entity_id,
+            action: change.action,
+            at: change.at,
+            changes: &change.changes,
+        },
+    )?;
     diesel::insert_into(history::table)
         .values((
             history::entity.eq(change.entity.as_str()),

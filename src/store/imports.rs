@@ -116,6 +116,7 @@ pub fn record(conn: &mut DbConnection, new: NewImport<'_>) -> StoreResult<Uuid> 
             ))
             .execute(conn)?;
     }
+    super::webhooks::on_import(conn, id, now())?;
     Ok(id)
 }
 

@@ -11,14 +11,17 @@ pub mod imports;
 pub mod kept;
 pub mod links;
 pub mod meetings;
+pub mod outbox;
 pub mod overview;
 pub mod owners;
 pub mod proposals;
+pub mod reminders;
 pub mod schema;
 pub mod sessions;
 mod sql_types;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 

@@ -249,7 +249,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        disabled_at -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox (seq) {
+        seq -> BigInt,
+        id -> Text,
+        channel -> Text,
+        endpoint_id -> Nullable<Text>,
+        event -> Text,
+        queue -> Text,
+        idempotency_key -> Nullable<Text>,
+        recipient -> Nullable<Text>,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        due_since -> Timestamp,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (seq) {
+        seq -> BigInt,
+        outbox_id -> Text,
+        at -> Timestamp,
+        response_status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    owner_contacts (owner_id, email) {
+        owner_id -> Text,
+        email -> Text,
+        reminders -> Text,
+    }
+}
+
+diesel::table! {
+    reminder_keys (reminder_key) {
+        reminder_key -> Text,
+        outbox_id -> Text,
+        decision_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(owner_contacts -> owners (owner_id));
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(cases -> meetings (meeting_id));
 diesel::joinable!(decisions -> cases (case_id));
@@ -275,6 +340,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     decision_search,
     users,
     sessions,
+    webhook_endpoints,
+    outbox,
+    outbox_attempts,
+    owner_contacts,
+    reminder_keys,
 );
 
 /// Every table both backends have, in an order that respects foreign keys; used by the schema
@@ -296,4 +366,9 @@ pub const TABLES: &[&str] = &[
     "change_clock",
     "users",
     "sessions",
+    "webhook_endpoints",
+    "outbox",
+    "outbox_attempts",
+    "owner_contacts",
+    "reminder_keys",
 ];

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use vedtakslogg::api::auth::AccessSettings;
 use vedtakslogg::config::{Backend, DatabaseConfig};
 use vedtakslogg::domain::Role;
+use vedtakslogg::notify::WebhookPolicy;
 use vedtakslogg::store::tokens::{self, NewToken};
 use vedtakslogg::store::{DbConnection, Store, StoreError};
 
@@ -195,6 +196,26 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, access: AccessSettings) -> Self {
+        Self::spawn_configured(backend, access, WebhookPolicy::default()).await
+    }
+
+    /// The application with webhooks allowed to target loopback, where tests' receivers are.
+    pub async fn spawn_allowing_private_webhooks(backend: Backend) -> Self {
+        Self::spawn_configured(
+            backend,
+            AccessSettings { public_read: false },
+            WebhookPolicy {
+                allow_private: true,
+            },
+        )
+        .await
+    }
+
+    async fn spawn_configured(
+        backend: Backend,
+        access: AccessSettings,
+        policy: WebhookPolicy,
+    ) -> Self {
         // The service's own log (errors behind a 500 among it), shown with a failing test.
         let _ = env_logger::builder().is_test(true).try_init();
         let (config, database) = TestDatabase::create(backend);
@@ -222,8 +243,13 @@ impl TestApp {
         ]
         .into_iter()
         .collect();
-        let service =
-            Rc::new(test::init_service(vedtakslogg::startup::app(store.clone(), access)).await);
+        let service = Rc::new(
+            test::init_service(
+                vedtakslogg::startup::app(store.clone(), access)
+                    .app_data(actix_web::web::Data::new(policy)),
+            )
+            .await,
+        );
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
             Box::pin(async move {

@@ -118,6 +118,7 @@ fn every_enum_in_the_document_lists_the_values_the_api_speaks() {
     use vedtakslogg::store::decisions::DecisionSort;
     use vedtakslogg::store::history::Action;
     use vedtakslogg::store::proposals::ProposalStatus;
+    use vedtakslogg::store::reminders::ReminderKind;
 
     // Types that are read and written, by their schema's name or, for an inline schema, by
     // the end of where it is in the document.
@@ -131,6 +132,7 @@ fn every_enum_in_the_document_lists_the_values_the_api_speaks() {
         ("OwnerKind", read_and_written::<OwnerKind>),
         ("Role", read_and_written::<Role>),
         ("ProposalStatus", read_and_written::<ProposalStatus>),
+        ("ReminderKind", read_and_written::<ReminderKind>),
         (
             "/api/v1/proposals/get/parameters/1/schema",
             read::<ProposalStatus>,
