@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
-use crate::domain::{CalendarDate, DecisionKind, DecisionStatus, Role};
+use crate::domain::{CalendarDate, CaseStatus, DecisionKind, DecisionStatus, LinkKind, Role};
 use crate::report::log::{kind_word, status_word};
 
 /// `19.06.2024`.
@@ -103,6 +103,28 @@ pub fn status_color(status: DecisionStatus) -> &'static str {
         DecisionStatus::InProgress => "warning",
         DecisionStatus::Done => "success",
         DecisionStatus::Cancelled => "neutral",
+    }
+}
+
+/// A case's state in the users' words.
+pub fn case_status(status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Planned => "Satt opp",
+        CaseStatus::Decided => "Vedtatt",
+        CaseStatus::Postponed => "Utsatt",
+        CaseStatus::Withdrawn => "Trukket",
+    }
+}
+
+/// What a link says, read from the case that makes it (`outgoing`) or from its target.
+pub fn link_kind(kind: LinkKind, outgoing: bool) -> &'static str {
+    match (kind, outgoing) {
+        (LinkKind::FollowsUp, true) => "Følger opp",
+        (LinkKind::FollowsUp, false) => "Fulgt opp i",
+        (LinkKind::PostponedTo, true) => "Utsatt til",
+        (LinkKind::PostponedTo, false) => "Utsatt fra",
+        (LinkKind::RefersTo, true) => "Viser til",
+        (LinkKind::RefersTo, false) => "Nevnt i",
     }
 }
 

@@ -6,10 +6,13 @@
 //! are sent with a Content Security Policy that allows no inline script or style.
 
 pub mod assets;
+mod case;
 mod decision;
 mod decisions;
 mod error;
 mod format;
+mod meeting;
+mod meetings;
 mod overview;
 mod session;
 mod signin;
@@ -34,6 +37,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/vedtakspunkter", web::get().to(decisions::page))
         .route("/vedtakspunkter/{id}", web::get().to(decision::page))
         .route("/vedtakspunkter/{id}", web::post().to(decision::submit))
+        .route("/moter", web::get().to(meetings::page))
+        .route("/moter/{id}", web::get().to(meeting::page))
+        .route("/moter/{id}/oppfolging", web::get().to(meeting::follow_up))
+        .route("/saker/{id}", web::get().to(case::page))
+        .route(
+            "/saker/{id}/forslag/{proposal}",
+            web::post().to(case::answer_proposal),
+        )
         .route("/logg-inn", web::get().to(signin::page))
         .route("/logg-inn", web::post().to(signin::submit))
         .route("/logg-ut", web::post().to(signin::sign_out));
@@ -55,6 +66,7 @@ pub async fn no_page(_req: HttpRequest) -> HttpResponse {
 pub mod section {
     pub const OVERVIEW: &str = "/";
     pub const DECISIONS: &str = "/vedtakspunkter";
+    pub const MEETINGS: &str = "/moter";
     pub const NONE: &str = "";
 }
 
@@ -114,6 +126,29 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
         .insert_header((CACHE_CONTROL, "no-store"))
         .insert_header((VARY, "Cookie"))
         .body(body)
+}
+
+/// A printable report (a whole HTML page with its own inline `<style>`), sent with a policy
+/// that allows that one style by its hash and nothing else: still no `unsafe-inline`.
+pub fn printable(body: String) -> HttpResponse {
+    use base64::Engine;
+    use sha2::Digest;
+    let style = body
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map_or("", |(style, _)| style);
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    let policy = format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'none'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    );
+    let mut response = html(StatusCode::OK, body);
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("content-security-policy"),
+        actix_web::http::header::HeaderValue::from_str(&policy)
+            .expect("a hash in base64 is a valid header value"),
+    );
+    response
 }
 
 /// A 303 to another page: the answer to every form.
