@@ -35,6 +35,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/assets/{hash}/{name}", web::get().to(assets::serve))
         .route("/", web::get().to(overview::page))
         .route("/vedtakspunkter", web::get().to(decisions::page))
+        .route("/vedtakspunkter.csv", web::get().to(decisions::csv))
+        // Before the point's route, whose {id} would take it.
+        .route("/vedtakspunkter/utskrift", web::get().to(decisions::print))
         .route("/vedtakspunkter/{id}", web::get().to(decision::page))
         .route("/vedtakspunkter/{id}", web::post().to(decision::submit))
         .route("/moter", web::get().to(meetings::page))

@@ -5,7 +5,7 @@ use vedtakslogg::api::auth::AccessSettings;
 use vedtakslogg::config::Backend;
 use vedtakslogg::domain::Role;
 
-use super::{Browser, PASSWORD, account, id};
+use super::{Browser, PASSWORD, account, hide, id};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 
@@ -293,12 +293,7 @@ async fn unknown_hidden_and_deleted_cases_get_their_pages(backend: Backend) {
         "proposals quote text that may not be public: only for those signed in"
     );
 
-    app.patch(
-        &format!("/api/v1/cases/{}", id(&m.case_19)),
-        &json!({"public": false}),
-    )
-    .await
-    .expect(200);
+    hide(&app, &format!("/api/v1/cases/{}", id(&m.case_19))).await;
     let hidden = anonymous.get(&format!("/saker/{}", id(&m.case_19))).await;
     assert_eq!(hidden.status(), 404);
     let chain = anonymous

@@ -2,13 +2,13 @@
 //! printable "Saker til oppfølging" at `/moter/{id}/oppfolging`.
 
 use base64::Engine;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::Digest;
 use vedtakslogg::api::auth::AccessSettings;
 use vedtakslogg::config::Backend;
 use vedtakslogg::domain::Role;
 
-use super::{Browser, PASSWORD, account, id};
+use super::{Browser, PASSWORD, account, hide, id};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 
@@ -121,12 +121,7 @@ async fn meetings_are_listed_by_committee_and_a_meeting_shows_its_agenda_and_poi
 async fn unknown_deleted_and_hidden_meetings_and_anonymous_visitors(backend: Backend) {
     let app = TestApp::spawn_with(backend, AccessSettings { public_read: true }).await;
     let m = meetings(&app).await;
-    app.patch(
-        &format!("/api/v1/cases/{}", id(&m.case_24)),
-        &json!({"public": false}),
-    )
-    .await
-    .expect(200);
+    hide(&app, &format!("/api/v1/cases/{}", id(&m.case_24))).await;
     let mut anonymous = Browser::new(&app);
     let page = anonymous.get(&format!("/moter/{}", id(&m.june))).await;
     assert_eq!(page.status(), 200);

@@ -14,6 +14,7 @@ use crate::helpers::{TestApp, TestResponse, Who};
 use crate::on_both_backends;
 
 mod case;
+mod decisions;
 mod meetings;
 
 pub(super) const PASSWORD: &str = "et langt passord";
@@ -131,6 +132,13 @@ impl Page {
     pub(super) fn csrf(&self) -> String {
         self.field("csrf")
     }
+}
+
+/// Makes a case or point (by its API path) not public.
+pub(super) async fn hide(app: &TestApp, uri: &str) {
+    app.patch(uri, &serde_json::json!({"public": false}))
+        .await
+        .expect(200);
 }
 
 /// The id of something as the API gave it.
