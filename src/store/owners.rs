@@ -312,6 +312,30 @@ pub fn update(
     })
 }
 
+/// Adds one spelling to an owner's aliases and keeps those it has. Inside the write's turn,
+/// so that two people adding spellings at once both keep theirs.
+pub fn add_alias(
+    conn: &mut DbConnection,
+    key: &str,
+    alias: NonEmptyText,
+    actor: &str,
+) -> StoreResult<Owner> {
+    super::write_transaction(conn, |conn| {
+        let current = get(conn, key)?;
+        let mut aliases: Vec<NonEmptyText> = current
+            .aliases
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        aliases.push(alias);
+        let changes = OwnerChanges {
+            aliases: Some(aliases),
+            ..OwnerChanges::default()
+        };
+        update(conn, &current.id.to_string(), changes, actor)
+    })
+}
+
 /// Deletes an owner that owns no decision point, leaving a tombstone and its history; its
 /// name and aliases are free for another owner.
 pub fn delete(conn: &mut DbConnection, key: &str, actor: &str) -> StoreResult<()> {

@@ -95,27 +95,11 @@ struct Suggestion {
 }
 
 fn suggestion(proposal: &Proposal) -> Suggestion {
-    let target = &proposal.target;
-    let named = match (target.number, target.meeting_date, target.case_number) {
-        (Some(number), _, _) => format!("{} {number}", target.committee),
-        (None, Some(day), Some(best)) => format!(
-            "{} {best} (saken i {}-møtet {} som ligner mest)",
-            target.committee,
-            target.committee,
-            format::date(day)
-        ),
-        (None, Some(day), None) => format!(
-            "en sak i {}-møtet {} (ingen er registrert ennå)",
-            target.committee,
-            format::date(day)
-        ),
-        (None, None, _) => target.committee.to_string(),
-    };
     Suggestion {
         id: proposal.id.to_string(),
         words: format::link_kind(proposal.kind, true),
-        target: named,
-        href: target.case_id.map(|id| format!("/saker/{id}")),
+        target: super::proposals::target_words(proposal),
+        href: proposal.target.case_id.map(|id| format!("/saker/{id}")),
         matched_text: proposal.matched_text.clone(),
     }
 }
@@ -259,18 +243,8 @@ pub async fn page(
     show(&visitor, loaded, done, None, StatusCode::OK)
 }
 
-/// What came of an editor's answer to a proposal.
-enum Answer {
-    Accepted,
-    Rejected,
-    /// Someone else answered it first.
-    AlreadyDecided(Box<Proposal>),
-    /// A proposal naming a meeting, where no case of that meeting is recorded yet.
-    NoTarget,
-}
-
 /// `POST /saker/{id}/forslag/{proposal}`: accepts (`valg=godta`) or rejects (`valg=avvis`) a
-/// proposed link, as the person signed in.
+/// proposed link of the case, as the person signed in.
 pub async fn answer_proposal(
     visitor: Visitor,
     store: web::Data<Store>,
@@ -282,81 +256,9 @@ pub async fn answer_proposal(
     visitor.check_csrf(form.get("csrf"))?;
     let (id, proposal) = path.into_inner();
     let id = parse_id(&id)?;
-    let proposal: uuid::Uuid = proposal
-        .parse()
-        .map_err(|_| WebError::NotFound("Det finnes ikke noe slikt forslag.".into()))?;
-    let accept = match form.get("valg") {
-        Some("godta") => true,
-        Some("avvis") => false,
-        _ => {
-            return Err(WebError::BadRequest(
-                "Skjemaet sa ikke om forslaget skulle godtas eller avvises.".into(),
-            ));
-        }
-    };
-    let answer = store
-        .run(move |conn| {
-            // The proposal must be one of this case's: the address names both.
-            let of_case = proposals::list(
-                conn,
-                &ProposalFilter {
-                    case: Some(id),
-                    status: None,
-                    committee: None,
-                },
-                Visibility::All,
-            )?;
-            if !of_case.iter().any(|p| p.id == proposal) {
-                return Err(StoreError::NotFound(format!("no proposal {proposal}")));
-            }
-            let result = if accept {
-                proposals::accept(conn, proposal, None, &user.name).map(|_| Answer::Accepted)
-            } else {
-                proposals::reject(conn, proposal, &user.name).map(|_| Answer::Rejected)
-            };
-            match result {
-                Err(StoreError::Conflict(_)) => {
-                    let now = proposals::list(
-                        conn,
-                        &ProposalFilter {
-                            case: Some(id),
-                            status: None,
-                            committee: None,
-                        },
-                        Visibility::All,
-                    )?
-                    .into_iter()
-                    .find(|p| p.id == proposal);
-                    Ok(match now {
-                        Some(p) if p.status != ProposalStatus::Proposed => {
-                            Answer::AlreadyDecided(Box::new(p))
-                        }
-                        _ => Answer::NoTarget,
-                    })
-                }
-                other => other,
-            }
-        })
-        .await
-        .map_err(gone)?;
-    let problem = match answer {
-        Answer::Accepted => return Ok(super::see_other(&format!("/saker/{id}?forslag=godtatt"))),
-        Answer::Rejected => return Ok(super::see_other(&format!("/saker/{id}?forslag=avvist"))),
-        Answer::AlreadyDecided(p) => format!(
-            "{} har allerede {} forslaget{}. Ingenting er endret.",
-            p.decided_by.as_deref().unwrap_or("Noen andre"),
-            if p.status == ProposalStatus::Accepted {
-                "godtatt"
-            } else {
-                "avvist"
-            },
-            p.decided_at
-                .map(|at| format!(" {}", format::date_time(at)))
-                .unwrap_or_default()
-        ),
-        Answer::NoTarget => "Forslaget peker på et møte der ingen sak er registrert ennå. \
-             Registrer saken i møtet først, og godta forslaget etterpå."
-            .to_owned(),
+    let problem = match super::proposals::answer(&store, &user, &form, &proposal, Some(id)).await? {
+        Ok(word) => return Ok(super::see_other(&format!("/saker/{id}?forslag={word}"))),
+        Err(problem) => problem,
     };
     let loaded = store
         .run(move |conn| load(conn, id, Visibility::All, true))

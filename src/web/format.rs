@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
-use crate::domain::{CalendarDate, CaseStatus, DecisionKind, DecisionStatus, LinkKind, Role};
+use crate::domain::{
+    CalendarDate, CaseStatus, DecisionKind, DecisionStatus, LinkKind, OwnerKind, Role, fold,
+};
 use crate::report::log::{kind_word, status_word};
 
 /// `19.06.2024`.
@@ -128,6 +130,28 @@ pub fn link_kind(kind: LinkKind, outgoing: bool) -> &'static str {
     }
 }
 
+pub fn owner_kind(kind: OwnerKind) -> &'static str {
+    match kind {
+        OwnerKind::Body => "Organ eller gruppe",
+        OwnerKind::Party => "Part",
+        OwnerKind::Person => "Person",
+    }
+}
+
+/// A key that sorts names as a Norwegian reader expects: æ, ø, å after z, in that order
+/// (Unicode puts å before æ and ø), without regard to case.
+pub fn sort_key(name: &str) -> String {
+    fold(name)
+        .chars()
+        .map(|c| match c {
+            'æ' | 'ä' => '\u{7b}',
+            'ø' | 'ö' => '\u{7c}',
+            'å' => '\u{7d}',
+            other => other,
+        })
+        .collect()
+}
+
 pub fn role(role: Role) -> &'static str {
     match role {
         Role::Reader => "leser",
@@ -170,6 +194,13 @@ mod tests {
         assert_eq!(day("2024-06-19").as_deref(), Some("19.06.2024"));
         assert_eq!(day("31.02.2024"), None);
         assert_eq!(day("i desember"), None);
+    }
+
+    #[test]
+    fn names_sort_with_æ_ø_å_after_z() {
+        let mut names = ["Åsen", "Øya", "Ærø", "Zeta", "analyse"];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(names, ["analyse", "Zeta", "Ærø", "Øya", "Åsen"]);
     }
 
     #[test]

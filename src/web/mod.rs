@@ -14,6 +14,8 @@ mod format;
 mod meeting;
 mod meetings;
 mod overview;
+mod owners;
+mod proposals;
 mod session;
 mod signin;
 
@@ -48,6 +50,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/saker/{id}/forslag/{proposal}",
             web::post().to(case::answer_proposal),
         )
+        .route("/ansvarlige", web::get().to(owners::page))
+        .route("/ansvarlige", web::post().to(owners::create))
+        .route("/ansvarlige/stavemate", web::post().to(owners::add_alias))
+        .route("/forslag", web::get().to(proposals::page))
+        .route("/forslag/{proposal}", web::post().to(proposals::submit))
         .route("/logg-inn", web::get().to(signin::page))
         .route("/logg-inn", web::post().to(signin::submit))
         .route("/logg-ut", web::post().to(signin::sign_out));
@@ -70,6 +77,8 @@ pub mod section {
     pub const OVERVIEW: &str = "/";
     pub const DECISIONS: &str = "/vedtakspunkter";
     pub const MEETINGS: &str = "/moter";
+    pub const OWNERS: &str = "/ansvarlige";
+    pub const PROPOSALS: &str = "/forslag";
     pub const NONE: &str = "";
 }
 

@@ -325,7 +325,71 @@ async fn unknown_hidden_and_deleted_cases_get_their_pages(backend: Backend) {
     assert!(deleted.text().contains("Denne saken er slettet"));
 }
 
+async fn the_proposals_page_lists_what_waits_and_editors_answer_there(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let m = matter(&app).await;
+    let proposal = id(&waiting(&app, &m.case_20).await[0]).to_owned();
+    account(&app, "kari@kommune.no", "Kari Nordmann", Role::Editor).await;
+    account(&app, "ola@kommune.no", "Ola Nordmann", Role::Editor).await;
+    account(&app, "au@kommune.no", "Anne Arbeidsutvalg", Role::Reader).await;
+    let (mut kari, mut ola, mut reader) =
+        (Browser::new(&app), Browser::new(&app), Browser::new(&app));
+    kari.sign_in("kari@kommune.no", PASSWORD).await;
+    ola.sign_in("ola@kommune.no", PASSWORD).await;
+    reader.sign_in("au@kommune.no", PASSWORD).await;
+    let action = format!("/forslag/{proposal}");
+
+    let seen = reader.get("/forslag").await;
+    assert_eq!(seen.status(), 200, "{}", seen.text());
+    assert!(seen.text().contains("1 forslag venter"));
+    assert!(!seen.text().contains(&action), "no controls for a reader");
+    let forged = reader
+        .post(&action, &[("csrf", &seen.csrf()), ("valg", "godta")])
+        .await;
+    assert_eq!(forged.status(), 403);
+
+    let page = kari.get("/forslag").await;
+    let text = page.text();
+    assert!(
+        text.contains(&format!("href=\"/saker/{}\"", id(&m.case_20))),
+        "the case it was found in: {text}"
+    );
+    assert!(text.contains(&format!(
+        "Følger opp <a class=\"ds-link\" href=\"/saker/{}\">ASU 15/24</a>",
+        id(&m.case_15)
+    )));
+    let ola_page = ola.get("/forslag").await;
+    let no_csrf = kari.post(&action, &[("valg", "godta")]).await;
+    assert_eq!(no_csrf.status(), 403);
+    let accepted = kari
+        .post(&action, &[("csrf", &page.csrf()), ("valg", "godta")])
+        .await;
+    assert_eq!(accepted.status(), 303, "{}", accepted.text());
+    assert_eq!(accepted.location(), "/forslag?forslag=godtatt");
+    let after = kari.get(accepted.location()).await.text();
+    assert!(after.contains("Forslaget er godtatt") && after.contains("Ingen forslag venter"));
+    let late = ola
+        .post(&action, &[("csrf", &ola_page.csrf()), ("valg", "godta")])
+        .await;
+    assert_eq!(late.status(), 409);
+    assert!(
+        late.text()
+            .contains("Kari Nordmann har allerede godtatt forslaget")
+    );
+    let links = app
+        .get(&format!("/api/v1/cases/{}/links", id(&m.case_20)))
+        .await
+        .expect(200);
+    assert_eq!(links["outgoing"].as_array().unwrap().len(), 1, "made once");
+
+    let mut anonymous = Browser::new(&app);
+    let refused = anonymous.get("/forslag").await;
+    assert_eq!(refused.status(), 303);
+    assert!(refused.location().starts_with("/logg-inn"));
+}
+
 on_both_backends!(
+    the_proposals_page_lists_what_waits_and_editors_answer_there,
     the_case_page_shows_points_links_and_the_chain_across_meetings,
     an_editor_accepts_a_proposal_and_a_second_editor_is_told_it_was_taken,
     an_editor_rejects_a_proposal_and_it_is_not_proposed_again,

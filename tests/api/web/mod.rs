@@ -16,6 +16,7 @@ use crate::on_both_backends;
 mod case;
 mod decisions;
 mod meetings;
+mod owners;
 
 pub(super) const PASSWORD: &str = "et langt passord";
 
