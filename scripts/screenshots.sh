@@ -20,8 +20,7 @@ trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 cargo build -q
 bin=target/debug/vedtakslogg
 export DATABASE_URL=$work/log.sqlite3
-fixture=${VEDTAKSLOGG_FIXTURE:-../shared/fixtures/asu-2024-06-19-referat.txt}
-[[ -f $fixture ]] || fixture=/work/shared/fixtures/asu-2024-06-19-referat.txt
+fixture=${VEDTAKSLOGG_FIXTURE:-tests/fixtures/asu-2024-06-19-referat.txt}
 "$bin" import "$fixture" >/dev/null 2>&1
 port=18$((RANDOM % 900 + 100))
 VEDTAKSLOGG_LISTEN=127.0.0.1:$port VEDTAKSLOGG_PUBLIC_READ=1 "$bin" >"$work/serve.log" 2>&1 &
@@ -29,11 +28,21 @@ server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 base=http://127.0.0.1:$port
 point=$(curl -s "$base/vedtakspunkter?q=vedtakslogg" | grep -o 'href="/vedtakspunkter/[0-9a-f-]*"' | head -1 | cut -d'"' -f2)
+first_link() { curl -s "$base$1" | grep -o "href=\"$2[0-9a-f-]*\"" | head -1 | cut -d'"' -f2; }
+case=$(first_link "$point" /saker/)
+meeting=$(first_link "$point" /moter/)
 pages=(
     "oversikt|/"
     "vedtakspunkter|/vedtakspunkter"
     "vedtakspunkter-sok|/vedtakspunkter?q=vedtakslogg&status=open"
+    "vedtakspunkter-filter|/vedtakspunkter?type=assignment&status=open"
+    "vedtakspunkter-utskrift|/vedtakspunkter/utskrift?type=assignment"
     "vedtakspunkt|$point"
+    "sak|$case"
+    "moter|/moter"
+    "mote|$meeting"
+    "saker-til-oppfolging|$meeting/oppfolging"
+    "ansvarlige|/ansvarlige"
     "logg-inn|/logg-inn"
     "ikke-funnet|/finnes-ikke"
 )

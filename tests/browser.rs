@@ -993,11 +993,49 @@ async fn axe_finds_no_violations_on_any_page_at_either_width(backend: Backend) {
         .await
         .expect("an href")
         .expect("a link");
+    browser.open(&point).await;
+    let link = |prefix: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .find(Locator::Css(&format!("main a[href^='{prefix}']")))
+                .await
+                .unwrap_or_else(|_| panic!("the point page links to {prefix}"))
+                .attr("href")
+                .await
+                .expect("an href")
+                .expect("a link")
+        }
+    };
+    let case = link("/saker/").await;
+    let meeting = link("/moter/").await;
     let pages: Vec<(&str, String)> = vec![
         ("the overview", "/".into()),
         ("the list", "/vedtakspunkter".into()),
         ("a search", "/vedtakspunkter?q=rapport&status=open".into()),
+        (
+            "the list filtered by kind and deadline",
+            "/vedtakspunkter?type=assignment&frist_fra=01.01.2024&frist_til=31.12.2030".into(),
+        ),
+        (
+            "the list with a filter that cannot be used",
+            "/vedtakspunkter?frist_fra=31.02.2030".into(),
+        ),
         ("a point", point.clone()),
+        ("a case", case),
+        ("the meetings", "/moter".into()),
+        ("a meeting", meeting.clone()),
+        (
+            "the printed follow-up list",
+            format!("{meeting}/oppfolging"),
+        ),
+        (
+            "the printed selection",
+            "/vedtakspunkter/utskrift?type=assignment".into(),
+        ),
+        ("the owners", "/ansvarlige".into()),
+        ("the proposals", "/forslag".into()),
         ("the sign-in page", "/logg-inn".into()),
         ("a 404 page", "/finnes-ikke".into()),
     ];

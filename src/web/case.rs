@@ -163,6 +163,16 @@ impl CasePage {
     fn case_status(&self, case: &Case) -> &'static str {
         format::case_status(case.status)
     }
+
+    /// The narrative from the minutes, without the heading "Referat" it often starts with.
+    fn narrative(&self) -> Option<&str> {
+        let text = self.case.narrative.as_deref()?.trim();
+        let text = match text.split_once('\n') {
+            Some((first, rest)) if first.trim().eq_ignore_ascii_case("referat") => rest.trim(),
+            _ => text,
+        };
+        Some(text).filter(|t| !t.is_empty())
+    }
 }
 
 fn show(
@@ -180,7 +190,7 @@ fn show(
     let case = detail.case;
     let title = format!("Sak {} {}", case.committee, case.number);
     let page = CasePage {
-        chrome: Chrome::new(title, section::DECISIONS, visitor),
+        chrome: Chrome::new(title, section::MEETINGS, visitor),
         points: detail.decisions,
         outgoing: detail
             .links

@@ -108,6 +108,23 @@ pub fn status_color(status: DecisionStatus) -> &'static str {
     }
 }
 
+/// `13.00`: a time of day the Norwegian way.
+pub fn clock(time: crate::domain::ClockTime) -> String {
+    time.to_string().replace(':', ".")
+}
+
+/// `kl. 13.00–17.00`, `kl. 13.00`, or nothing.
+pub fn clock_span(
+    start: Option<crate::domain::ClockTime>,
+    end: Option<crate::domain::ClockTime>,
+) -> Option<String> {
+    match (start, end) {
+        (Some(start), Some(end)) => Some(format!("kl. {}–{}", clock(start), clock(end))),
+        (Some(start), None) => Some(format!("kl. {}", clock(start))),
+        _ => None,
+    }
+}
+
 /// A case's state in the users' words.
 pub fn case_status(status: CaseStatus) -> &'static str {
     match status {

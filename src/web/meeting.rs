@@ -44,11 +44,8 @@ impl MeetingPage {
     }
 
     fn time(&self) -> String {
-        match (self.meeting.start_time, self.meeting.end_time) {
-            (Some(start), Some(end)) => format!("kl. {start}–{end}"),
-            (Some(start), None) => format!("kl. {start}"),
-            _ => "Ikke oppgitt".into(),
-        }
+        format::clock_span(self.meeting.start_time, self.meeting.end_time)
+            .unwrap_or_else(|| "Ikke oppgitt".into())
     }
 
     fn held(&self) -> &'static str {

@@ -36,11 +36,7 @@ impl MeetingsPage {
     }
 
     fn time(&self, meeting: &Meeting) -> String {
-        match (meeting.start_time, meeting.end_time) {
-            (Some(start), Some(end)) => format!("kl. {start}–{end}"),
-            (Some(start), None) => format!("kl. {start}"),
-            _ => String::new(),
-        }
+        format::clock_span(meeting.start_time, meeting.end_time).unwrap_or_default()
     }
 }
 
