@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::{Chrome, Form, Visitor, WebError, format, section};
+use super::{Chrome, FieldError, Form, Visitor, WebError, format, section};
 use crate::domain::{DecisionId, DecisionStatus};
 use crate::store::decisions::{self, Decision, DecisionChanges};
 use crate::store::history::{Action, HistoryEntry};
@@ -68,12 +68,6 @@ impl Draft {
                 .unwrap_or(-1),
         }
     }
-}
-
-/// A field of the form that cannot be taken, for the error summary.
-struct FieldError {
-    field: &'static str,
-    message: String,
 }
 
 /// One entry of the history, ready to show.
@@ -173,10 +167,7 @@ impl DecisionPage {
     }
 
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        super::error_for(&self.errors, field)
     }
 
     fn evidence(&self) -> Option<String> {

@@ -7,7 +7,7 @@ use askama::Template;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{Chrome, Visitor, WebError, format, section};
+use super::{Chrome, FieldError, Visitor, WebError, format, section};
 use chrono::Utc;
 
 use crate::domain::{CommitteeCode, DecisionKind, DecisionStatus, MeetingId};
@@ -132,7 +132,7 @@ impl ListQuery {
             id => id.parse::<MeetingId>().ok().or_else(|| {
                 errors.push(FieldError::new(
                     "filter-mote",
-                    "Møtet i lenken finnes ikke. Velg et møte i listen.".into(),
+                    "Møtet i lenken finnes ikke. Velg et møte i listen.",
                 ));
                 None
             }),
@@ -154,7 +154,7 @@ impl ListQuery {
         {
             errors.push(FieldError::new(
                 "filter-frist-fra",
-                "Fristen «fra» kan ikke være etter fristen «til».".into(),
+                "Fristen «fra» kan ikke være etter fristen «til».",
             ));
         }
         if !errors.is_empty() {
@@ -180,18 +180,6 @@ impl ListQuery {
             visibility,
             ..DecisionFilter::default()
         })
-    }
-}
-
-/// A filter that cannot be used, for the error summary: the id of its field and why.
-struct FieldError {
-    field: &'static str,
-    message: String,
-}
-
-impl FieldError {
-    fn new(field: &'static str, message: String) -> Self {
-        FieldError { field, message }
     }
 }
 

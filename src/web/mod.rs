@@ -18,6 +18,8 @@ mod owners;
 mod proposals;
 mod session;
 mod signin;
+mod tokens;
+mod users;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
@@ -55,6 +57,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ansvarlige/stavemate", web::post().to(owners::add_alias))
         .route("/forslag", web::get().to(proposals::page))
         .route("/forslag/{proposal}", web::post().to(proposals::submit))
+        .route("/brukere", web::get().to(users::page))
+        .route("/brukere", web::post().to(users::create))
+        .route("/brukere/{id}", web::post().to(users::change))
+        .route("/api-nokler", web::get().to(tokens::page))
+        .route("/api-nokler", web::post().to(tokens::create))
+        .route("/api-nokler/{id}", web::post().to(tokens::revoke))
         .route("/logg-inn", web::get().to(signin::page))
         .route("/logg-inn", web::post().to(signin::submit))
         .route("/logg-ut", web::post().to(signin::sign_out));
@@ -79,6 +87,8 @@ pub mod section {
     pub const MEETINGS: &str = "/moter";
     pub const OWNERS: &str = "/ansvarlige";
     pub const PROPOSALS: &str = "/forslag";
+    pub const USERS: &str = "/brukere";
+    pub const TOKENS: &str = "/api-nokler";
     pub const NONE: &str = "";
 }
 
@@ -169,6 +179,30 @@ pub fn see_other(location: &str) -> HttpResponse {
         .insert_header(("Location", location))
         .insert_header((CACHE_CONTROL, "no-store"))
         .finish()
+}
+
+/// A field of a form that cannot be taken, for the error summary and the field itself: the
+/// field (its id on the page) and why.
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// The first error of a list for a field, if any: what the templates show at the field.
+pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
 }
 
 /// The fields of a submitted form (`application/x-www-form-urlencoded`).

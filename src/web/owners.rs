@@ -5,16 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::{Chrome, Form, Visitor, WebError, format, section};
+use super::{Chrome, FieldError, Form, Visitor, WebError, format, section};
 use crate::domain::{NonEmptyText, OwnerKind};
 use crate::store::owners::{self, NewOwner, Owner};
 use crate::store::{DbConnection, Store, StoreError, StoreResult};
-
-/// A field of a form that cannot be taken, for the error summary: the id of its field.
-struct FieldError {
-    field: &'static str,
-    message: String,
-}
 
 /// What the two forms hold, as typed.
 #[derive(Default, Clone)]
@@ -45,10 +39,7 @@ impl OwnersPage {
     }
 
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        super::error_for(&self.errors, field)
     }
 
     fn open_work(&self, owner: &Owner) -> String {
@@ -111,13 +102,6 @@ pub async fn page(
     .await
 }
 
-fn field(field: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field,
-        message: message.into(),
-    }
-}
-
 /// A spelling that is already another owner's, told by name; `None` when it is free or the
 /// owner's own. (The store refuses it either way; this only finds the words for the page.)
 fn taken_by(
@@ -156,11 +140,17 @@ pub async fn create(
     let mut errors = Vec::new();
     let name = typed.name.parse::<NonEmptyText>().ok();
     if name.is_none() {
-        errors.push(field("felt-navn", "Skriv navnet på den ansvarlige."));
+        errors.push(FieldError::new(
+            "felt-navn",
+            "Skriv navnet på den ansvarlige.",
+        ));
     }
     let kind = typed.kind.parse::<OwnerKind>().ok();
     if kind.is_none() {
-        errors.push(field("felt-type", "Velg hva slags ansvarlig det er."));
+        errors.push(FieldError::new(
+            "felt-type",
+            "Velg hva slags ansvarlig det er.",
+        ));
     }
     let aliases: Vec<NonEmptyText> = typed
         .aliases
@@ -174,7 +164,7 @@ pub async fn create(
                     for spelling in std::iter::once(&name).chain(&aliases) {
                         if let Some(owner) = taken_by(conn, spelling.as_str(), None)? {
                             let at = if spelling == &name { "felt-navn" } else { "felt-stavemater" };
-                            return Ok(Outcome::Refused(vec![field(
+                            return Ok(Outcome::Refused(vec![FieldError::new(
                                 at,
                                 format!("«{spelling}» er allerede navn eller stavemåte for {owner}."),
                             )]));
@@ -183,11 +173,11 @@ pub async fn create(
                     let new = NewOwner { name, kind, aliases };
                     match owners::create(conn, new, &user.name) {
                         Ok(_) => Ok(Outcome::Saved),
-                        Err(StoreError::Invalid(_)) => Ok(Outcome::Refused(vec![field(
+                        Err(StoreError::Invalid(_)) => Ok(Outcome::Refused(vec![FieldError::new(
                             "felt-navn",
                             "Navn og stavemåter må ha minst én bokstav og høyst 200 tegn.",
                         )])),
-                        Err(StoreError::Conflict(_)) => Ok(Outcome::Refused(vec![field(
+                        Err(StoreError::Conflict(_)) => Ok(Outcome::Refused(vec![FieldError::new(
                             "felt-navn",
                             "Navnet eller en av stavemåtene er nettopp registrert for en annen ansvarlig. Last siden på nytt.",
                         )])),
@@ -217,11 +207,11 @@ pub async fn add_alias(
     };
     let owner = typed.owner.clone();
     let outcome = match (typed.alias.parse::<NonEmptyText>(), owner.is_empty()) {
-        (Err(_), _) => Outcome::Refused(vec![field(
+        (Err(_), _) => Outcome::Refused(vec![FieldError::new(
             "felt-stavemate",
             "Skriv stavemåten som skal legges til.",
         )]),
-        (Ok(_), true) => Outcome::Refused(vec![field(
+        (Ok(_), true) => Outcome::Refused(vec![FieldError::new(
             "felt-ansvarlig",
             "Velg hvem stavemåten hører til.",
         )]),
@@ -230,14 +220,14 @@ pub async fn add_alias(
                 let current = owners::get(conn, &owner)?;
                 let own = current.id.to_string();
                 if let Some(other) = taken_by(conn, alias.as_str(), Some(&own))? {
-                    return Ok(Outcome::Refused(vec![field(
+                    return Ok(Outcome::Refused(vec![FieldError::new(
                         "felt-stavemate",
                         format!("«{alias}» er allerede navn eller stavemåte for {other}."),
                     )]));
                 }
                 match owners::add_alias(conn, &own, alias, &user.name) {
                     Ok(_) => Ok(Outcome::Saved),
-                    Err(StoreError::Invalid(_)) => Ok(Outcome::Refused(vec![field(
+                    Err(StoreError::Invalid(_)) => Ok(Outcome::Refused(vec![FieldError::new(
                         "felt-stavemate",
                         "Stavemåten må ha minst én bokstav og høyst 200 tegn.",
                     )])),

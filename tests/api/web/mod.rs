@@ -13,6 +13,7 @@ use vedtakslogg::store::users::{self, NewUser};
 use crate::helpers::{TestApp, TestResponse, Who};
 use crate::on_both_backends;
 
+mod admin;
 mod case;
 mod decisions;
 mod meetings;
