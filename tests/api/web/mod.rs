@@ -15,6 +15,7 @@ use crate::on_both_backends;
 
 mod admin;
 mod case;
+mod decision;
 mod decisions;
 mod meetings;
 mod owners;
@@ -162,7 +163,7 @@ pub(super) async fn account(app: &TestApp, email: &str, name: &str, role: Role) 
 }
 
 /// A point with a deadline, owned by the secretariat; returns it as the API shows it.
-async fn point(app: &TestApp, public: bool) -> Value {
+pub(super) async fn point(app: &TestApp, public: bool) -> Value {
     app.committee("ASU", "Administrativt samarbeidsutvalg")
         .await;
     let meeting = app.meeting("ASU", "2024-06-19").await;
