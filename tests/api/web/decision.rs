@@ -33,11 +33,10 @@ async fn an_editor_changes_the_owners_and_unknown_ones_are_refused_at_the_field(
     );
 
     let unknown = kari
-        .post(
+        .save_point(
             &uri,
+            &page,
             &[
-                ("csrf", &page.csrf()),
-                ("versjon", &page.field("versjon")),
                 ("status", "open"),
                 ("ansvarlige", "Sekretariatet, Ukjentgruppen"),
             ],
@@ -55,11 +54,10 @@ async fn an_editor_changes_the_owners_and_unknown_ones_are_refused_at_the_field(
         "what was typed stays"
     );
     let twice = kari
-        .post(
+        .save_point(
             &uri,
+            &page,
             &[
-                ("csrf", &page.csrf()),
-                ("versjon", &page.field("versjon")),
                 ("status", "open"),
                 ("ansvarlige", "Sekretariatet, sekretariat"),
             ],
@@ -74,11 +72,10 @@ async fn an_editor_changes_the_owners_and_unknown_ones_are_refused_at_the_field(
     );
 
     let saved = kari
-        .post(
+        .save_point(
             &uri,
+            &page,
             &[
-                ("csrf", &page.csrf()),
-                ("versjon", &page.field("versjon")),
                 ("status", "open"),
                 ("ansvarlige", "Sekretariatet, arbeidsutvalget"),
             ],
@@ -95,14 +92,7 @@ async fn an_editor_changes_the_owners_and_unknown_ones_are_refused_at_the_field(
     // A form without the field (an older page) leaves the owners as they are.
     let page = kari.get(&uri).await;
     let status_only = kari
-        .post(
-            &uri,
-            &[
-                ("csrf", &page.csrf()),
-                ("versjon", &page.field("versjon")),
-                ("status", "in_progress"),
-            ],
-        )
+        .save_point(&uri, &page, &[("status", "in_progress")])
         .await;
     assert_eq!(status_only.status(), 303);
     assert_eq!(owner_names(&app, id).await, ["Sekretariatet", "AU"]);
@@ -120,23 +110,18 @@ async fn a_second_editor_changing_owners_sees_the_first_ones_change(backend: Bac
     let uri = format!("/vedtakspunkter/{id}");
     let (kari_page, ola_page) = (kari.get(&uri).await, ola.get(&uri).await);
     let first = kari
-        .post(
+        .save_point(
             &uri,
-            &[
-                ("csrf", &kari_page.csrf()),
-                ("versjon", &kari_page.field("versjon")),
-                ("status", "open"),
-                ("ansvarlige", "AU"),
-            ],
+            &kari_page,
+            &[("status", "open"), ("ansvarlige", "AU")],
         )
         .await;
     assert_eq!(first.status(), 303);
     let second = ola
-        .post(
+        .save_point(
             &uri,
+            &ola_page,
             &[
-                ("csrf", &ola_page.csrf()),
-                ("versjon", &ola_page.field("versjon")),
                 ("status", "open"),
                 ("ansvarlige", "Sekretariatet, Kommunene"),
             ],

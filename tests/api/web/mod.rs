@@ -87,6 +87,20 @@ impl<'a> Browser<'a> {
         Page(response)
     }
 
+    /// Sends the edit form of a point as `page` showed it (its CSRF token and version), with
+    /// these fields.
+    pub(super) async fn save_point(
+        &mut self,
+        uri: &str,
+        page: &Page,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let (csrf, version) = (page.csrf(), page.field("versjon"));
+        let mut all = vec![("csrf", csrf.as_str()), ("versjon", version.as_str())];
+        all.extend_from_slice(fields);
+        self.post(uri, &all).await
+    }
+
     /// Signs in through the form, as a person would.
     pub(super) async fn sign_in(&mut self, email: &str, password: &str) -> Page {
         let form = self.get("/logg-inn").await;
