@@ -98,6 +98,34 @@ fn deliver_first_token(secret: &str, file: Option<&std::path::Path>) -> Result<(
     })
 }
 
+/// Where the first admin account goes when the first token goes to a file: beside it.
+fn account_file_of(token_file: &std::path::Path) -> std::path::PathBuf {
+    let mut name = token_file.as_os_str().to_owned();
+    name.push(".account");
+    name.into()
+}
+
+fn deliver_first_account(
+    email: &str,
+    password: &str,
+    file: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let Some(path) = file else {
+        println!(
+            "\nThis is the first start without accounts. Sign in to the pages with the first admin\n\
+             account (shown only this once; change the password with `vedtakslogg user password`):\n\n    \
+             e-mail:   {email}\n    password: {password}\n"
+        );
+        return Ok(());
+    };
+    write_private_file(path, &format!("email: {email}\npassword: {password}\n")).map_err(|e| {
+        format!(
+            "cannot write the first admin account to {}: {e}; no account was made, the next start tries again",
+            path.display()
+        )
+    })
+}
+
 /// Writes a file that only its owner may read, also when it existed with wider permissions.
 fn write_private_file(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -165,6 +193,20 @@ impl Application {
                 issued.token.name,
                 token_file
                     .map(|path| format!(", and wrote it to {}", path.display()))
+                    .unwrap_or_default()
+            );
+        }
+        let account_file = token_file.map(account_file_of);
+        if let Some(user) = store.run_blocking(|conn| {
+            crate::store::users::bootstrap_admin(conn, |email, password| {
+                deliver_first_account(email, password, account_file.as_deref())
+            })
+        })? {
+            log::info!(
+                "created the first admin account, {}{}",
+                user.email,
+                account_file
+                    .map(|path| format!(", and wrote its password to {}", path.display()))
                     .unwrap_or_default()
             );
         }

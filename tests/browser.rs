@@ -356,6 +356,7 @@ struct Site {
 const EDITOR: &str = "kari@kommune.no";
 const SECOND_EDITOR: &str = "ola@kommune.no";
 const READER: &str = "au@kommune.no";
+const ADMIN: &str = "admin@kommune.no";
 
 impl Site {
     /// `None` when the test is skipped (no browser, or no PostgreSQL for its backend).
@@ -367,6 +368,7 @@ impl Site {
             (EDITOR, "Kari Nordmann", "editor"),
             (SECOND_EDITOR, "Ola Nordmann", "editor"),
             (READER, "Anne AU", "reader"),
+            (ADMIN, "Ada Admin", "admin"),
         ] {
             cli(
                 &database,
@@ -993,11 +995,49 @@ async fn axe_finds_no_violations_on_any_page_at_either_width(backend: Backend) {
         .await
         .expect("an href")
         .expect("a link");
+    browser.open(&point).await;
+    let link = |prefix: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .find(Locator::Css(&format!("main a[href^='{prefix}']")))
+                .await
+                .unwrap_or_else(|_| panic!("the point page links to {prefix}"))
+                .attr("href")
+                .await
+                .expect("an href")
+                .expect("a link")
+        }
+    };
+    let case = link("/saker/").await;
+    let meeting = link("/moter/").await;
     let pages: Vec<(&str, String)> = vec![
         ("the overview", "/".into()),
         ("the list", "/vedtakspunkter".into()),
         ("a search", "/vedtakspunkter?q=rapport&status=open".into()),
+        (
+            "the list filtered by kind and deadline",
+            "/vedtakspunkter?type=assignment&frist_fra=01.01.2024&frist_til=31.12.2030".into(),
+        ),
+        (
+            "the list with a filter that cannot be used",
+            "/vedtakspunkter?frist_fra=31.02.2030".into(),
+        ),
         ("a point", point.clone()),
+        ("a case", case),
+        ("the meetings", "/moter".into()),
+        ("a meeting", meeting.clone()),
+        (
+            "the printed follow-up list",
+            format!("{meeting}/oppfolging"),
+        ),
+        (
+            "the printed selection",
+            "/vedtakspunkter/utskrift?type=assignment".into(),
+        ),
+        ("the owners", "/ansvarlige".into()),
+        ("the proposals", "/forslag".into()),
         ("the sign-in page", "/logg-inn".into()),
         ("a 404 page", "/finnes-ikke".into()),
     ];
@@ -1030,6 +1070,29 @@ async fn axe_finds_no_violations_on_any_page_at_either_width(backend: Backend) {
         }
     }
     browser.close().await;
+    // The admin pages, for an admin; the token page also as it shows a new secret.
+    let admin = site.browser().await;
+    admin.sign_in(ADMIN, PASSWORD).await;
+    for (width, height) in [(1280, 900), (390, 844)] {
+        admin
+            .client
+            .set_window_size(width, height)
+            .await
+            .expect("the window resizes");
+        for (name, path) in [
+            ("the accounts", "/brukere"),
+            ("the API tokens", "/api-nokler"),
+        ] {
+            admin.open(path).await;
+            audited += 1;
+            reports.extend(axe(&admin, &format!("{name} for an admin at {width} px")).await);
+        }
+        admin.fill("#felt-navn", &format!("Dashbord {width}")).await;
+        admin.submit_form("form[action='/api-nokler']").await;
+        audited += 1;
+        reports.extend(axe(&admin, &format!("a new API token's secret at {width} px")).await);
+    }
+    admin.close().await;
     assert!(
         reports.is_empty(),
         "axe-core found violations on {} of {audited} pages:\n{}",

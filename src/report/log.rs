@@ -275,7 +275,7 @@ impl ReportWriter {
                 } else {
                     out.push_str("<p>Ingen vedtakspunkter i perioden.</p>\n");
                 }
-                out.push_str("</body>\n</html>\n");
+                out.push_str("</main>\n</body>\n</html>\n");
             }
         }
     }
@@ -563,6 +563,7 @@ fn html_head(out: &mut String, head: &ReportHead, counts: &StatusCounts) {
 </style>
 </head>
 <body>
+<main>
 <h1>Vedtakslogg – {committee}</h1>
 <p class="meta">Periode: {period}. Utskrevet {printed}.</p>
 <p class="summary"><span>Vedtakspunkter: {total}</span><span>Åpne: {open}</span><span>Pågår: {progress}</span><span class="overdue">Forfalt: {overdue}</span><span>Utført: {done}</span></p>
@@ -607,7 +608,7 @@ pub fn follow_up_html(
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n<title>Saker til oppfølging – {committee}, møte {date}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>Saker til oppfølging – {committee}</h1>\n<p class=\"meta\">Til møtet {date}. Utskrevet {printed}. Åpne vedtakspunkter etter ansvarlig; forfalte først.</p>\n",
+        "<!DOCTYPE html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n<title>Saker til oppfølging – {committee}, møte {date}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>Saker til oppfølging – {committee}</h1>\n<p class=\"meta\">Til møtet {date}. Utskrevet {printed}. Åpne vedtakspunkter etter ansvarlig; forfalte først.</p>\n",
         committee = html_escape(list.committee.as_str()),
         date = date(list.meeting_date),
         printed = printed.format("%d.%m.%Y"),
@@ -661,7 +662,7 @@ pub fn follow_up_html(
         }
         out.push_str("</tbody>\n</table>\n");
     }
-    out.push_str("</body>\n</html>\n");
+    out.push_str("</main>\n</body>\n</html>\n");
     out
 }
 

@@ -201,6 +201,9 @@ pub fn check_password(
 pub fn set_disabled(conn: &mut DbConnection, key: &str, disabled: bool) -> StoreResult<User> {
     super::write_transaction(conn, |conn| {
         let id = find_id(conn, key)?;
+        if disabled && get(conn, &id)?.role == Role::Admin {
+            keep_an_admin(conn, &id)?;
+        }
         diesel::update(users::table.filter(users::id.eq(&id)))
             .set(users::disabled_at.eq(disabled.then(clock_now)))
             .execute(conn)?;
@@ -222,6 +225,73 @@ pub fn set_password(conn: &mut DbConnection, key: &str, password: &str) -> Store
             .execute(conn)?;
         diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
         get(conn, &id)
+    })
+}
+
+/// Gives an account (by id or address) another role. The last admin who can sign in keeps
+/// the role, so that someone can always manage the accounts. A role change takes effect on
+/// the person's next page: sessions read the role from the account.
+pub fn set_role(conn: &mut DbConnection, key: &str, role: Role) -> StoreResult<User> {
+    super::write_transaction(conn, |conn| {
+        let id = find_id(conn, key)?;
+        let current = get(conn, &id)?;
+        if current.role == Role::Admin && role != Role::Admin {
+            keep_an_admin(conn, &id)?;
+        }
+        diesel::update(users::table.filter(users::id.eq(&id)))
+            .set(users::role.eq(role.as_str()))
+            .execute(conn)?;
+        get(conn, &id)
+    })
+}
+
+/// Refuses a change that would leave no enabled admin but the account `id`.
+fn keep_an_admin(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    let others: i64 = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::disabled_at.is_null())
+        .filter(users::id.ne(id))
+        .count()
+        .get_result(conn)?;
+    if others == 0 {
+        return Err(StoreError::Conflict(
+            "this is the last admin who can sign in; make another admin first".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The address of the first admin account.
+pub const FIRST_ADMIN_EMAIL: &str = "admin@vedtakslogg.invalid";
+
+/// On a database with no accounts at all, creates the first admin account with a random
+/// password, so that the person who started the service can sign in and create the others.
+/// `deliver` hands the address and password to them; if it cannot, no account is made, so that
+/// the next start tries again.
+pub fn bootstrap_admin(
+    conn: &mut DbConnection,
+    deliver: impl FnOnce(&str, &str) -> Result<(), String>,
+) -> StoreResult<Option<User>> {
+    super::write_transaction(conn, |conn| {
+        let existing: i64 = users::table.count().get_result(conn)?;
+        if existing > 0 {
+            return Ok(None);
+        }
+        // 20 characters from 15 random bytes: above the minimum, and typed once.
+        let mut bytes = [0u8; 15];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| StoreError::Internal(format!("no randomness for a password: {e}")))?;
+        let password =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes);
+        let new = NewUser {
+            email: FIRST_ADMIN_EMAIL.into(),
+            name: "Administrator".into(),
+            role: Role::Admin,
+            password: Some(password.clone()),
+        };
+        let user = create(conn, new, "first start")?;
+        deliver(&user.email, &password).map_err(StoreError::Invalid)?;
+        Ok(Some(user))
     })
 }
 

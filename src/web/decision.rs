@@ -8,13 +8,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::{Chrome, Form, Visitor, WebError, format, section};
+use super::{Chrome, FieldError, Form, Visitor, WebError, format, section};
 use crate::domain::{DecisionId, DecisionStatus};
 use crate::store::decisions::{self, Decision};
 use crate::store::history::{Action, HistoryEntry};
+use crate::store::owners;
 use crate::store::{Store, StoreError, Visibility};
 use crate::writes;
 use crate::writes::decisions::DecisionChanges;
+use crate::writes::decisions::OwnerAssignment;
 
 /// The statuses an editor can set here; `proposed` belongs to imports.
 const SETTABLE: [DecisionStatus; 4] = [
@@ -30,6 +32,9 @@ struct Draft {
     status: String,
     note: String,
     deadline: String,
+    /// The owners by name, separated by commas; `None` from a form without the field (then
+    /// they stay as they are).
+    owners: Option<String>,
     version: i32,
 }
 
@@ -39,6 +44,7 @@ impl Draft {
             status: decision.status.as_str().to_owned(),
             note: decision.status_note.clone().unwrap_or_default(),
             deadline: decision.deadline.map(format::date).unwrap_or_default(),
+            owners: Some(owner_names(decision).join(", ")),
             version: decision.version,
         }
     }
@@ -53,6 +59,7 @@ impl Draft {
             ("Status", status),
             ("Merknad", self.note.clone()),
             ("Frist", self.deadline.clone()),
+            ("Ansvarlige", self.owners.clone().unwrap_or_default()),
         ]
         .into_iter()
         .filter(|(_, value)| !value.is_empty())
@@ -64,6 +71,7 @@ impl Draft {
             status: form.get("status").unwrap_or_default().trim().to_owned(),
             note: form.get("merknad").unwrap_or_default().trim().to_owned(),
             deadline: form.get("frist").unwrap_or_default().trim().to_owned(),
+            owners: form.get("ansvarlige").map(|o| o.trim().to_owned()),
             version: form
                 .get("versjon")
                 .and_then(|v| v.trim().parse().ok())
@@ -72,10 +80,17 @@ impl Draft {
     }
 }
 
-/// A field of the form that cannot be taken, for the error summary.
-struct FieldError {
-    field: &'static str,
-    message: String,
+fn owner_names(decision: &Decision) -> Vec<String> {
+    decision.owners.iter().map(|o| o.name.clone()).collect()
+}
+
+/// The owners typed in the form, by name, in order.
+fn typed_owners(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// One entry of the history, ready to show.
@@ -174,11 +189,12 @@ impl DecisionPage {
             .unwrap_or(&self.draft.status)
     }
 
+    fn draft_owners(&self) -> &str {
+        self.draft.owners.as_deref().unwrap_or_default()
+    }
+
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        super::error_for(&self.errors, field)
     }
 
     fn evidence(&self) -> Option<String> {
@@ -319,6 +335,29 @@ fn changes(draft: &Draft, current: &Decision) -> Result<DecisionChanges, Vec<Fie
             message: "Merknaden kan være på høyst 2000 tegn.".into(),
         });
     }
+    let owners = draft
+        .owners
+        .as_deref()
+        .map(typed_owners)
+        .unwrap_or_else(|| owner_names(current));
+    let fold = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| crate::domain::fold(n))
+            .collect::<Vec<_>>()
+    };
+    let owners = (fold(&owners) != fold(&owner_names(current))).then(|| {
+        owners
+            .iter()
+            .map(|name| OwnerAssignment {
+                // A responsible owner kept in the list stays the responsible one.
+                responsible: current.owners.iter().any(|o| {
+                    o.responsible && crate::domain::fold(&o.name) == crate::domain::fold(name)
+                }),
+                owner: name.clone(),
+            })
+            .collect()
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -328,12 +367,48 @@ fn changes(draft: &Draft, current: &Decision) -> Result<DecisionChanges, Vec<Fie
         status: status.filter(|s| *s != current.status),
         status_note: (note != current.status_note).then_some(note),
         deadline: (deadline.map(|d| d.get()) != current.deadline).then_some(deadline),
+        owners,
         ..DecisionChanges::default()
     })
 }
 
+/// An owner typed that the registry does not know, or one named twice, in the words of the
+/// page. (The store refuses both anyway; this finds the words and the field.)
+fn unknown_owner(
+    conn: &mut crate::store::DbConnection,
+    assigned: Option<&[OwnerAssignment]>,
+) -> Result<Option<FieldError>, StoreError> {
+    let mut seen = Vec::new();
+    for assignment in assigned.unwrap_or_default() {
+        let owner = match owners::get(conn, &assignment.owner) {
+            Ok(owner) => owner,
+            Err(StoreError::NotFound(_)) => {
+                return Ok(Some(FieldError::new(
+                    "ansvarlige",
+                    format!(
+                        "«{}» er ikke en registrert ansvarlig. Registrer den, eller legg til stavemåten, under Ansvarlige.",
+                        assignment.owner
+                    ),
+                )));
+            }
+            Err(other) => return Err(other),
+        };
+        if seen.contains(&owner.id) {
+            return Ok(Some(FieldError::new(
+                "ansvarlige",
+                format!("{} står der to ganger.", owner.name),
+            )));
+        }
+        seen.push(owner.id);
+    }
+    Ok(None)
+}
+
 fn is_empty(changes: &DecisionChanges) -> bool {
-    changes.status.is_none() && changes.status_note.is_none() && changes.deadline.is_none()
+    changes.status.is_none()
+        && changes.status_note.is_none()
+        && changes.deadline.is_none()
+        && changes.owners.is_none()
 }
 
 /// What came of a form, decided inside one store call.
@@ -378,6 +453,9 @@ pub async fn submit(
             };
             if is_empty(&changes) {
                 return Ok(Outcome::Saved);
+            }
+            if let Some(problem) = unknown_owner(conn, changes.owners.as_deref())? {
+                return Ok(Outcome::Refused(current, vec![problem]));
             }
             match writes::decisions::update(conn, id, Some(draft.version), changes, &user.name) {
                 Ok(_) => Ok(Outcome::Saved),

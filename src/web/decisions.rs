@@ -7,10 +7,14 @@ use askama::Template;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{Chrome, Visitor, WebError, format, section};
-use crate::domain::{CommitteeCode, DecisionStatus};
+use super::{Chrome, FieldError, Visitor, WebError, format, section};
+use chrono::Utc;
+
+use crate::domain::{CommitteeCode, DecisionKind, DecisionStatus, MeetingId};
+use crate::report::log;
 use crate::store::decisions::{self, Decision, DecisionFilter, DecisionKey, DecisionSort};
-use crate::store::{Count, Store};
+use crate::store::meetings::{self, Meeting, MeetingFilter};
+use crate::store::{Count, Store, Visibility};
 
 /// Points on one page.
 const PAGE_SIZE: i64 = 50;
@@ -23,14 +27,21 @@ const STATUSES: [DecisionStatus; 4] = [
     DecisionStatus::Cancelled,
 ];
 
+/// More meetings than the log will hold for decades: all of them are offered as a filter.
+const MOST_MEETINGS: i64 = 2000;
+
 /// The filters of the list as the URL holds them.
 #[derive(Debug, Default)]
 struct ListQuery {
     statuses: Vec<DecisionStatus>,
+    kinds: Vec<DecisionKind>,
+    /// A meeting's id, as the select sends it.
+    meeting: String,
     owner: String,
     committee: String,
     overdue: bool,
     q: String,
+    due_from: String,
     due_until: String,
     by_deadline: bool,
     /// The cursor of the page: where the previous one ended.
@@ -48,6 +59,13 @@ impl ListQuery {
                         parsed.statuses.push(status);
                     }
                 }
+                "type" => {
+                    if let Ok(kind) = value.parse() {
+                        parsed.kinds.push(kind);
+                    }
+                }
+                "mote" => parsed.meeting = value,
+                "frist_fra" => parsed.due_from = value,
                 "ansvarlig" => parsed.owner = value,
                 "utvalg" => parsed.committee = value,
                 "forfalt" => parsed.overdue = value == "ja",
@@ -67,7 +85,12 @@ impl ListQuery {
         for status in &self.statuses {
             query.append_pair("status", status.as_str());
         }
+        for kind in &self.kinds {
+            query.append_pair("type", kind.as_str());
+        }
         for (name, value) in [
+            ("mote", &self.meeting),
+            ("frist_fra", &self.due_from),
             ("ansvarlig", &self.owner),
             ("utvalg", &self.committee),
             ("q", &self.q),
@@ -86,24 +109,57 @@ impl ListQuery {
         query
     }
 
-    /// The filter for the store; a value the store cannot take is an error for the page.
-    fn filter(&self, visibility: crate::store::Visibility) -> Result<DecisionFilter, String> {
+    /// The filter for the store; the values it cannot take are listed instead, by the id of
+    /// their field on the page.
+    fn filter(&self, visibility: Visibility) -> Result<DecisionFilter, Vec<FieldError>> {
+        let mut errors = Vec::new();
         let committee = match self.committee.as_str() {
             "" => None,
-            code => Some(
-                code.to_uppercase()
-                    .parse::<CommitteeCode>()
-                    .map_err(|_| format!("«{code}» er ikke en utvalgskode (som ASU eller AU)."))?,
-            ),
+            code => code
+                .to_uppercase()
+                .parse::<CommitteeCode>()
+                .ok()
+                .or_else(|| {
+                    errors.push(FieldError::new(
+                        "filter-utvalg",
+                        format!("«{code}» er ikke en utvalgskode (som ASU eller AU)."),
+                    ));
+                    None
+                }),
         };
-        let due_before = match self.due_until.as_str() {
+        let meeting = match self.meeting.as_str() {
             "" => None,
-            text => Some(
-                format::parse_date(text)
-                    .ok_or_else(|| format!("«{text}» er ikke en dato. Skriv den som 19.06.2024."))?
-                    .get(),
-            ),
+            id => id.parse::<MeetingId>().ok().or_else(|| {
+                errors.push(FieldError::new(
+                    "filter-mote",
+                    "Møtet i lenken finnes ikke. Velg et møte i listen.",
+                ));
+                None
+            }),
         };
+        let mut date = |field: &'static str, text: &str| match text {
+            "" => None,
+            text => format::parse_date(text).map(|d| d.get()).or_else(|| {
+                errors.push(FieldError::new(
+                    field,
+                    format!("«{text}» er ikke en dato. Skriv den som 19.06.2024."),
+                ));
+                None
+            }),
+        };
+        let due_after = date("filter-frist-fra", &self.due_from);
+        let due_before = date("filter-frist", &self.due_until);
+        if let (Some(from), Some(to)) = (due_after, due_before)
+            && from > to
+        {
+            errors.push(FieldError::new(
+                "filter-frist-fra",
+                "Fristen «fra» kan ikke være etter fristen «til».",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let q = Some(self.q.clone()).filter(|q| !q.is_empty());
         let sort = match (&q, self.by_deadline) {
             (_, true) => DecisionSort::Deadline,
@@ -112,9 +168,12 @@ impl ListQuery {
         };
         Ok(DecisionFilter {
             statuses: self.statuses.clone(),
+            kinds: self.kinds.clone(),
             owner: Some(self.owner.clone()).filter(|o| !o.is_empty()),
             committee,
+            meeting,
             overdue: self.overdue.then_some(true),
+            due_after,
             due_before,
             q,
             sort,
@@ -194,13 +253,29 @@ struct DecisionsPage {
     total: Count,
     next: Option<String>,
     first: Option<String>,
-    error: Option<String>,
+    errors: Vec<FieldError>,
     statuses: [DecisionStatus; 4],
+    kinds: &'static [DecisionKind],
+    meetings: Vec<Meeting>,
+    /// The query string of the filters, for the report links.
+    filters: String,
 }
 
 impl DecisionsPage {
     fn checked(&self, status: &DecisionStatus) -> bool {
         self.query.statuses.contains(status)
+    }
+
+    fn kind_chosen(&self, kind: &DecisionKind) -> bool {
+        self.query.kinds.contains(kind)
+    }
+
+    fn kind_word(&self, kind: &DecisionKind) -> &'static str {
+        format::kind(*kind)
+    }
+
+    fn error_for(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
     }
 
     fn status_word(&self, status: &DecisionStatus) -> &'static str {
@@ -225,6 +300,19 @@ impl DecisionsPage {
     }
 }
 
+/// The meetings offered in the filter, newest first.
+async fn meetings_offered(store: &Store, visibility: Visibility) -> Result<Vec<Meeting>, WebError> {
+    let filter = MeetingFilter {
+        visibility,
+        ..MeetingFilter::default()
+    };
+    let found = store
+        .run(move |conn| meetings::list(conn, &filter, None, MOST_MEETINGS))
+        .await?;
+    Ok(found.items.into_iter().rev().collect())
+}
+
+/// `GET /vedtakspunkter`.
 pub async fn page(
     req: HttpRequest,
     visitor: Visitor,
@@ -234,9 +322,11 @@ pub async fn page(
     let query = ListQuery::parse(req.query_string());
     let after = query.after.as_deref().map(decode_cursor).transpose()?;
     let chrome = Chrome::new("Vedtakspunkter", section::DECISIONS, &visitor);
+    let meetings = meetings_offered(&store, visibility).await?;
+    let filters = query.filters().finish();
     let filter = match query.filter(visibility) {
         Ok(filter) => filter,
-        Err(message) => {
+        Err(errors) => {
             // The form is shown again with what was typed and what is wrong with it.
             let page = DecisionsPage {
                 chrome,
@@ -245,8 +335,11 @@ pub async fn page(
                 total: Count::exactly(0),
                 next: None,
                 first: None,
-                error: Some(message),
+                errors,
                 statuses: STATUSES,
+                kinds: DecisionKind::ALL,
+                meetings,
+                filters,
             };
             return super::render(StatusCode::BAD_REQUEST, &page);
         }
@@ -254,7 +347,6 @@ pub async fn page(
     let found = store
         .run(move |conn| decisions::list(conn, &filter, after.as_ref(), PAGE_SIZE))
         .await?;
-    let filters = query.filters().finish();
     let next = match &found.next {
         Some(key) => {
             let mut link = query.filters();
@@ -284,10 +376,65 @@ pub async fn page(
             total: found.total,
             next,
             first,
-            error: None,
+            errors: Vec::new(),
             statuses: STATUSES,
+            kinds: DecisionKind::ALL,
+            meetings,
+            filters,
         },
     )
+}
+
+/// The report of the list's selection, built by the report functions the API uses: every
+/// point that matches (not one page), grouped by meeting and case.
+async fn report(
+    req: &HttpRequest,
+    visitor: &Visitor,
+    store: &Store,
+) -> Result<log::Report, WebError> {
+    let visibility = visitor.reader()?;
+    let query = ListQuery::parse(req.query_string());
+    let filter = query.filter(visibility).map_err(|errors| {
+        WebError::BadRequest(
+            errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    })?;
+    let committee = filter.committee.clone();
+    let points = store
+        .run(move |conn| decisions::list_every(conn, &filter))
+        .await?;
+    Ok(log::build(committee, None, None, points, Utc::now()))
+}
+
+/// `GET /vedtakspunkter.csv`: the selection as CSV for Excel.
+pub async fn csv(
+    req: HttpRequest,
+    visitor: Visitor,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, WebError> {
+    let report = report(&req, &visitor, &store).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"vedtakspunkter.csv\"",
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(log::csv(&report)))
+}
+
+/// `GET /vedtakspunkter/utskrift`: the selection as a printable page.
+pub async fn print(
+    req: HttpRequest,
+    visitor: Visitor,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, WebError> {
+    let report = report(&req, &visitor, &store).await?;
+    Ok(super::printable(log::html(&report)))
 }
 
 #[cfg(test)]

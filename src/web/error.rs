@@ -66,6 +66,19 @@ impl From<StoreError> for WebError {
     }
 }
 
+impl WebError {
+    /// The store's error, where a deleted thing is told with the page's own words (410).
+    pub fn from_store_deleted(error: StoreError, message: &str) -> Self {
+        match error {
+            StoreError::Gone(_) => WebError::Gone {
+                message: message.to_owned(),
+                history: None,
+            },
+            other => other.into(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

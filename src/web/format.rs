@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
-use crate::domain::{CalendarDate, DecisionKind, DecisionStatus, Role};
+use crate::domain::{
+    CalendarDate, CaseStatus, DecisionKind, DecisionStatus, LinkKind, OwnerKind, Role, fold,
+};
 use crate::report::log::{kind_word, status_word};
 
 /// `19.06.2024`.
@@ -106,6 +108,67 @@ pub fn status_color(status: DecisionStatus) -> &'static str {
     }
 }
 
+/// `13.00`: a time of day the Norwegian way.
+pub fn clock(time: crate::domain::ClockTime) -> String {
+    time.to_string().replace(':', ".")
+}
+
+/// `kl. 13.00–17.00`, `kl. 13.00`, or nothing.
+pub fn clock_span(
+    start: Option<crate::domain::ClockTime>,
+    end: Option<crate::domain::ClockTime>,
+) -> Option<String> {
+    match (start, end) {
+        (Some(start), Some(end)) => Some(format!("kl. {}–{}", clock(start), clock(end))),
+        (Some(start), None) => Some(format!("kl. {}", clock(start))),
+        _ => None,
+    }
+}
+
+/// A case's state in the users' words.
+pub fn case_status(status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Planned => "Satt opp",
+        CaseStatus::Decided => "Vedtatt",
+        CaseStatus::Postponed => "Utsatt",
+        CaseStatus::Withdrawn => "Trukket",
+    }
+}
+
+/// What a link says, read from the case that makes it (`outgoing`) or from its target.
+pub fn link_kind(kind: LinkKind, outgoing: bool) -> &'static str {
+    match (kind, outgoing) {
+        (LinkKind::FollowsUp, true) => "Følger opp",
+        (LinkKind::FollowsUp, false) => "Fulgt opp i",
+        (LinkKind::PostponedTo, true) => "Utsatt til",
+        (LinkKind::PostponedTo, false) => "Utsatt fra",
+        (LinkKind::RefersTo, true) => "Viser til",
+        (LinkKind::RefersTo, false) => "Nevnt i",
+    }
+}
+
+pub fn owner_kind(kind: OwnerKind) -> &'static str {
+    match kind {
+        OwnerKind::Body => "Organ eller gruppe",
+        OwnerKind::Party => "Part",
+        OwnerKind::Person => "Person",
+    }
+}
+
+/// A key that sorts names as a Norwegian reader expects: æ, ø, å after z, in that order
+/// (Unicode puts å before æ and ø), without regard to case.
+pub fn sort_key(name: &str) -> String {
+    fold(name)
+        .chars()
+        .map(|c| match c {
+            'æ' | 'ä' => '\u{7b}',
+            'ø' | 'ö' => '\u{7c}',
+            'å' => '\u{7d}',
+            other => other,
+        })
+        .collect()
+}
+
 pub fn role(role: Role) -> &'static str {
     match role {
         Role::Reader => "leser",
@@ -148,6 +211,13 @@ mod tests {
         assert_eq!(day("2024-06-19").as_deref(), Some("19.06.2024"));
         assert_eq!(day("31.02.2024"), None);
         assert_eq!(day("i desember"), None);
+    }
+
+    #[test]
+    fn names_sort_with_æ_ø_å_after_z() {
+        let mut names = ["Åsen", "Øya", "Ærø", "Zeta", "analyse"];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(names, ["analyse", "Zeta", "Ærø", "Øya", "Åsen"]);
     }
 
     #[test]

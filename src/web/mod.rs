@@ -6,13 +6,20 @@
 //! are sent with a Content Security Policy that allows no inline script or style.
 
 pub mod assets;
+mod case;
 mod decision;
 mod decisions;
 mod error;
 mod format;
+mod meeting;
+mod meetings;
 mod overview;
+mod owners;
+mod proposals;
 mod session;
 mod signin;
+mod tokens;
+mod users;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
@@ -32,8 +39,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/assets/{hash}/{name}", web::get().to(assets::serve))
         .route("/", web::get().to(overview::page))
         .route("/vedtakspunkter", web::get().to(decisions::page))
+        .route("/vedtakspunkter.csv", web::get().to(decisions::csv))
+        // Before the point's route, whose {id} would take it.
+        .route("/vedtakspunkter/utskrift", web::get().to(decisions::print))
         .route("/vedtakspunkter/{id}", web::get().to(decision::page))
         .route("/vedtakspunkter/{id}", web::post().to(decision::submit))
+        .route("/moter", web::get().to(meetings::page))
+        .route("/moter/{id}", web::get().to(meeting::page))
+        .route("/moter/{id}/oppfolging", web::get().to(meeting::follow_up))
+        .route("/saker/{id}", web::get().to(case::page))
+        .route(
+            "/saker/{id}/forslag/{proposal}",
+            web::post().to(case::answer_proposal),
+        )
+        .route("/ansvarlige", web::get().to(owners::page))
+        .route("/ansvarlige", web::post().to(owners::create))
+        .route("/ansvarlige/stavemate", web::post().to(owners::add_alias))
+        .route("/forslag", web::get().to(proposals::page))
+        .route("/forslag/{proposal}", web::post().to(proposals::submit))
+        .route("/brukere", web::get().to(users::page))
+        .route("/brukere", web::post().to(users::create))
+        .route("/brukere/{id}", web::post().to(users::change))
+        .route("/api-nokler", web::get().to(tokens::page))
+        .route("/api-nokler", web::post().to(tokens::create))
+        .route("/api-nokler/{id}", web::post().to(tokens::revoke))
         .route("/logg-inn", web::get().to(signin::page))
         .route("/logg-inn", web::post().to(signin::submit))
         .route("/logg-ut", web::post().to(signin::sign_out));
@@ -55,6 +84,11 @@ pub async fn no_page(_req: HttpRequest) -> HttpResponse {
 pub mod section {
     pub const OVERVIEW: &str = "/";
     pub const DECISIONS: &str = "/vedtakspunkter";
+    pub const MEETINGS: &str = "/moter";
+    pub const OWNERS: &str = "/ansvarlige";
+    pub const PROPOSALS: &str = "/forslag";
+    pub const USERS: &str = "/brukere";
+    pub const TOKENS: &str = "/api-nokler";
     pub const NONE: &str = "";
 }
 
@@ -116,12 +150,59 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
+/// A printable report (a whole HTML page with its own inline `<style>`), sent with a policy
+/// that allows that one style by its hash and nothing else: still no `unsafe-inline`.
+pub fn printable(body: String) -> HttpResponse {
+    use base64::Engine;
+    use sha2::Digest;
+    let style = body
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map_or("", |(style, _)| style);
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    let policy = format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'none'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    );
+    let mut response = html(StatusCode::OK, body);
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("content-security-policy"),
+        actix_web::http::header::HeaderValue::from_str(&policy)
+            .expect("a hash in base64 is a valid header value"),
+    );
+    response
+}
+
 /// A 303 to another page: the answer to every form.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", location))
         .insert_header((CACHE_CONTROL, "no-store"))
         .finish()
+}
+
+/// A field of a form that cannot be taken, for the error summary and the field itself: the
+/// field (its id on the page) and why.
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// The first error of a list for a field, if any: what the templates show at the field.
+pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
 }
 
 /// The fields of a submitted form (`application/x-www-form-urlencoded`).

@@ -155,6 +155,30 @@ pub fn update(
     })
 }
 
+/// Adds a spelling to an owner's aliases, inside the writers' turn, so that two editors who
+/// add spellings at once both keep theirs.
+pub fn add_alias(
+    conn: &mut DbConnection,
+    key: &str,
+    alias: NonEmptyText,
+    actor: &str,
+) -> StoreResult<Owner> {
+    store::write_transaction(conn, |conn| {
+        let current = rows::get(conn, key)?;
+        let mut aliases: Vec<NonEmptyText> = current
+            .aliases
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        aliases.push(alias);
+        let changes = OwnerChanges {
+            aliases: Some(aliases),
+            ..OwnerChanges::default()
+        };
+        update(conn, &current.id.to_string(), changes, actor)
+    })
+}
+
 /// Deletes an owner that owns no decision point, leaving a tombstone and its history; its
 /// name and aliases are free for another owner.
 pub fn delete(conn: &mut DbConnection, key: &str, actor: &str) -> StoreResult<()> {

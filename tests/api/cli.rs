@@ -14,6 +14,7 @@ use crate::helpers::TestDatabase;
 crate::on_both_backends!(
     token_commands_create_list_and_revoke,
     the_first_start_prints_one_admin_token_once,
+    the_first_start_without_accounts_prints_a_first_admin_account_once,
     the_first_admin_token_can_go_to_a_private_file_instead_of_the_output,
     the_import_command_previews_then_writes_a_document,
     the_request_log_names_method_path_and_status_but_not_the_query
@@ -131,6 +132,31 @@ fn first_words_of_serve(config: &DatabaseConfig) -> String {
     out
 }
 
+/// The value after a label such as `password:` in what `serve` printed.
+fn printed(text: &str, label: &str) -> Option<String> {
+    let mut words = text.split_whitespace();
+    words.find(|word| *word == label)?;
+    words.next().map(str::to_owned)
+}
+
+async fn the_first_start_without_accounts_prints_a_first_admin_account_once(backend: Backend) {
+    let (config, _database) = TestDatabase::create(backend);
+    let first = first_words_of_serve(&config);
+    let email = printed(&first, "e-mail:").expect("the first start prints an account");
+    let password = printed(&first, "password:").expect("and its password");
+    assert_eq!(email, vedtakslogg::store::users::FIRST_ADMIN_EMAIL);
+    assert!(password.chars().count() >= 10, "{password}");
+    let (store, _) = Store::open(&config).unwrap();
+    let (e, p) = (email.clone(), password.clone());
+    let user = store
+        .run_blocking(move |conn| vedtakslogg::store::users::check_password(conn, &e, &p))
+        .unwrap()
+        .expect("one can sign in with it");
+    assert_eq!(user.role.to_string(), "admin");
+    let second = first_words_of_serve(&config);
+    assert_eq!(printed(&second, "password:"), None, "only once: {second}");
+}
+
 async fn the_first_start_prints_one_admin_token_once(backend: Backend) {
     let (config, _database) = TestDatabase::create(backend);
     let first = first_words_of_serve(&config);
@@ -209,6 +235,16 @@ async fn the_first_admin_token_can_go_to_a_private_file_instead_of_the_output(ba
         .run_blocking(|conn| tokens::authenticate(conn, &secret))
         .unwrap()
         .expect("the token in the file is the admin's");
+    // The first account goes beside it, private too, and not to the output.
+    let account = std::fs::read_to_string(format!("{}.account", file.display())).unwrap();
+    let password = printed(&account, "password:").expect("the password in the file");
+    assert!(!out.contains(&password) && !log.contains(&password));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = format!("{}.account", file.display());
+        let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
     assert_eq!(caller.role.to_string(), "admin");
 }
 

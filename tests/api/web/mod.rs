@@ -13,16 +13,23 @@ use vedtakslogg::store::users::{self, NewUser};
 use crate::helpers::{TestApp, TestResponse, Who};
 use crate::on_both_backends;
 
-const PASSWORD: &str = "et langt passord";
+mod admin;
+mod case;
+mod decision;
+mod decisions;
+mod meetings;
+mod owners;
+
+pub(super) const PASSWORD: &str = "et langt passord";
 
 /// A browser: keeps the cookies the pages set and sends them back.
-struct Browser<'a> {
+pub(super) struct Browser<'a> {
     app: &'a TestApp,
-    cookies: HashMap<String, String>,
+    pub(super) cookies: HashMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(super) fn new(app: &'a TestApp) -> Self {
         Browser {
             app,
             cookies: HashMap::new(),
@@ -58,14 +65,14 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, uri: &str) -> Page {
+    pub(super) async fn get(&mut self, uri: &str) -> Page {
         let request = self.with_cookies(TestRequest::get().uri(uri));
         let response = self.app.as_(Who::Anonymous).send(request).await;
         self.keep_cookies(&response);
         Page(response)
     }
 
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+    pub(super) async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
@@ -80,8 +87,22 @@ impl<'a> Browser<'a> {
         Page(response)
     }
 
+    /// Sends the edit form of a point as `page` showed it (its CSRF token and version), with
+    /// these fields.
+    pub(super) async fn save_point(
+        &mut self,
+        uri: &str,
+        page: &Page,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let (csrf, version) = (page.csrf(), page.field("versjon"));
+        let mut all = vec![("csrf", csrf.as_str()), ("versjon", version.as_str())];
+        all.extend_from_slice(fields);
+        self.post(uri, &all).await
+    }
+
     /// Signs in through the form, as a person would.
-    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+    pub(super) async fn sign_in(&mut self, email: &str, password: &str) -> Page {
         let form = self.get("/logg-inn").await;
         assert_eq!(form.0.status, 200, "{}", form.text());
         let csrf = form.csrf();
@@ -99,23 +120,23 @@ impl<'a> Browser<'a> {
 }
 
 /// A page as the browser got it.
-struct Page(TestResponse);
+pub(super) struct Page(pub(super) TestResponse);
 
 impl Page {
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.body).into_owned()
     }
 
-    fn status(&self) -> u16 {
+    pub(super) fn status(&self) -> u16 {
         self.0.status.as_u16()
     }
 
-    fn location(&self) -> &str {
+    pub(super) fn location(&self) -> &str {
         self.0.header("location").unwrap_or_default()
     }
 
     /// The value of a hidden field of the first form that has it.
-    fn field(&self, name: &str) -> String {
+    pub(super) fn field(&self, name: &str) -> String {
         let text = self.text();
         let marker = format!("name=\"{name}\" value=\"");
         let start = text
@@ -125,12 +146,24 @@ impl Page {
         text[start..start + text[start..].find('"').unwrap()].to_owned()
     }
 
-    fn csrf(&self) -> String {
+    pub(super) fn csrf(&self) -> String {
         self.field("csrf")
     }
 }
 
-async fn account(app: &TestApp, email: &str, name: &str, role: Role) {
+/// Makes a case or point (by its API path) not public.
+pub(super) async fn hide(app: &TestApp, uri: &str) {
+    app.patch(uri, &serde_json::json!({"public": false}))
+        .await
+        .expect(200);
+}
+
+/// The id of something as the API gave it.
+pub(super) fn id(value: &Value) -> &str {
+    value["id"].as_str().unwrap()
+}
+
+pub(super) async fn account(app: &TestApp, email: &str, name: &str, role: Role) {
     let new = NewUser {
         email: email.into(),
         name: name.into(),
@@ -144,7 +177,7 @@ async fn account(app: &TestApp, email: &str, name: &str, role: Role) {
 }
 
 /// A point with a deadline, owned by the secretariat; returns it as the API shows it.
-async fn point(app: &TestApp, public: bool) -> Value {
+pub(super) async fn point(app: &TestApp, public: bool) -> Value {
     app.committee("ASU", "Administrativt samarbeidsutvalg")
         .await;
     let meeting = app.meeting("ASU", "2024-06-19").await;
