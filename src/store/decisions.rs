@@ -279,20 +279,35 @@ macro_rules! filter_point_columns {
             // A case with live points cannot be deleted, so a live point has a live case.
             None => query = query.filter(decisions::deleted_at.is_null()),
         }
-        if !prepared.statuses.is_empty() {
+        // SQLite cannot read several statuses from the status index in deadline order and
+        // would sort every match; a unary `+` keeps it on the deadline index, in order, testing
+        // the status of each point.
+        let unindexed_statuses = prepared.backend == Backend::Sqlite
+            && matches!(
+                filter.sort,
+                DecisionSort::Deadline | DecisionSort::DeadlineDesc
+            );
+        if prepared.statuses.len() > 1 && unindexed_statuses {
+            query = query.filter(status_among_unindexed(&prepared.statuses));
+        } else if !prepared.statuses.is_empty() {
             query = query.filter(decisions::status.eq_any(prepared.statuses.clone()));
+        }
+        if let Some(code) = &filter.committee {
+            // The point carries its case's committee, so no join is needed to filter by it.
+            query = query.filter(decisions::case_committee.eq(code));
         }
         if !prepared.kinds.is_empty() {
             query = query.filter(decisions::kind.eq_any(prepared.kinds.clone()));
         }
         if let Some(owner_id) = &prepared.owner_id {
-            query = query.filter(
-                decisions::id.eq_any(
-                    decision_owners::table
-                        .filter(decision_owners::owner_id.eq(owner_id.clone()))
-                        .select(decision_owners::decision_id),
-                ),
-            );
+            // Tested point by point through the owners' primary key, so that a list in
+            // deadline order reads the deadline index in order instead of gathering the
+            // owner's every point first.
+            query = query.filter(diesel::dsl::exists(
+                decision_owners::table
+                    .filter(decision_owners::decision_id.eq(decisions::id))
+                    .filter(decision_owners::owner_id.eq(owner_id.clone())),
+            ));
         }
         if let Some(case) = filter.case {
             query = query.filter(decisions::case_id.eq(case.to_string()));
@@ -312,9 +327,17 @@ macro_rules! filter_point_columns {
         }
         match filter.overdue {
             Some(true) => {
-                query = query
-                    .filter(decisions::deadline.lt(prepared.today))
-                    .filter(decisions::status.eq_any(ACTIVE));
+                // Written as the deadline indexes' expression (no deadline is never overdue),
+                // so that the overdue points are a range of those indexes.
+                query = query.filter(
+                    sql::<Bool>(&format!("{} < ", deadline_order(DecisionSort::Deadline).0))
+                        .bind::<Date, _>(prepared.today),
+                );
+                query = if unindexed_statuses {
+                    query.filter(status_among_unindexed(&ACTIVE))
+                } else {
+                    query.filter(decisions::status.eq_any(ACTIVE))
+                };
             }
             Some(false) => {
                 query = query.filter(
@@ -352,9 +375,6 @@ macro_rules! filter_decisions {
         if filter.visibility == Visibility::PublicOnly {
             query = query.filter(decisions::is_public.and(cases::is_public));
         }
-        if let Some(code) = &filter.committee {
-            query = query.filter(committees::code.eq(code.as_str().to_owned()));
-        }
         if let Some(meeting) = filter.meeting {
             query = query.filter(cases::meeting_id.eq(meeting.to_string()));
         }
@@ -373,6 +393,14 @@ macro_rules! matching_decisions {
             .into_boxed();
         filter_decisions!(query, $filter, prepared)
     }};
+}
+
+/// A point's status is one of these, as a condition SQLite does not read from an index
+/// (a unary `+` on the column). The statuses are the enum's own words, so they are written
+/// into the SQL as they are.
+fn status_among_unindexed(statuses: &[&str]) -> diesel::expression::SqlLiteral<Bool> {
+    let quoted: Vec<String> = statuses.iter().map(|s| format!("'{s}'")).collect();
+    sql::<Bool>(&format!("+decisions.status IN ({})", quoted.join(", ")))
 }
 
 /// Whether a search was asked for: a `q` that is not blank.
@@ -455,8 +483,7 @@ impl Prepared {
         if self.finds_nothing(filter) {
             return Ok(super::Count::exactly(0));
         }
-        let needs_case = filter.committee.is_some()
-            || filter.meeting.is_some()
+        let needs_case = filter.meeting.is_some()
             || filter.meeting_from.is_some()
             || filter.meeting_to.is_some()
             || filter.visibility == Visibility::PublicOnly;
