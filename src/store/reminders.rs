@@ -120,12 +120,36 @@ pub struct Mail {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
-    #[schema(example = "analysegruppen@trondheim.kommune.no")]
+    /// An address: something before an `@`, and a domain with a dot inside it; surrounding
+    /// whitespace is trimmed, and it is kept in lower case.
+    #[schema(
+        example = "analysegruppen@trondheim.kommune.no",
+        pattern = r"^[^\S\u0000-\u001F\u007F-\u009F]*[^@\s\u0000-\u001F\u007F-\u009F]+@[^@\s.\u0000-\u001F\u007F-\u009F][^@\s\u0000-\u001F\u007F-\u009F]*\.[^@\s\u0000-\u001F\u007F-\u009F]*[^@\s.\u0000-\u001F\u007F-\u009F][^\S\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub email: String,
     /// The reminders wanted, of `before`, `due` and `overdue`; all when left out.
     #[serde(default = "all_reminders")]
+    #[schema(value_type = Vec<OwnerReminder>)]
     pub reminders: Vec<ReminderKind>,
 }
+
+/// The reminders an owner's address can choose: the weekly summary is the secretariat's.
+/// For the OpenAPI document only; the values are [`ReminderKind`]'s.
+pub struct OwnerReminder;
+
+impl utoipa::PartialSchema for OwnerReminder {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "`before` the deadline, on the day it is `due`, or when it is `overdue`.",
+            ))
+            .enum_values(Some(["before", "due", "overdue"]))
+            .into()
+    }
+}
+
+impl ToSchema for OwnerReminder {}
 
 fn all_reminders() -> Vec<ReminderKind> {
     vec![

@@ -74,6 +74,25 @@ impl<'de> Deserialize<'de> for EventPattern {
     }
 }
 
+/// The events' words, as a pattern the OpenAPI document gives clients: the same set that
+/// `from_str` takes.
+impl utoipa::PartialSchema for EventPattern {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "An event, every event of a kind (`case.*`), or all (`*`).",
+            ))
+            .pattern(Some(
+                r"^(\*|import\.\*|decision\.overdue|import\.completed|(decision|case|meeting|link)\.(created|updated|deleted|\*))$",
+            ))
+            .examples([serde_json::Value::from("decision.updated")])
+            .into()
+    }
+}
+
+impl ToSchema for EventPattern {}
+
 impl Serialize for EventPattern {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
@@ -92,7 +111,7 @@ pub struct NewWebhook {
     /// `meeting` and `link`; `decision.overdue` (once for a point and deadline, the first day
     /// after the deadline that it is still open); `import.completed`; `decision.*` for every
     /// event of a kind; `*` for all.
-    #[schema(value_type = Vec<String>, min_items = 1, example = json!(["decision.updated", "case.*"]))]
+    #[schema(min_items = 1, example = json!(["decision.updated", "case.*"]))]
     pub events: Vec<EventPattern>,
     /// What the endpoint is for, for the admins.
     #[schema(example = "Arkivet")]
@@ -106,7 +125,7 @@ pub struct Webhook {
     pub id: uuid::Uuid,
     #[schema(example = "https://arkiv.example.no/vedtakslogg/hook")]
     pub url: String,
-    #[schema(value_type = Vec<String>, example = json!(["decision.updated", "case.*"]))]
+    #[schema(example = json!(["decision.updated", "case.*"]))]
     pub events: Vec<EventPattern>,
     pub description: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -133,6 +133,8 @@ fn every_enum_in_the_document_lists_the_values_the_api_speaks() {
         ("Role", read_and_written::<Role>),
         ("ProposalStatus", read_and_written::<ProposalStatus>),
         ("ReminderKind", read_and_written::<ReminderKind>),
+        // The subset an owner's address may choose.
+        ("OwnerReminder", read_and_written::<ReminderKind>),
         (
             "/api/v1/proposals/get/parameters/1/schema",
             read::<ProposalStatus>,
