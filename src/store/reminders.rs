@@ -13,6 +13,7 @@ use super::outbox::{Delivery, NewItem};
 use super::schema::{
     cases, committees, decision_owners, decisions, meetings, owner_contacts, owners, reminder_keys,
 };
+use super::users::normalize_email;
 use super::{DbConnection, StoreError, StoreResult, parse_stored};
 use crate::domain::{DecisionKind, DecisionStatus};
 
@@ -167,28 +168,6 @@ pub struct OwnerContacts {
     pub contacts: Vec<Contact>,
 }
 
-/// Checks an address enough to catch a slip: one `@`, something on either side, a dot in the
-/// domain and no spaces. Whether it exists only a mail to it shows.
-fn email(input: &str) -> StoreResult<String> {
-    let address = input.trim().to_lowercase();
-    let valid = match address.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains('@')
-        }
-        None => false,
-    };
-    if !valid || address.chars().any(char::is_whitespace) || address.len() > 254 {
-        return Err(StoreError::Invalid(format!(
-            "email: '{input}' is not an e-mail address"
-        )));
-    }
-    Ok(address)
-}
-
 /// Replaces the addresses of an owner (by id, name or alias).
 pub fn set_contacts(
     conn: &mut DbConnection,
@@ -201,7 +180,7 @@ pub fn set_contacts(
         let mut seen = HashSet::new();
         let mut rows = Vec::new();
         for contact in contacts {
-            let address = email(&contact.email)?;
+            let address = normalize_email(&contact.email)?;
             if !seen.insert(address.clone()) {
                 return Err(StoreError::Invalid(format!(
                     "email: {address} is given twice"
@@ -572,7 +551,7 @@ mod tests {
 
     #[test]
     fn addresses_are_checked_and_folded() {
-        assert_eq!(email(" Post@AU.no ").unwrap(), "post@au.no");
+        assert_eq!(normalize_email(" Post@AU.no ").unwrap(), "post@au.no");
         for bad in [
             "",
             "au",
@@ -583,7 +562,7 @@ mod tests {
             "au@.no",
             "a@b@c.no",
         ] {
-            assert!(email(bad).is_err(), "{bad}");
+            assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }
 }

@@ -68,13 +68,18 @@ fn to_user(row: UserRow) -> StoreResult<User> {
 }
 
 /// An e-mail address as it is stored: trimmed and in lower case, with one `@` between two
-/// non-empty parts.
+/// non-empty parts and a dot inside the domain. That catches a slip; whether the address
+/// exists only a mail to it shows. Accounts and reminder contacts both check with this.
 pub fn normalize_email(email: &str) -> StoreResult<String> {
     let email = email.trim().to_lowercase();
     let valid = email.chars().count() <= 254
         && !email.chars().any(char::is_whitespace)
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
         });
     if valid {
         Ok(email)

@@ -73,10 +73,6 @@ pub struct CaseChanges {
     pub public: Option<bool>,
 }
 
-fn clean_text(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
 fn clean_names(names: Vec<String>) -> Vec<String> {
     names
         .into_iter()
@@ -133,7 +129,7 @@ pub fn create(conn: &mut DbConnection, new: NewCase, actor: &str) -> StoreResult
                 responsible: names_json(&clean_names(new.responsible))?,
                 status: new.status,
                 is_public: new.public,
-                narrative: clean_text(new.narrative),
+                narrative: super::trimmed(new.narrative),
                 created_at: at,
                 updated_at: at,
                 updated_by: actor,
@@ -203,7 +199,7 @@ pub fn update(
                 narrative: changes
                     .narrative
                     .clone()
-                    .map_or(current.narrative.clone(), clean_text),
+                    .map_or(current.narrative.clone(), super::trimmed),
                 updated_at: at,
                 updated_by: actor,
             },

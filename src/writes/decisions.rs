@@ -173,10 +173,6 @@ fn status_after(
     }
 }
 
-fn clean_note(note: Option<String>) -> Option<String> {
-    note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())
-}
-
 /// Resolves a reference to where a change was reported; it must be recorded in the log.
 fn resolve_evidence(
     conn: &mut DbConnection,
@@ -311,7 +307,7 @@ pub fn create(conn: &mut DbConnection, new: NewDecision, actor: &str) -> StoreRe
                 kind: new.kind,
                 deadline: new.deadline.map(CalendarDate::get),
                 status,
-                status_note: clean_note(new.status_note),
+                status_note: super::trimmed(new.status_note),
                 search_text: "",
                 is_public: new.public,
                 created_at: at,
@@ -355,7 +351,7 @@ pub fn update(
         let kind = changes.kind.unwrap_or(current.kind);
         let status = status_after(&current, kind, changes.status);
         check_status(kind, status)?;
-        let new_note = changes.status_note.clone().and_then(clean_note);
+        let new_note = changes.status_note.clone().and_then(super::trimmed);
         // The rules apply to a status asked for; one implied by a new kind is not a decision.
         if changes.status.is_some() {
             check_transition(current.status, status, new_note.as_deref())?;
@@ -387,7 +383,7 @@ pub fn update(
         }
         row.status = status;
         if let Some(note) = changes.status_note.clone() {
-            row.status_note = clean_note(note);
+            row.status_note = super::trimmed(note);
         }
         row.status_evidence = evidence.as_ref().map(evidence_json).transpose()?;
         row.is_public = changes.public.unwrap_or(current.public);
@@ -404,7 +400,7 @@ pub fn update(
         )
         .between(Some(&current), &updated)?
         .in_case(current.case.id)
-        .with_note(clean_note(changes.comment).or(new_note))
+        .with_note(super::trimmed(changes.comment).or(new_note))
         .with_evidence(
             changes
                 .evidence

@@ -92,10 +92,7 @@ pub(super) fn create_in(
             target_serial: new.target.serial(),
             target_position: new.target_position,
             target_case_id: target_case,
-            note: new
-                .note
-                .map(|n| n.trim().to_owned())
-                .filter(|n| !n.is_empty()),
+            note: super::trimmed(new.note),
             created_at: at,
             created_by: actor,
         },

@@ -73,10 +73,6 @@ pub struct MeetingChanges {
     pub status: Option<MeetingStatus>,
 }
 
-fn empty_to_none(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 fn check_times(start: Option<ClockTime>, end: Option<ClockTime>) -> StoreResult<()> {
     match (start, end) {
         (Some(start), Some(end)) if end < start => Err(StoreError::Invalid(format!(
@@ -117,10 +113,10 @@ pub fn create(conn: &mut DbConnection, new: NewMeeting, actor: &str) -> StoreRes
                 meeting_date: new.date.get(),
                 start_time: new.start_time.map(ClockTime::to_naive),
                 end_time: new.end_time.map(ClockTime::to_naive),
-                location: empty_to_none(new.location),
+                location: super::trimmed(new.location),
                 kind: new.kind,
-                chair: empty_to_none(new.chair),
-                minute_taker: empty_to_none(new.minute_taker),
+                chair: super::trimmed(new.chair),
+                minute_taker: super::trimmed(new.minute_taker),
                 status: new.status,
                 created_at: at,
                 updated_at: at,
@@ -170,12 +166,12 @@ pub fn update(
                 end_time: end_time.map(ClockTime::to_naive),
                 location: changes
                     .location
-                    .map_or(current.location.clone(), empty_to_none),
+                    .map_or(current.location.clone(), super::trimmed),
                 kind: changes.kind.unwrap_or(current.kind),
-                chair: changes.chair.map_or(current.chair.clone(), empty_to_none),
+                chair: changes.chair.map_or(current.chair.clone(), super::trimmed),
                 minute_taker: changes
                     .minute_taker
-                    .map_or(current.minute_taker.clone(), empty_to_none),
+                    .map_or(current.minute_taker.clone(), super::trimmed),
                 status: changes.status.unwrap_or(current.status),
                 updated_at: at,
                 updated_by: actor,

@@ -16,6 +16,11 @@ pub mod owners;
 pub mod proposals;
 mod ripples;
 
+/// Optional text as it is kept: trimmed, and none when nothing is left.
+fn trimmed(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
 /// A new point or case is public unless the request says otherwise.
 fn public_by_default() -> bool {
     true
