@@ -13,6 +13,7 @@ mod ids;
 mod position;
 pub mod references;
 mod schema;
+mod snippet;
 mod text;
 
 pub use case_number::CaseNumber;
@@ -25,6 +26,7 @@ pub use enums::{
 pub use ids::{CaseId, CommitteeId, DecisionId, LinkId, MeetingId, OwnerId};
 pub use position::Position;
 pub use schema::OwnerName;
+pub use snippet::snippet;
 pub use text::{NonEmptyText, fold, fold_text, sha256_hex};
 
 /// A value that failed to parse, with a message fit for an API client.

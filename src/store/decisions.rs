@@ -646,13 +646,22 @@ impl Prepared {
         let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
         let mut items = to_decisions(conn, rows, self.today, filter.visibility)?;
         if let Some(search) = &self.search {
-            attach_snippets(conn, search, self.text_search, &mut items, None)?;
+            attach_snippets(
+                conn,
+                filter.q.as_deref().unwrap_or_default(),
+                search,
+                self.text_search,
+                &mut items,
+                None,
+            )?;
         }
         Ok((items, next))
     }
 
-    /// One page of a search, best match first: the engine ranks, and the database returns
-    /// only the page.
+    /// One page of a search, best match first. The engine scores the [`RANKED_MATCHES`] most
+    /// recently recorded points that match (every match, when fewer match) and the page is
+    /// taken from them: ranking every match of a word found in most of the log would cost as
+    /// much as reading the log.
     fn ranked_page(
         &self,
         conn: &mut DbConnection,
@@ -672,83 +681,39 @@ impl Prepared {
                 ));
             }
         };
-        // The search itself is the ranked join below, not a condition beside it.
-        let unsearched = self.without_search();
-        let rows: Vec<(DecisionRow, CaseKeyRow, NaiveDate, String, f64)> = match self.backend {
-            Backend::Sqlite => {
-                use super::schema::{decision_search, decision_search_docs};
-                // bm25 is best when lowest; the API's score is best when highest.
-                let mut query = decisions::table
-                    .inner_join(cases::table.inner_join(meetings::table))
-                    .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-                    .inner_join(decision_search_docs::table)
-                    // Not nested in parentheses: SQLite does not see the hidden `rank` column
-                    // of a virtual table inside a parenthesised join.
-                    .inner_join(
-                        decision_search::table
-                            .on(decision_search::rowid.eq(decision_search_docs::doc)),
-                    )
-                    .select((
-                        DecisionRow::as_select(),
-                        CaseKeyRow::as_select(),
-                        meetings::meeting_date,
-                        committees::code,
-                        sql::<Double>("-decision_search.rank"),
-                    ))
-                    .filter(
-                        sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.to_owned()),
-                    )
-                    .into_boxed();
-                query = filter_decisions!(query, filter, &unsearched);
-                if let Some((score, id)) = after {
-                    query = query.filter(
-                        decision_search::rank
-                            .gt(-score)
-                            .or(decision_search::rank.eq(-score).and(decisions::id.gt(id))),
-                    );
-                }
-                query
-                    .order((decision_search::rank.asc(), decisions::id.asc()))
-                    .limit(limit.saturating_add(1))
-                    .load(conn)?
-            }
-            Backend::Postgres => {
-                let (vector, config) = self.text_search.vector_and_config();
-                let rank = format!("ts_rank(decisions.{vector}, to_tsquery('{config}', ");
-                let score = || {
-                    sql::<Double>(&rank)
-                        .bind::<Text, _>(search.to_owned())
-                        .sql("))::float8")
-                };
-                let mut query = decisions::table
-                    .inner_join(cases::table.inner_join(meetings::table))
-                    .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-                    .select((
-                        DecisionRow::as_select(),
-                        CaseKeyRow::as_select(),
-                        meetings::meeting_date,
-                        committees::code,
-                        score(),
-                    ))
-                    .filter(self.search_condition(search))
-                    .into_boxed();
-                query = filter_decisions!(query, filter, &unsearched);
-                if let Some((last, id)) = after {
-                    query = query.filter(
-                        score()
-                            .lt(last)
-                            .or(score().eq(last).and(decisions::id.gt(id))),
-                    );
-                }
-                query
-                    .order((score().desc(), decisions::id.asc()))
-                    .limit(limit.saturating_add(1))
-                    .load(conn)?
-            }
-        };
-        let rows: Vec<(JoinedRow, f64)> = rows
+        let mut scored = self.scored_matches(conn, filter, search)?;
+        // Best first; equal scores in the order of their ids, as the cursor continues.
+        scored.sort_by(|(a_id, a), (b_id, b)| b.total_cmp(a).then_with(|| a_id.cmp(b_id)));
+        let take = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+        let chosen: Vec<(String, f64)> = scored
             .into_iter()
-            .map(|(decision, case, date, code, score)| ((decision, case, date, code), score))
+            .filter(|(id, score)| match &after {
+                None => true,
+                Some((last, last_id)) => *score < *last || (*score == *last && id > last_id),
+            })
+            .take(take)
+            .collect();
+        let mut by_id: HashMap<String, JoinedRow> = decisions::table
+            .inner_join(cases::table.inner_join(meetings::table))
+            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+            .filter(super::one_of(
+                self.backend,
+                "decisions.id",
+                chosen.iter().map(|(id, _)| id.clone()),
+            ))
+            .select((
+                DecisionRow::as_select(),
+                CaseKeyRow::as_select(),
+                meetings::meeting_date,
+                committees::code,
+            ))
+            .load::<JoinedRow>(conn)?
+            .into_iter()
+            .map(|row| (row.0.id.clone(), row))
+            .collect();
+        let rows: Vec<(JoinedRow, f64)> = chosen
+            .into_iter()
+            .filter_map(|(id, score)| by_id.remove(&id).map(|row| (row, score)))
             .collect();
         let (rows, next) = super::split_page(rows, limit, |(row, score)| DecisionKey::Relevance {
             score_bits: score.to_bits(),
@@ -760,10 +725,81 @@ impl Prepared {
             .collect();
         let rows = rows.into_iter().map(|(row, _)| row).collect();
         let mut items = to_decisions(conn, rows, self.today, filter.visibility)?;
-        attach_snippets(conn, search, self.text_search, &mut items, Some(&scores))?;
+        attach_snippets(
+            conn,
+            filter.q.as_deref().unwrap_or_default(),
+            search,
+            self.text_search,
+            &mut items,
+            Some(&scores),
+        )?;
         Ok((items, next))
     }
+
+    /// The ids and scores (higher is better) of the most recently recorded points that match
+    /// the search and the filter, at most [`RANKED_MATCHES`]: each engine walks its index from
+    /// the newest point and stops there, scoring only what it returns.
+    fn scored_matches(
+        &self,
+        conn: &mut DbConnection,
+        filter: &DecisionFilter,
+        search: &str,
+    ) -> StoreResult<Vec<(String, f64)>> {
+        // The search itself is the ranked join below, not a condition beside it.
+        let unsearched = self.without_search();
+        let joined = decisions::table
+            .inner_join(cases::table.inner_join(meetings::table))
+            .inner_join(committees::table.on(committees::id.eq(cases::committee_id)));
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                use super::schema::{decision_search, decision_search_docs};
+                // The index's rowid is the point's entry, made when the point was recorded, so
+                // its order is the order of recording. bm25 is best when lowest; the API's
+                // score is best when highest.
+                let query = joined
+                    .inner_join(decision_search_docs::table)
+                    // Not nested in parentheses: SQLite does not see the hidden `rank` column
+                    // of a virtual table inside a parenthesised join.
+                    .inner_join(
+                        decision_search::table
+                            .on(decision_search::rowid.eq(decision_search_docs::doc)),
+                    )
+                    .select((decisions::id, sql::<Double>("-decision_search.rank")))
+                    .filter(
+                        sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.to_owned()),
+                    )
+                    .into_boxed();
+                filter_decisions!(query, filter, &unsearched)
+                    .order(decision_search::rowid.desc())
+                    .limit(RANKED_MATCHES)
+                    .load(conn)?
+            }
+            Backend::Postgres => {
+                let (vector, config) = self.text_search.vector_and_config();
+                let query = joined
+                    .select((
+                        decisions::id,
+                        sql::<Double>(&format!(
+                            "ts_rank(decisions.{vector}, to_tsquery('{config}', "
+                        ))
+                        .bind::<Text, _>(search.to_owned())
+                        .sql("))::float8"),
+                    ))
+                    .filter(self.search_condition(search))
+                    .into_boxed();
+                filter_decisions!(query, filter, &unsearched)
+                    .order((decisions::created_at.desc(), decisions::id.desc()))
+                    .limit(RANKED_MATCHES)
+                    .load(conn)?
+            }
+        })
+    }
 }
+
+/// How many matches of a search are ranked: the most recently recorded ones. Enough that a
+/// search a person reads is ranked whole; a word in most of a large log is ranked among its
+/// newest uses.
+pub const RANKED_MATCHES: i64 = 2_000;
 
 /// The deadline as sorted (points without one last, in either direction) and the comparison
 /// that continues after a key.
@@ -1300,6 +1336,7 @@ fn search_expression(backend: Backend, q: &str) -> Option<String> {
 /// score (given by a ranked page, computed here otherwise). Only the page's points are read.
 fn attach_snippets(
     conn: &mut DbConnection,
+    q: &str,
     search: &str,
     text_search: TextSearch,
     items: &mut [Decision],
@@ -1310,19 +1347,34 @@ fn attach_snippets(
     }
     let ids = super::json_list(items.iter().map(|item| item.id.to_string()));
     let found: Vec<Snippet> = match conn {
-        // Looked up by key, the page's entries cost nothing each, but bm25 would count the
-        // matches of the whole log again for every one: the score is then taken from the
-        // ranked page, or (in other orders) the index is read once in full.
-        DbConnection::Sqlite(sqlite) if scores.is_some() => diesel::sql_query(
-            "SELECT d.decision_id AS decision_id, \
-             snippet(decision_search, 0, '[', ']', '…', 14) AS snippet, 0.0 AS score \
-             FROM decision_search JOIN decision_search_docs d ON d.doc = decision_search.rowid \
-             WHERE decision_search MATCH ? AND decision_search.rowid IN \
-             (SELECT doc FROM decision_search_docs WHERE decision_id IN (SELECT value FROM json_each(?)))",
-        )
-        .bind::<Text, _>(search)
-        .bind::<Text, _>(&ids)
-        .load(sqlite)?,
+        // With the score from the ranked page, the snippets are made from the page's own
+        // texts: asking the index for each entry runs the whole search again for every one
+        // (a word's prefix is merged from every word that starts with it). In other orders the
+        // index is read once in full for the scores.
+        DbConnection::Sqlite(sqlite) if scores.is_some() => {
+            use super::schema::decision_search_docs;
+            let terms = search_terms(q);
+            decision_search_docs::table
+                .filter(super::one_of(
+                    Backend::Sqlite,
+                    "decision_search_docs.decision_id",
+                    items.iter().map(|item| item.id.to_string()),
+                ))
+                .select((
+                    decision_search_docs::decision_id,
+                    decision_search_docs::body,
+                ))
+                .load::<(String, String)>(sqlite)?
+                .into_iter()
+                .filter_map(|(decision_id, body)| {
+                    crate::domain::snippet(&body, &terms).map(|snippet| Snippet {
+                        decision_id,
+                        snippet,
+                        score: 0.0,
+                    })
+                })
+                .collect()
+        }
         DbConnection::Sqlite(sqlite) => diesel::sql_query(
             "SELECT d.decision_id AS decision_id, \
              snippet(decision_search, 0, '[', ']', '…', 14) AS snippet, \

@@ -1,0 +1,130 @@
+//! The words of a search found in context, as SQLite's full-text index marks them: a word
+//! matches a search term when it starts with it, letters and digits make words, and case does
+//! not matter. Made here from the page's own texts, because asking the index for a snippet
+//! runs the whole search again for every point of the page.
+
+/// How many words a snippet shows, as the index's `snippet()` is asked for.
+const SNIPPET_WORDS: usize = 14;
+
+/// The part of `text` with the most words that start with one of `terms` (lower case), the
+/// found words in `[` `]`, and `…` where text is left out. `None` when no word matches.
+pub fn snippet(text: &str, terms: &[String]) -> Option<String> {
+    let words = words_of(text, terms);
+    let first_hit = words.iter().position(|w| w.hit)?;
+    // The window of words with the most hits; the earliest of equals.
+    let width = SNIPPET_WORDS.min(words.len());
+    let hits_in = |start: usize| words[start..start + width].iter().filter(|w| w.hit).count();
+    let mut best = first_hit.min(words.len() - width);
+    let mut best_hits = hits_in(best);
+    for start in best + 1..=words.len() - width {
+        let hits = hits_in(start);
+        if hits > best_hits {
+            (best, best_hits) = (start, hits);
+        }
+    }
+    let chosen = &words[best..best + width];
+    let mut out = String::new();
+    if best > 0 {
+        out.push('…');
+    }
+    let mut at = chosen[0].start;
+    for word in chosen {
+        out.push_str(&text[at..word.start]);
+        if word.hit {
+            out.push('[');
+            out.push_str(&text[word.start..word.end]);
+            out.push(']');
+        } else {
+            out.push_str(&text[word.start..word.end]);
+        }
+        at = word.end;
+    }
+    if best + width < words.len() {
+        out.push('…');
+    } else {
+        out.push_str(&text[at..]);
+    }
+    Some(out)
+}
+
+struct Word {
+    start: usize,
+    end: usize,
+    hit: bool,
+}
+
+fn words_of(text: &str, terms: &[String]) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut start = None;
+    let close = |words: &mut Vec<Word>, start: usize, end: usize| {
+        let word = text[start..end].to_lowercase();
+        let hit = terms.iter().any(|term| word.starts_with(term.as_str()));
+        words.push(Word { start, end, hit });
+    };
+    for (at, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                close(&mut words, from, at);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        close(&mut words, from, text.len());
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn marks_words_that_start_with_a_term_whatever_their_case() {
+        assert_eq!(
+            snippet("Kommunene melder inn behov", &terms(&["kommune"])).as_deref(),
+            Some("[Kommunene] melder inn behov")
+        );
+        assert_eq!(
+            snippet("ASU ber om e-læringskurs", &terms(&["læring"])).as_deref(),
+            Some("ASU ber om e-[læringskurs]")
+        );
+    }
+
+    #[test]
+    fn no_snippet_without_a_match() {
+        assert_eq!(snippet("Ingen treff her", &terms(&["kommune"])), None);
+        assert_eq!(snippet("", &terms(&["kommune"])), None);
+    }
+
+    #[test]
+    fn a_long_text_is_cut_around_the_most_matches_with_ellipses() {
+        let text = "en to tre fire fem seks sju åtte ni ti elleve tolv tretten fjorten femten \
+                    seksten sytten atten nitten tjue kommune og kommunene tjueen tjueto";
+        let found = snippet(text, &terms(&["kommune"])).unwrap();
+        assert!(found.starts_with('…'), "{found}");
+        assert!(found.contains("[kommune] og [kommunene]"), "{found}");
+        assert_eq!(found.split_whitespace().count(), SNIPPET_WORDS, "{found}");
+        let early = snippet(
+            "Kommune en to tre fire fem seks sju åtte ni ti elleve tolv tretten fjorten femten",
+            &terms(&["kommune"]),
+        )
+        .unwrap();
+        assert!(early.starts_with("[Kommune] en"), "{early}");
+        assert!(early.ends_with('…'), "{early}");
+    }
+
+    #[test]
+    fn keeps_the_text_between_words_as_it_is() {
+        assert_eq!(
+            snippet("Tiltak · Helse Fonna HF", &terms(&["fonna"])).as_deref(),
+            Some("Tiltak · Helse [Fonna] HF")
+        );
+    }
+}
