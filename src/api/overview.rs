@@ -9,6 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::StoreData;
 use super::auth::Reader;
+use super::pagination::{self, PageRequest, next_url};
 use super::params::{QueryParams, path};
 use super::problem::{ApiError, BadRequest, NotFound, Unprocessable};
 use super::types::{FollowUpList, Stats};
@@ -215,6 +216,12 @@ pub struct FollowUpQuery {
     /// Without it the `Accept` header decides.
     #[param(inline)]
     pub format: Option<FollowUpFormat>,
+    /// How many decision points a page holds (1–1000, default 500). A committee's list fits
+    /// in one page; a longer one continues with `cursor`.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
 }
 
 /// Matters for follow-up at the next meeting
@@ -223,6 +230,10 @@ pub struct FollowUpQuery {
 /// open or in progress, grouped by owner (a point with two owners is under both), overdue first
 /// and then by deadline; and every postponed case not yet taken up, with where it went. The
 /// list AU brings to the meeting.
+///
+/// The points come in pages of at most `limit`, in deadline order, grouped by owner within the
+/// page; `next_cursor` (and a `Link` header) continues, and the postponed cases come with the
+/// first page.
 #[utoipa::path(
     tag = "overview",
     params(("code" = CommitteeCode, Path, description = "The committee's code", example = "ASU"), FollowUpQuery),
@@ -246,9 +257,19 @@ async fn follow_up(
     let date = query
         .meeting_date
         .map_or_else(|| Utc::now().date_naive(), CalendarDate::get);
-    let list = store
-        .run(move |conn| overview::follow_up_list(conn, &code, date, visibility))
+    let request = PageRequest::within(
+        query.limit,
+        (500, overview::FOLLOW_UP_MAX_PAGE as u32),
+        query.cursor.as_deref(),
+        &format!("follow-up|{code}|{date}|{visibility:?}"),
+    )?;
+    let (after, limit) = (request.after.clone(), request.limit);
+    let (list, next) = store
+        .run(move |conn| {
+            overview::follow_up_list(conn, &code, date, visibility, after.as_ref(), limit)
+        })
         .await?;
+    let next_cursor = next.map(|key| request.cursor(key));
     let html = match query.format {
         Some(FollowUpFormat::Html) => true,
         Some(FollowUpFormat::Json) => false,
@@ -256,12 +277,18 @@ async fn follow_up(
     };
     let mut response = HttpResponse::Ok();
     response.insert_header((actix_web::http::header::VARY, "Accept"));
+    let next_link = next_cursor.as_deref().map(|cursor| next_url(&req, cursor));
+    if let Some(cursor) = &next_cursor {
+        response.insert_header(pagination::next_link(&req, cursor));
+    }
     Ok(if html {
         response
             .content_type("text/html; charset=utf-8")
-            .body(log::follow_up_html(&list, Utc::now()))
+            .body(log::follow_up_html(&list, Utc::now(), next_link.as_deref()))
     } else {
-        response.json(FollowUpList::from(list))
+        let mut list = FollowUpList::from(list);
+        list.next_cursor = next_cursor;
+        response.json(list)
     })
 }
 

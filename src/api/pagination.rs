@@ -43,11 +43,16 @@ struct CursorData<K> {
 
 /// The length of a list asked for: `DEFAULT_LIMIT` when not given, at most `MAX_LIMIT`.
 pub fn checked_limit(limit: Option<u32>) -> Result<i64, ApiError> {
+    checked_limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// The length of a list asked for: `default` when not given, at most `max`.
+fn checked_limit_within(limit: Option<u32>, default: u32, max: u32) -> Result<i64, ApiError> {
     match limit {
-        None => Ok(i64::from(DEFAULT_LIMIT)),
+        None => Ok(i64::from(default)),
         Some(0) => Err(ApiError::BadRequest("limit must be at least 1".into())),
-        Some(l) if l > MAX_LIMIT => Err(ApiError::BadRequest(format!(
-            "limit must be at most {MAX_LIMIT}, got {l}"
+        Some(l) if l > max => Err(ApiError::BadRequest(format!(
+            "limit must be at most {max}, got {l}"
         ))),
         Some(l) => Ok(i64::from(l)),
     }
@@ -57,7 +62,18 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     /// `query` is a description of the filter and order; a cursor made for one query is
     /// refused for another.
     pub fn new(limit: Option<u32>, cursor: Option<&str>, query: &str) -> Result<Self, ApiError> {
-        let limit = checked_limit(limit)?;
+        Self::within(limit, (DEFAULT_LIMIT, MAX_LIMIT), cursor, query)
+    }
+
+    /// As [`Self::new`], for a list whose pages are longer: `limits` is the default and the
+    /// largest `limit`.
+    pub fn within(
+        limit: Option<u32>,
+        (default, max): (u32, u32),
+        cursor: Option<&str>,
+        query: &str,
+    ) -> Result<Self, ApiError> {
+        let limit = checked_limit_within(limit, default, max)?;
         let fingerprint = fingerprint(query);
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
@@ -85,16 +101,24 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     /// Wraps a page from the store, with a cursor when another page follows.
     /// The page to answer, its items turned into the API's form.
     pub fn page<S, T: From<S>>(&self, page: crate::store::Page<S, K>) -> Page<T> {
-        let next_cursor = page.next.map(|k| {
-            let data = CursorData { k, q: self.query };
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
-        });
+        let next_cursor = page.next.map(|k| self.cursor(k));
         Page {
             items: page.items.into_iter().map(T::from).collect(),
             total: page.total.value,
             total_exact: page.total.exact,
             next_cursor,
         }
+    }
+}
+
+impl<K: Serialize> PageRequest<K> {
+    /// The cursor of the page that follows the key `after`, for this query.
+    pub fn cursor(&self, after: K) -> String {
+        let data = CursorData {
+            k: after,
+            q: self.query,
+        };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
     }
 }
 
@@ -118,19 +142,32 @@ pub fn respond<T: Serialize>(
 ) -> actix_web::HttpResponse {
     let mut response = actix_web::HttpResponse::Ok();
     if let Some(cursor) = &page.next_cursor {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
-            if name != "cursor" {
-                query.append_pair(&name, &value);
-            }
-        }
-        query.append_pair("cursor", cursor);
-        response.insert_header((
-            actix_web::http::header::LINK,
-            format!("<{}?{}>; rel=\"next\"", req.path(), query.finish()),
-        ));
+        response.insert_header(next_link(req, cursor));
     }
     response.json(page)
+}
+
+/// The address of the next page: this request's, with `cursor` in place of its own.
+pub fn next_url(req: &actix_web::HttpRequest, cursor: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if name != "cursor" {
+            query.append_pair(&name, &value);
+        }
+    }
+    query.append_pair("cursor", cursor);
+    format!("{}?{}", req.path(), query.finish())
+}
+
+/// The `Link` header to the next page.
+pub fn next_link(
+    req: &actix_web::HttpRequest,
+    cursor: &str,
+) -> (actix_web::http::header::HeaderName, String) {
+    (
+        actix_web::http::header::LINK,
+        format!("<{}>; rel=\"next\"", next_url(req, cursor)),
+    )
 }
 
 /// FNV-1a: stable across builds and platforms, unlike the standard library's hasher.

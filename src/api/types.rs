@@ -790,12 +790,14 @@ pub struct FollowUpList {
     pub committee: CommitteeCode,
     /// The meeting the list is for.
     pub meeting_date: NaiveDate,
-    /// Every point that needs follow-up and is open or in progress, by owner. A point's
-    /// `overdue` says whether its deadline has passed; a deadline on or before the meeting date
-    /// means it is due by the meeting.
+    /// The page's points that need follow-up and are open or in progress, by owner. A
+    /// point's `overdue` says whether its deadline has passed; a deadline on or before the
+    /// meeting date means it is due by the meeting.
     pub by_owner: Vec<FollowUpGroup>,
-    /// Postponed cases not yet taken up, with where they went.
+    /// Postponed cases not yet taken up, with where they went (with the first page).
     pub postponed: Vec<Case>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 impl From<store::overview::FollowUpList> for FollowUpList {
@@ -805,6 +807,7 @@ impl From<store::overview::FollowUpList> for FollowUpList {
             meeting_date: from.meeting_date,
             by_owner: from.by_owner.into_iter().map(Into::into).collect(),
             postponed: from.postponed.into_iter().map(Into::into).collect(),
+            next_cursor: None,
         }
     }
 }

@@ -604,6 +604,7 @@ const STYLE: &str = r#"
 pub fn follow_up_html(
     list: &crate::store::overview::FollowUpList,
     printed: DateTime<Utc>,
+    next_page: Option<&str>,
 ) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -661,6 +662,13 @@ pub fn follow_up_html(
             );
         }
         out.push_str("</tbody>\n</table>\n");
+    }
+    if let Some(next) = next_page {
+        let _ = writeln!(
+            out,
+            "<p>Listen fortsetter: <a href=\"{}\">neste side</a>.</p>",
+            html_escape(next)
+        );
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out

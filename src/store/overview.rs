@@ -10,10 +10,10 @@ use diesel::sql_types::{BigInt, Bool, Date, Text};
 use serde::Serialize;
 
 use super::cases::{Case, CaseFilter};
-use super::decisions::{Decision, DecisionFilter};
+use super::decisions::{Decision, DecisionFilter, DecisionKey};
 use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
 use super::{DbConnection, StoreResult, Visibility, parse_stored};
-use crate::domain::{CaseStatus, CommitteeCode, DecisionStatus, MeetingId, OwnerId};
+use crate::domain::{CaseStatus, CommitteeCode, DecisionKind, DecisionStatus, MeetingId, OwnerId};
 
 /// Which decision points to count.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -549,7 +549,7 @@ pub struct FollowUpList {
     pub committee: CommitteeCode,
     /// The meeting the list is for.
     pub meeting_date: NaiveDate,
-    /// Every point that needs follow-up and is open or in progress, by owner. A point's
+    /// The page's points that need follow-up and are open or in progress, by owner. A point's
     /// `overdue` says whether its deadline has passed; a deadline on or before the meeting date
     /// means it is due by the meeting.
     pub by_owner: Vec<FollowUpGroup>,
@@ -557,38 +557,40 @@ pub struct FollowUpList {
     pub postponed: Vec<Case>,
 }
 
-/// The list of matters for follow-up at a committee's meeting on `meeting_date`.
+/// The most points a page of the follow-up list holds: a real committee's list fits in one.
+pub const FOLLOW_UP_MAX_PAGE: i64 = 1000;
+
+/// One page of the list of matters for follow-up at a committee's meeting on `meeting_date`:
+/// at most `limit` points in deadline order after `after`, grouped by owner, and the key to
+/// continue from when more follow. The postponed cases come with the first page.
 pub fn follow_up_list(
     conn: &mut DbConnection,
     committee: &CommitteeCode,
     meeting_date: NaiveDate,
     visibility: Visibility,
-) -> StoreResult<FollowUpList> {
+    after: Option<&DecisionKey>,
+    limit: i64,
+) -> StoreResult<(FollowUpList, Option<DecisionKey>)> {
     super::read_transaction(conn, |conn| {
         super::committees::id_of(conn, committee)?;
-        // What was adopted at later meetings is not for this one.
+        // What was adopted at later meetings is not for this one. Overdue first and then by
+        // deadline is deadline order: every point here is open or in progress.
         let filter = DecisionFilter {
             statuses: vec![DecisionStatus::Open, DecisionStatus::InProgress],
+            kinds: DecisionKind::ALL
+                .iter()
+                .copied()
+                .filter(DecisionKind::needs_follow_up)
+                .collect(),
             committee: Some(committee.clone()),
             meeting_to: Some(meeting_date),
             sort: super::decisions::DecisionSort::Deadline,
             visibility,
             ..DecisionFilter::default()
         };
-        // Page by page in one snapshot (each page is a savepoint of this read transaction),
-        // so that no query binds the ids of every open point of the committee.
-        let mut points = Vec::new();
-        let mut after = None;
-        loop {
-            let (page, next) = super::decisions::page_of(conn, &filter, after.as_ref(), PAGE)?;
-            points.extend(page);
-            match next {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
+        let (points, next) = super::decisions::page_of(conn, &filter, after, limit)?;
         let mut groups: BTreeMap<(String, Option<OwnerId>), Vec<Decision>> = BTreeMap::new();
-        for point in points.into_iter().filter(|p| p.needs_follow_up) {
+        for point in points {
             if point.owners.is_empty() {
                 groups
                     .entry(("Uten ansvarlig".into(), None))
@@ -605,15 +607,23 @@ pub fn follow_up_list(
         }
         let by_owner = groups
             .into_iter()
-            .map(|((owner, owner_id), mut decisions)| {
-                decisions.sort_by_key(|d| (!d.overdue, d.deadline.is_none(), d.deadline));
-                FollowUpGroup {
-                    owner_id,
-                    owner,
-                    decisions,
-                }
+            .map(|((owner, owner_id), decisions)| FollowUpGroup {
+                owner_id,
+                owner,
+                decisions,
             })
             .collect();
+        if after.is_some() {
+            return Ok((
+                FollowUpList {
+                    committee: committee.clone(),
+                    meeting_date,
+                    by_owner,
+                    postponed: Vec::new(),
+                },
+                next,
+            ));
+        }
         let postponed_filter = CaseFilter {
             committee: Some(committee.clone()),
             status: Some(CaseStatus::Postponed),
@@ -625,11 +635,14 @@ pub fn follow_up_list(
             .filter(|case| case.meeting.date <= meeting_date)
             .filter(|case| !case.postponed_to.as_ref().is_some_and(|p| p.taken_up))
             .collect();
-        Ok(FollowUpList {
-            committee: committee.clone(),
-            meeting_date,
-            by_owner,
-            postponed,
-        })
+        Ok((
+            FollowUpList {
+                committee: committee.clone(),
+                meeting_date,
+                by_owner,
+                postponed,
+            },
+            next,
+        ))
     })
 }

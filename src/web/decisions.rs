@@ -183,13 +183,13 @@ impl ListQuery {
     }
 }
 
-fn encode_cursor(key: &DecisionKey) -> Result<String, WebError> {
+pub(super) fn encode_cursor(key: &DecisionKey) -> Result<String, WebError> {
     serde_json::to_vec(key)
         .map(|json| URL_SAFE_NO_PAD.encode(json))
         .map_err(|e| WebError::Internal(format!("cannot write a cursor: {e}")))
 }
 
-fn decode_cursor(text: &str) -> Result<DecisionKey, WebError> {
+pub(super) fn decode_cursor(text: &str) -> Result<DecisionKey, WebError> {
     URL_SAFE_NO_PAD
         .decode(text)
         .ok()

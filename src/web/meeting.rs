@@ -125,15 +125,42 @@ pub async fn follow_up(
     visitor: Visitor,
     store: web::Data<Store>,
     id: web::Path<String>,
+    page: web::Query<FollowUpPage>,
 ) -> Result<HttpResponse, WebError> {
     let visibility = visitor.reader()?;
     let id = parse_id(&id)?;
-    let list = store
+    let after = page
+        .side
+        .as_deref()
+        .map(super::decisions::decode_cursor)
+        .transpose()?;
+    let (list, next) = store
         .run(move |conn| {
             let meeting = meetings::get(conn, id, visibility)?;
-            overview::follow_up_list(conn, &meeting.committee, meeting.date, visibility)
+            overview::follow_up_list(
+                conn,
+                &meeting.committee,
+                meeting.date,
+                visibility,
+                after.as_ref(),
+                overview::FOLLOW_UP_MAX_PAGE,
+            )
         })
         .await
         .map_err(gone)?;
-    Ok(super::printable(log::follow_up_html(&list, Utc::now())))
+    let next = next
+        .map(|key| super::decisions::encode_cursor(&key))
+        .transpose()?
+        .map(|cursor| format!("/moter/{id}/oppfolging?side={cursor}"));
+    Ok(super::printable(log::follow_up_html(
+        &list,
+        Utc::now(),
+        next.as_deref(),
+    )))
+}
+
+/// Where a long "Saker til oppfølging" continues.
+#[derive(Debug, serde::Deserialize)]
+pub struct FollowUpPage {
+    side: Option<String>,
 }

@@ -348,6 +348,52 @@ async fn the_follow_up_list_groups_open_work_by_owner(backend: Backend) {
         "open work of ASU only, overdue first; orientation, cancelled and AU's own left out"
     );
     assert_eq!(list["postponed"][0]["id"], postponed["id"]);
+    assert_eq!(
+        list["next_cursor"],
+        Value::Null,
+        "the whole list fits one page"
+    );
+    // Page by page, one point each, in deadline order: the same points under the same owners,
+    // and the postponed cases with the first page only.
+    let mut paged: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut uri = "/api/v1/committees/ASU/follow-up?meeting_date=2024-08-30&limit=1".to_owned();
+    let mut pages = 0;
+    loop {
+        let response = app.get(&uri).await;
+        let link = response.header("link").map(str::to_owned);
+        let page = response.expect(200);
+        pages += 1;
+        assert_eq!(
+            page["postponed"].as_array().unwrap().len(),
+            usize::from(pages == 1)
+        );
+        for group in page["by_owner"].as_array().unwrap() {
+            for point in group["decisions"].as_array().unwrap() {
+                paged
+                    .entry(group["owner"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .push(point["id"].as_str().unwrap().to_owned());
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                assert!(link.is_some_and(|l| l.contains("rel=\"next\"")));
+                uri = format!(
+                    "/api/v1/committees/ASU/follow-up?meeting_date=2024-08-30&limit=1&cursor={cursor}"
+                );
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3, "three points, one a page");
+    assert_eq!(paged, expected);
+    for bad in ["limit=0", "limit=1001", "cursor=nonsense"] {
+        app.get(&format!(
+            "/api/v1/committees/ASU/follow-up?meeting_date=2024-08-30&{bad}"
+        ))
+        .await
+        .expect_problem(400);
+    }
     // The same list as a page to bring to the meeting.
     let page = app
         .get("/api/v1/committees/ASU/follow-up?meeting_date=2024-08-30&format=html")
