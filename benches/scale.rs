@@ -923,6 +923,8 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
                 && matches!(status, "open" | "in_progress")
                 && patch_targets.len() < PATCH_TARGETS
                 && sample_rng.chance(keep_target)
+                // The pages are read without signing in (public reading): public points only.
+                && case.public
             {
                 patch_targets.push((id, status == "open"));
             }
@@ -1158,6 +1160,16 @@ fn scenarios() -> Vec<Scenario> {
             load: Load::Get(|data, rng| {
                 let date = rng.pick(&data.asu_meeting_dates);
                 format!("/api/v1/report?committee=ASU&from={date}&to={date}&format=csv")
+            }),
+        },
+        Scenario {
+            name: "page: Vedtakspunkter (open, by deadline)",
+            load: Load::Get(|_, _| "/vedtakspunkter?status=open&sorter=frist".into()),
+        },
+        Scenario {
+            name: "page: a point (Vedtakspunkt)",
+            load: Load::Get(|data, rng| {
+                format!("/vedtakspunkter/{}", rng.pick(&data.patch_targets).0)
             }),
         },
         Scenario {
@@ -1615,7 +1627,9 @@ async fn bench_size(
     // The real server, as startup.rs builds it, on a free port.
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
-    let access = AccessSettings { public_read: false };
+    // Public reading, so that the pages can be read without signing in; the API's requests
+    // carry the token.
+    let access = AccessSettings { public_read: true };
     let served = store.clone();
     let server = HttpServer::new(move || vedtakslogg::startup::app(served.clone(), access))
         .listen(listener)
