@@ -148,7 +148,7 @@ pub enum DecisionSort {
 }
 
 /// Which decision points to list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DecisionFilter {
     pub statuses: Vec<DecisionStatus>,
     pub kinds: Vec<DecisionKind>,
@@ -213,6 +213,9 @@ pub(crate) fn page_of(
 #[derive(Clone)]
 struct Prepared {
     owner_id: Option<String>,
+    /// Whether the owner has at most [`FEW_POINTS`] points, so that a list reads them from the
+    /// owner's index and sorts them, instead of walking an order's index and testing each point.
+    owner_has_few: bool,
     statuses: Vec<&'static str>,
     kinds: Vec<&'static str>,
     search: Option<String>,
@@ -299,15 +302,29 @@ macro_rules! filter_point_columns {
         if !prepared.kinds.is_empty() {
             query = query.filter(decisions::kind.eq_any(prepared.kinds.clone()));
         }
-        if let Some(owner_id) = &prepared.owner_id {
-            // Tested point by point through the owners' primary key, so that a list in
-            // deadline order reads the deadline index in order instead of gathering the
-            // owner's every point first.
-            query = query.filter(diesel::dsl::exists(
-                decision_owners::table
-                    .filter(decision_owners::decision_id.eq(decisions::id))
-                    .filter(decision_owners::owner_id.eq(owner_id.clone())),
-            ));
+        match &prepared.owner_id {
+            // A small owner's points are read from the owner's index and sorted: walking an
+            // order's index would test most of the log before finding a page of them.
+            Some(owner_id) if prepared.owner_has_few => {
+                query = query.filter(
+                    decisions::id.eq_any(
+                        decision_owners::table
+                            .filter(decision_owners::owner_id.eq(owner_id.clone()))
+                            .select(decision_owners::decision_id),
+                    ),
+                );
+            }
+            // A large owner's points are tested point by point through the owners' primary
+            // key, so that a list in deadline order reads the deadline index in order instead
+            // of gathering and sorting the owner's every point.
+            Some(owner_id) => {
+                query = query.filter(diesel::dsl::exists(
+                    decision_owners::table
+                        .filter(decision_owners::decision_id.eq(decisions::id))
+                        .filter(decision_owners::owner_id.eq(owner_id.clone())),
+                ));
+            }
+            None => {}
         }
         if let Some(case) = filter.case {
             query = query.filter(decisions::case_id.eq(case.to_string()));
@@ -399,9 +416,21 @@ macro_rules! matching_decisions {
 /// (a unary `+` on the column). The statuses are the enum's own words, so they are written
 /// into the SQL as they are.
 fn status_among_unindexed(statuses: &[&str]) -> diesel::expression::SqlLiteral<Bool> {
+    let mut sorted = statuses.to_vec();
+    sorted.sort_unstable();
+    if sorted == ["in_progress", "open"] {
+        // Open work has an index of its own in deadline order (SQLite), which the query
+        // uses only when its condition is written as the index's is.
+        return sql::<Bool>("decisions.status IN ('open', 'in_progress')");
+    }
     let quoted: Vec<String> = statuses.iter().map(|s| format!("'{s}'")).collect();
     sql::<Bool>(&format!("+decisions.status IN ({})", quoted.join(", ")))
 }
+
+/// An owner with at most this many points has their points sorted rather than found by
+/// walking an order's index: sorting a few thousand rows costs less than testing most of the
+/// log for the rare one of theirs.
+const FEW_POINTS: i64 = 5_000;
 
 /// Whether a search was asked for: a `q` that is not blank.
 fn has_words(q: Option<&str>) -> bool {
@@ -423,6 +452,19 @@ impl Prepared {
             ),
             None => None,
         };
+        let owner_has_few = match &owner_id {
+            Some(owner) => {
+                // Counted from the owner's index, up to one past the limit.
+                decision_owners::table
+                    .filter(decision_owners::owner_id.eq(owner))
+                    .select(sql::<Integer>("1"))
+                    .limit(FEW_POINTS + 1)
+                    .load::<i32>(conn)?
+                    .len()
+                    <= FEW_POINTS as usize
+            }
+            None => false,
+        };
         let backend = super::backend_of(conn);
         let search = filter
             .q
@@ -439,6 +481,7 @@ impl Prepared {
         }
         Ok(Self {
             owner_id,
+            owner_has_few,
             statuses: filter.statuses.iter().map(DecisionStatus::as_str).collect(),
             kinds: filter.kinds.iter().map(DecisionKind::as_str).collect(),
             search,
@@ -483,17 +526,29 @@ impl Prepared {
         if self.finds_nothing(filter) {
             return Ok(super::Count::exactly(0));
         }
+        // A count has no order: it reads the statuses from their index and an owner's points
+        // from the owner's, and stops at the limit, instead of walking an order's index.
+        let unordered = DecisionFilter {
+            sort: DecisionSort::Case,
+            ..filter.clone()
+        };
+        let filter = &unordered;
+        let counting = Self {
+            owner_has_few: true,
+            ..self.clone()
+        };
+        let this = &counting;
         let needs_case = filter.meeting.is_some()
             || filter.meeting_from.is_some()
             || filter.meeting_to.is_some()
             || filter.visibility == Visibility::PublicOnly;
         let found = if let (Backend::Sqlite, Some(search), false) =
-            (self.backend, &self.search, needs_case)
+            (this.backend, &this.search, needs_case)
         {
             // The full-text index leads and the count stops early, instead of gathering every
             // match first.
             use super::schema::{decision_search, decision_search_docs};
-            let unsearched = self.without_search();
+            let unsearched = this.without_search();
             let query = decisions::table
                 .inner_join(decision_search_docs::table)
                 .inner_join(
@@ -507,14 +562,14 @@ impl Prepared {
                 .load::<i32>(conn)?
                 .len()
         } else if needs_case {
-            matching_decisions!(filter, self)
+            matching_decisions!(filter, this)
                 .select(sql::<Integer>("1"))
                 .limit(super::COUNT_LIMIT + 1)
                 .load::<i32>(conn)?
                 .len()
         } else {
             // From the point's own indexes, without reading its case.
-            filter_point_columns!(decisions::table.into_boxed(), filter, self)
+            filter_point_columns!(decisions::table.into_boxed(), filter, this)
                 .select(sql::<Integer>("1"))
                 .limit(super::COUNT_LIMIT + 1)
                 .load::<i32>(conn)?

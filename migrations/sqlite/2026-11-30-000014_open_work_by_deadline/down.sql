@@ -1,0 +1,1 @@
+DROP INDEX decisions_active_deadline_idx;
