@@ -6,7 +6,8 @@
 #
 # The pages are shown as an anonymous reader with public reading on, and, when chromedriver is
 # there (Debian: chromium-driver), signed in with the first admin account the first start
-# printed: the forms editors and admins see, and the admin pages (files *-innlogget-*.png).
+# printed: the forms editors and admins see, the admin pages, and the import page with the
+# preview of a notice (files *-innlogget-*.png).
 # The sign-in page and the error page are included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,5 +103,21 @@ for entry in "${signed_in[@]}"; do
         curl -s "$wd/session/$sid/screenshot" | jq -r .value | base64 -d >"$out/$name-$width.png"
         echo "$out/$name-$width.png"
     done
+done
+# The import page: empty, and the preview of the notice of 30.08.2024 (new points to create,
+# and the importer's warnings), as an editor gets it after choosing the file.
+element() { curl -s -X POST "$wd/session/$sid/element" -d '{"using":"css selector","value":"'"$1"'"}' | jq -r '.value | to_entries[0].value'; }
+notice=$(pwd)/${VEDTAKSLOGG_PREVIEW_FIXTURE:-tests/fixtures/asu-2024-08-30-innkalling.docx}
+for width in 1280 390; do
+    post window/rect "{\"width\":$width,\"height\":$([[ $width == 390 ]] && echo 1400 || echo 1000)}"
+    post url "{\"url\":\"$base/importer\"}"
+    curl -s "$wd/session/$sid/screenshot" | jq -r .value | base64 -d >"$out/importer-innlogget-$width.png"
+    echo "$out/importer-innlogget-$width.png"
+    post "element/$(element '#felt-dokument')/value" "{\"text\":\"$notice\"}"
+    post "element/$(element "form[action='/importer'] button[type=submit]")/click" '{}'
+    sleep 1
+    post window/rect "{\"width\":$width,\"height\":$([[ $width == 390 ]] && echo 9000 || echo 4000)}"
+    curl -s "$wd/session/$sid/screenshot" | jq -r .value | base64 -d >"$out/importer-forhandsvisning-innlogget-$width.png"
+    echo "$out/importer-forhandsvisning-innlogget-$width.png"
 done
 curl -s -X DELETE "$wd/session/$sid" >/dev/null

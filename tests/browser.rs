@@ -1,8 +1,9 @@
 //! The pages in a real browser: headless Chromium driven through WebDriver (`chromedriver`),
 //! against the real binary on a real database (a fresh SQLite file, and a PostgreSQL database of
 //! its own when `VEDTAKSLOGG_TEST_POSTGRES_URL` is set). Accounts are made with the CLI, the
-//! minutes of 19.06.2024 are imported through the API with an editor's token, and every page is
-//! checked with axe-core (vendored in tests/fixtures/axe/) at 1280 and 390 px.
+//! minutes of 19.06.2024 are imported (through the API with an editor's token, or by the editor
+//! on the import page in the first flow), and every page is checked with axe-core (vendored in
+//! tests/fixtures/axe/) at 1280 and 390 px.
 //!
 //! Without chromium or chromedriver (found on PATH, in /usr/bin, or where
 //! `VEDTAKSLOGG_CHROMIUM` and `VEDTAKSLOGG_CHROMEDRIVER` say) the tests say that they were
@@ -24,6 +25,7 @@ const POSTGRES_URL_VAR: &str = "VEDTAKSLOGG_TEST_POSTGRES_URL";
 const REQUIRE_VAR: &str = "VEDTAKSLOGG_REQUIRE_BROWSER";
 const PASSWORD: &str = "et langt nok passord";
 const MINUTES: &str = "tests/fixtures/asu-2024-06-19-referat.txt";
+const MINUTES_DOCX: &str = "tests/fixtures/asu-2024-06-19-referat.docx";
 const AXE: &str = include_str!("fixtures/axe/axe.min.js");
 
 /// Browsers are heavy on a small machine: at most two tests drive them at once.
@@ -52,7 +54,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
-    an_editor_sets_a_point_in_progress_and_the_history_shows_it,
+    an_editor_imports_the_minutes_through_the_preview_and_sets_a_point_in_progress,
     the_second_of_two_editors_sees_the_first_ones_change_and_keeps_what_they_typed,
     a_reader_sees_the_overview_and_the_list_without_edit_controls,
     anonymous_visitors_are_sent_to_sign_in_and_a_wrong_password_is_told_clearly,
@@ -359,8 +361,14 @@ const READER: &str = "au@kommune.no";
 const ADMIN: &str = "admin@kommune.no";
 
 impl Site {
-    /// `None` when the test is skipped (no browser, or no PostgreSQL for its backend).
+    /// `None` when the test is skipped (no browser, or no PostgreSQL for its backend). The
+    /// minutes of 19.06.2024 are imported through the API.
     async fn start(backend: Backend, public_read: bool) -> Option<Self> {
+        Self::start_with(backend, public_read, true).await
+    }
+
+    /// As [`Site::start`], with the log empty unless `imported`.
+    async fn start_with(backend: Backend, public_read: bool, imported: bool) -> Option<Self> {
         let tools = Tools::find()?;
         let database = Database::create(backend)?;
         let slot = SLOTS.acquire().await.expect("the semaphore stays open");
@@ -394,19 +402,21 @@ impl Site {
             .expect("the token's secret is printed")
             .to_owned();
         let (server, base) = serve(&database, public_read);
-        let minutes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(MINUTES))
-            .expect("the minutes of 19.06.2024");
-        let (status, body) = http(
-            &base,
-            "POST",
-            "/api/v1/imports",
-            &[
-                ("Authorization", &format!("Bearer {secret}")),
-                ("Content-Type", "text/plain; charset=utf-8"),
-            ],
-            &minutes,
-        );
-        assert!((200..300).contains(&status), "the import: {status} {body}");
+        if imported {
+            let minutes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(MINUTES))
+                .expect("the minutes of 19.06.2024");
+            let (status, body) = http(
+                &base,
+                "POST",
+                "/api/v1/imports",
+                &[
+                    ("Authorization", &format!("Bearer {secret}")),
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                ],
+                &minutes,
+            );
+            assert!((200..300).contains(&status), "the import: {status} {body}");
+        }
         let (driver, driver_url) = start_driver(&tools);
         Some(Self {
             base,
@@ -608,6 +618,22 @@ impl Browser {
             .await;
     }
 
+    /// Chooses the minutes of 19.06.2024 (the Word file) on the import page and asks for the
+    /// preview; the browser ends on the preview.
+    async fn preview_minutes(&self) {
+        self.open("/importer").await;
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(MINUTES_DOCX);
+        self.client
+            .find(Locator::Css("#felt-dokument"))
+            .await
+            .expect("the file field")
+            .send_keys(file.to_str().expect("a path in UTF-8"))
+            .await
+            .expect("the file is chosen");
+        self.submit("form[action='/importer'] button[type=submit]")
+            .await;
+    }
+
     /// The page of the point whose link in the list reads `label` (as "ASU 24/24-2").
     async fn open_point(&self, label: &str) -> String {
         self.open("/vedtakspunkter?utvalg=ASU").await;
@@ -626,8 +652,10 @@ impl Browser {
     }
 }
 
-async fn an_editor_sets_a_point_in_progress_and_the_history_shows_it(backend: Backend) {
-    let Some(site) = Site::start(backend, false).await else {
+async fn an_editor_imports_the_minutes_through_the_preview_and_sets_a_point_in_progress(
+    backend: Backend,
+) {
+    let Some(site) = Site::start_with(backend, false, false).await else {
         return;
     };
     let editor = site.browser().await;
@@ -638,6 +666,36 @@ async fn an_editor_sets_a_point_in_progress_and_the_history_shows_it(backend: Ba
             .text(".vl-account__name")
             .await
             .contains("Kari Nordmann")
+    );
+
+    // The minutes through the import page: the preview first, nothing written yet.
+    assert_eq!(editor.count("nav a[href='/importer']").await, 1);
+    editor.preview_minutes().await;
+    assert!(
+        editor
+            .text("h1")
+            .await
+            .starts_with("Forhåndsvisning: møtereferat ASU 19.06.2024"),
+        "the preview of the minutes"
+    );
+    assert!(editor.text("main").await.contains("24/24-2"));
+    editor.open("/vedtakspunkter").await;
+    assert_eq!(
+        editor.text("#treff").await,
+        "0 vedtakspunkter",
+        "nothing yet"
+    );
+    editor.preview_minutes().await;
+    editor
+        .submit("form[action^='/importer/'] button[type=submit]")
+        .await;
+    assert!(editor.path().await.starts_with("/moter/"), "on the meeting");
+    assert!(
+        editor
+            .text("[role=status]")
+            .await
+            .contains("Importen er lagret"),
+        "the meeting says what the import did"
     );
 
     // The minutes' work: the points that need follow-up are all open.
@@ -1058,6 +1116,17 @@ async fn axe_finds_no_violations_on_any_page_at_either_width(backend: Backend) {
                 let who = if signed_in { "an editor" } else { "anonymous" };
                 let what = format!("{name} ({path}) for {who} at {width} px");
                 audited += 1;
+                reports.extend(axe(&browser, &what).await);
+            }
+            if signed_in {
+                // The import page, empty and with a preview of the minutes.
+                browser.open("/importer").await;
+                audited += 1;
+                let what = format!("the import page at {width} px");
+                reports.extend(axe(&browser, &what).await);
+                browser.preview_minutes().await;
+                audited += 1;
+                let what = format!("the preview of an import at {width} px");
                 reports.extend(axe(&browser, &what).await);
             }
             if !signed_in {

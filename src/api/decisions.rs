@@ -246,7 +246,7 @@ async fn get_one(
 ///   point to a kind that needs follow-up opens it, unless the request sets the status;
 /// - `evidence` cites where the change was reported, a case (`{"case": "20/24"}`) or a
 ///   meeting (`{"meeting_date": "2024-08-30"}`) in the log; it stays on the point until the
-///   next status change, and in the history for good.
+///   next status change (or `"evidence": null` clears it), and in the history for good.
 ///
 /// Every change is recorded in the point's history, with who made it, when, the fields
 /// changed, and the comment (`comment`, or the new `status_note`).

@@ -14,6 +14,7 @@ pub mod meetings;
 pub mod outbox;
 pub mod overview;
 pub mod owners;
+pub mod pending_imports;
 pub mod proposals;
 pub mod reminders;
 pub mod schema;

@@ -250,6 +250,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    pending_imports (id) {
+        id -> Text,
+        user_id -> Text,
+        document -> Binary,
+        content_sha256 -> Text,
+        file_name -> Text,
+        kind -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     webhook_endpoints (id) {
         id -> Text,
         url -> Text,
@@ -314,6 +326,7 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(pending_imports -> users (user_id));
 diesel::joinable!(owner_contacts -> owners (owner_id));
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(cases -> meetings (meeting_id));
@@ -340,6 +353,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     decision_search,
     users,
     sessions,
+    pending_imports,
     webhook_endpoints,
     outbox,
     outbox_attempts,
@@ -366,6 +380,7 @@ pub const TABLES: &[&str] = &[
     "change_clock",
     "users",
     "sessions",
+    "pending_imports",
     "webhook_endpoints",
     "outbox",
     "outbox_attempts",

@@ -9,14 +9,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::{Chrome, FieldError, Form, Visitor, WebError, format, section};
-use crate::domain::{DecisionId, DecisionStatus};
+use crate::domain::{CaseNumber, CommitteeCode, DecisionId, DecisionStatus};
 use crate::store::decisions::{self, Decision};
 use crate::store::history::{Action, HistoryEntry};
-use crate::store::owners;
 use crate::store::{Store, StoreError, Visibility};
+use crate::store::{cases, committees, meetings, owners};
 use crate::writes;
 use crate::writes::decisions::DecisionChanges;
-use crate::writes::decisions::OwnerAssignment;
+use crate::writes::decisions::{EvidenceRef, OwnerAssignment};
 
 /// The statuses an editor can set here; `proposed` belongs to imports.
 const SETTABLE: [DecisionStatus; 4] = [
@@ -35,7 +35,95 @@ struct Draft {
     /// The owners by name, separated by commas; `None` from a form without the field (then
     /// they stay as they are).
     owners: Option<String>,
+    /// Where the change was reported; `None` from a form without the fields (then it stays as
+    /// it is, until a new status clears it).
+    evidence: Option<EvidenceDraft>,
     version: i32,
+}
+
+/// "Rapportert i" as typed: a committee and either a case number or a meeting date.
+#[derive(Debug, Clone, Default)]
+struct EvidenceDraft {
+    committee: String,
+    case: String,
+    meeting: String,
+}
+
+impl EvidenceDraft {
+    fn of(decision: &Decision) -> Self {
+        match &decision.status_evidence {
+            Some(evidence) => EvidenceDraft {
+                committee: evidence.committee.to_string(),
+                case: evidence.case.map(|c| c.to_string()).unwrap_or_default(),
+                meeting: evidence.meeting_date.map(format::date).unwrap_or_default(),
+            },
+            None => EvidenceDraft {
+                committee: decision.case.committee.to_string(),
+                ..EvidenceDraft::default()
+            },
+        }
+    }
+
+    /// As the page writes it: "ASU sak 20/24", "ASU-møtet 30.08.2024", or nothing.
+    fn shown(&self) -> String {
+        match (self.case.as_str(), self.meeting.as_str()) {
+            ("", "") => String::new(),
+            (case, "") => format!("{} sak {case}", self.committee),
+            ("", day) => format!("{}-møtet {day}", self.committee),
+            (case, day) => format!("{} sak {case}, møtet {day}", self.committee),
+        }
+    }
+
+    /// The citation it asks for (`None`: none), or the fields that cannot be read.
+    fn parse(&self, own: &CommitteeCode) -> Result<Option<EvidenceRef>, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let committee = match self.committee.as_str() {
+            "" => own.clone(),
+            code => code.parse::<CommitteeCode>().unwrap_or_else(|_| {
+                errors.push(FieldError::new(
+                    "rapportert-utvalg",
+                    "Velg utvalget der endringen ble rapportert.",
+                ));
+                own.clone()
+            }),
+        };
+        let case = match self.case.as_str() {
+            "" => None,
+            text => text.parse::<CaseNumber>().map(Some).unwrap_or_else(|_| {
+                errors.push(FieldError::new(
+                    "rapportert-sak",
+                    format!("«{text}» er ikke et saksnummer. Skriv det som 20/24."),
+                ));
+                None
+            }),
+        };
+        let meeting_date = match self.meeting.as_str() {
+            "" => None,
+            text => format::parse_date(text).or_else(|| {
+                errors.push(FieldError::new(
+                    "rapportert-mote",
+                    format!("«{text}» er ikke en dato. Skriv møtedatoen som 30.08.2024."),
+                ));
+                None
+            }),
+        };
+        if !self.case.is_empty() && !self.meeting.is_empty() {
+            errors.push(FieldError::new(
+                "rapportert-sak",
+                "Skriv enten saken eller møtedatoen der endringen ble rapportert, ikke begge.",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(
+            (case.is_some() || meeting_date.is_some()).then(|| EvidenceRef {
+                committee: (committee != *own).then_some(committee),
+                case,
+                meeting_date,
+            }),
+        )
+    }
 }
 
 impl Draft {
@@ -45,6 +133,7 @@ impl Draft {
             note: decision.status_note.clone().unwrap_or_default(),
             deadline: decision.deadline.map(format::date).unwrap_or_default(),
             owners: Some(owner_names(decision).join(", ")),
+            evidence: Some(EvidenceDraft::of(decision)),
             version: decision.version,
         }
     }
@@ -60,6 +149,13 @@ impl Draft {
             ("Merknad", self.note.clone()),
             ("Frist", self.deadline.clone()),
             ("Ansvarlige", self.owners.clone().unwrap_or_default()),
+            (
+                "Rapportert i",
+                self.evidence
+                    .as_ref()
+                    .map(EvidenceDraft::shown)
+                    .unwrap_or_default(),
+            ),
         ]
         .into_iter()
         .filter(|(_, value)| !value.is_empty())
@@ -72,6 +168,16 @@ impl Draft {
             note: form.get("merknad").unwrap_or_default().trim().to_owned(),
             deadline: form.get("frist").unwrap_or_default().trim().to_owned(),
             owners: form.get("ansvarlige").map(|o| o.trim().to_owned()),
+            evidence: (form.get("rapportert_sak").is_some()
+                || form.get("rapportert_mote").is_some())
+            .then(|| {
+                let field = |name| form.get(name).unwrap_or_default().trim().to_owned();
+                EvidenceDraft {
+                    committee: field("rapportert_utvalg"),
+                    case: field("rapportert_sak"),
+                    meeting: field("rapportert_mote"),
+                }
+            }),
             version: form
                 .get("versjon")
                 .and_then(|v| v.trim().parse().ok())
@@ -158,6 +264,8 @@ struct DecisionPage {
     conflict: Option<i32>,
     saved: bool,
     statuses: [DecisionStatus; 4],
+    /// The committees "Rapportert i" can name.
+    committees: Vec<CommitteeCode>,
 }
 
 impl DecisionPage {
@@ -193,6 +301,13 @@ impl DecisionPage {
         self.draft.owners.as_deref().unwrap_or_default()
     }
 
+    fn draft_evidence(&self) -> EvidenceDraft {
+        self.draft
+            .evidence
+            .clone()
+            .unwrap_or_else(|| EvidenceDraft::of(&self.decision))
+    }
+
     fn error_for(&self, field: &str) -> Option<&str> {
         super::error_for(&self.errors, field)
     }
@@ -225,16 +340,28 @@ fn gone(error: WebError) -> WebError {
     }
 }
 
-async fn load(
-    store: &Store,
-    id: DecisionId,
-    visibility: Visibility,
-) -> Result<(Decision, Vec<HistoryEntry>), WebError> {
+/// A point as the page shows it: the point, its history, and the committees its form can
+/// name.
+struct Loaded {
+    decision: Decision,
+    history: Vec<HistoryEntry>,
+    committees: Vec<CommitteeCode>,
+}
+
+async fn load(store: &Store, id: DecisionId, visibility: Visibility) -> Result<Loaded, WebError> {
     store
         .run(move |conn| {
             let decision = decisions::get(conn, id, visibility)?;
             let history = decisions::history(conn, id, visibility)?;
-            Ok((decision, history))
+            let committees = committees::list(conn)?
+                .into_iter()
+                .map(|c| c.code)
+                .collect();
+            Ok(Loaded {
+                decision,
+                history,
+                committees,
+            })
         })
         .await
         .map_err(|e| gone(e.into()))
@@ -251,11 +378,15 @@ struct FormState {
 
 fn show(
     visitor: &Visitor,
-    decision: Decision,
-    history: Vec<HistoryEntry>,
+    loaded: Loaded,
     form: FormState,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
+    let Loaded {
+        decision,
+        history,
+        committees,
+    } = loaded;
     let title = format!(
         "Vedtakspunkt {} {}-{}",
         decision.case.committee, decision.case.number, decision.position
@@ -270,6 +401,7 @@ fn show(
         conflict: form.conflict,
         saved: form.saved,
         statuses: SETTABLE,
+        committees,
     };
     super::render(status, &page)
 }
@@ -288,12 +420,11 @@ pub async fn page(
 ) -> Result<HttpResponse, WebError> {
     let visibility = visitor.reader()?;
     let id = parse_id(&id)?;
-    let (decision, history) = load(&store, id, visibility).await?;
+    let loaded = load(&store, id, visibility).await?;
     let saved = query.lagret.is_some();
     show(
         &visitor,
-        decision,
-        history,
+        loaded,
         FormState {
             saved,
             ..FormState::default()
@@ -358,13 +489,30 @@ fn changes(draft: &Draft, current: &Decision) -> Result<DecisionChanges, Vec<Fie
             })
             .collect()
     });
+    let evidence = match draft
+        .evidence
+        .as_ref()
+        .map(|e| e.parse(&current.case.committee))
+    {
+        None => None,
+        Some(Ok(typed)) => Some(typed),
+        Some(Err(mut wrong)) => {
+            errors.append(&mut wrong);
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
     let note = Some(draft.note.clone()).filter(|n| !n.is_empty());
+    let status = status.filter(|s| *s != current.status);
+    // A new status without a citation clears the old one, so the form's is sent with it.
+    let evidence =
+        evidence.filter(|typed| status.is_some() || !same_evidence(typed.as_ref(), current));
     // Only what differs from the point is sent, so that the history shows what was changed.
     Ok(DecisionChanges {
-        status: status.filter(|s| *s != current.status),
+        status,
+        evidence,
         status_note: (note != current.status_note).then_some(note),
         deadline: (deadline.map(|d| d.get()) != current.deadline).then_some(deadline),
         owners,
@@ -404,8 +552,64 @@ fn unknown_owner(
     Ok(None)
 }
 
+/// Whether a citation typed is the one the point has.
+fn same_evidence(typed: Option<&EvidenceRef>, current: &Decision) -> bool {
+    match (typed, &current.status_evidence) {
+        (None, None) => true,
+        (Some(typed), Some(held)) => {
+            typed.committee.as_ref().unwrap_or(&current.case.committee) == &held.committee
+                && typed.case == held.case
+                && typed.meeting_date.map(|d| d.get()) == held.meeting_date
+        }
+        _ => false,
+    }
+}
+
+/// A case or meeting cited that the log does not hold, in the words of the page. (The write
+/// refuses it anyway; this finds the words and the field.)
+fn unknown_evidence(
+    conn: &mut crate::store::DbConnection,
+    cited: Option<&EvidenceRef>,
+    own: &CommitteeCode,
+) -> Result<Option<FieldError>, StoreError> {
+    let Some(cited) = cited else {
+        return Ok(None);
+    };
+    let committee = cited.committee.as_ref().unwrap_or(own);
+    let Some(committee_id) = committees::find_id(conn, committee)? else {
+        return Ok(Some(FieldError::new(
+            "rapportert-utvalg",
+            format!("Utvalget {committee} finnes ikke i loggen."),
+        )));
+    };
+    let committee_id = committee_id.to_string();
+    if let Some(number) = cited.case
+        && cases::find_id(conn, &committee_id, number)?.is_none()
+    {
+        return Ok(Some(FieldError::new(
+            "rapportert-sak",
+            format!(
+                "{committee} har ingen sak {number} i loggen. Skriv et saksnummer fra loggen, eller møtedatoen."
+            ),
+        )));
+    }
+    if let Some(day) = cited.meeting_date
+        && meetings::find_id(conn, &committee_id, day.get())?.is_none()
+    {
+        return Ok(Some(FieldError::new(
+            "rapportert-mote",
+            format!(
+                "{committee} har ikke noe møte {} i loggen.",
+                format::date(day.get())
+            ),
+        )));
+    }
+    Ok(None)
+}
+
 fn is_empty(changes: &DecisionChanges) -> bool {
-    changes.status.is_none()
+    changes.evidence.is_none()
+        && changes.status.is_none()
         && changes.status_note.is_none()
         && changes.deadline.is_none()
         && changes.owners.is_none()
@@ -457,6 +661,10 @@ pub async fn submit(
             if let Some(problem) = unknown_owner(conn, changes.owners.as_deref())? {
                 return Ok(Outcome::Refused(current, vec![problem]));
             }
+            let cited = changes.evidence.as_ref().and_then(Option::as_ref);
+            if let Some(problem) = unknown_evidence(conn, cited, &current.case.committee)? {
+                return Ok(Outcome::Refused(current, vec![problem]));
+            }
             match writes::decisions::update(conn, id, Some(draft.version), changes, &user.name) {
                 Ok(_) => Ok(Outcome::Saved),
                 // Changed between the read and the write: the same as changed before.
@@ -481,11 +689,13 @@ pub async fn submit(
     match outcome {
         Outcome::Saved => Ok(super::see_other(&format!("/vedtakspunkter/{id}?lagret=1"))),
         Outcome::Refused(current, errors) => {
-            let history = load(&store, id, Visibility::All).await?.1;
+            let loaded = Loaded {
+                decision: current,
+                ..load(&store, id, Visibility::All).await?
+            };
             show(
                 &visitor,
-                current,
-                history,
+                loaded,
                 FormState {
                     draft: Some(typed),
                     errors,
@@ -495,17 +705,17 @@ pub async fn submit(
             )
         }
         Outcome::Conflict(current) => {
-            let history = load(&store, id, Visibility::All).await?.1;
+            let version = current.version;
+            let loaded = Loaded {
+                decision: current,
+                ..load(&store, id, Visibility::All).await?
+            };
             let had = typed.version;
             // Saving again now is a decision made with their change in view.
-            let draft = Draft {
-                version: current.version,
-                ..typed
-            };
+            let draft = Draft { version, ..typed };
             show(
                 &visitor,
-                current,
-                history,
+                loaded,
                 FormState {
                     draft: Some(draft),
                     conflict: Some(had),

@@ -189,6 +189,14 @@ pub fn field(name: &str) -> &str {
         "position" => "Punkt",
         "public" => "Offentlig",
         "status_evidence" => "Rapportert i",
+        "title" => "Tittel",
+        "responsible" => "Saksansvarlig",
+        "narrative" => "Referat",
+        "start_time" => "Starttid",
+        "end_time" => "Sluttid",
+        "location" => "Sted",
+        "chair" => "Møteleder",
+        "minute_taker" => "Referent",
         other => other,
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
@@ -32,6 +32,8 @@ struct MeetingPage {
     meeting: Meeting,
     items: Vec<Item>,
     cut: bool,
+    /// What an import just confirmed on the import page did here.
+    done: Option<String>,
 }
 
 impl MeetingPage {
@@ -72,11 +74,40 @@ fn gone(error: StoreError) -> WebError {
     )
 }
 
+/// What the import page's confirmation did here (`?importert=1&nye=..`), in words. The counts
+/// are only told, so a query that does not parse is ignored, not refused.
+fn import_notice(query: &str) -> Option<String> {
+    let query = super::Form::parse(query.as_bytes());
+    let count = |name: &str| {
+        query
+            .get(name)
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    match query.get("importert")? {
+        "0" => Some("Dokumentet var allerede importert: ingenting ble endret.".into()),
+        _ => {
+            let mut told = format!(
+                "Importen er lagret: {} opprettet, {} endret, {} fjernet.",
+                count("nye"),
+                count("endret"),
+                count("fjernet")
+            );
+            match count("beholdt") {
+                0 => {}
+                kept => told.push_str(&format!(" {kept} beholdt felt som var endret for hånd.")),
+            }
+            Some(told)
+        }
+    }
+}
+
 /// `GET /moter/{id}`.
 pub async fn page(
     visitor: Visitor,
     store: web::Data<Store>,
     id: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, WebError> {
     let visibility = visitor.reader()?;
     let id = parse_id(&id)?;
@@ -115,6 +146,7 @@ pub async fn page(
             meeting,
             items,
             cut: agenda.next.is_some(),
+            done: import_notice(req.query_string()),
         },
     )
 }

@@ -11,6 +11,7 @@ mod decision;
 mod decisions;
 mod error;
 mod format;
+mod importer;
 mod meeting;
 mod meetings;
 mod overview;
@@ -63,6 +64,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api-nokler", web::get().to(tokens::page))
         .route("/api-nokler", web::post().to(tokens::create))
         .route("/api-nokler/{id}", web::post().to(tokens::revoke))
+        .route("/importer", web::get().to(importer::page))
+        .route("/importer", web::post().to(importer::upload))
+        .route("/importer/{id}", web::post().to(importer::confirm))
         .route("/logg-inn", web::get().to(signin::page))
         .route("/logg-inn", web::post().to(signin::submit))
         .route("/logg-ut", web::post().to(signin::sign_out));
@@ -87,6 +91,7 @@ pub mod section {
     pub const MEETINGS: &str = "/moter";
     pub const OWNERS: &str = "/ansvarlige";
     pub const PROPOSALS: &str = "/forslag";
+    pub const IMPORT: &str = "/importer";
     pub const USERS: &str = "/brukere";
     pub const TOKENS: &str = "/api-nokler";
     pub const NONE: &str = "";
@@ -98,6 +103,8 @@ pub struct Chrome {
     pub title: String,
     /// The person signed in: name and role.
     pub account: Option<(String, &'static str)>,
+    /// Whether the person may change the log (the navigation shows Importer then).
+    pub editor: bool,
     /// The CSRF token of the sign-out form.
     pub csrf: String,
     /// The path of the navigation link to mark as the current page.
@@ -113,6 +120,7 @@ impl Chrome {
                 .as_ref()
                 .map(|user| (user.name.clone(), format::role(user.role))),
             csrf: visitor.csrf_token().unwrap_or_default().to_owned(),
+            editor: visitor.can_edit(),
             ..Self::anonymous(title, section)
         }
     }
@@ -121,6 +129,7 @@ impl Chrome {
     pub fn anonymous(title: impl Into<String>, section: &'static str) -> Self {
         Self {
             account: None,
+            editor: false,
             csrf: String::new(),
             title: title.into(),
             section,

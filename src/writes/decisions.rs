@@ -94,9 +94,10 @@ pub struct DecisionChanges {
     #[schema(value_type = Option<String>, example = "Sendt på høring med frist 01.06.24")]
     pub status_note: Option<Option<String>>,
     /// Where the status change was reported; kept with the point until the next status change.
-    #[serde(default, deserialize_with = "super::not_null::deserialize")]
-    #[schema(nullable = false)]
-    pub evidence: Option<EvidenceRef>,
+    /// `null` clears it (a citation made by mistake).
+    #[serde(default, deserialize_with = "super::double_option::deserialize")]
+    #[schema(value_type = Option<EvidenceRef>)]
+    pub evidence: Option<Option<EvidenceRef>>,
     #[serde(default, deserialize_with = "super::not_null::deserialize")]
     #[schema(nullable = false)]
     pub public: Option<bool>,
@@ -357,7 +358,10 @@ pub fn update(
             check_transition(current.status, status, new_note.as_deref())?;
         }
         let evidence = match &changes.evidence {
-            Some(reference) => Some(resolve_evidence(conn, reference, &current.case.committee)?),
+            Some(Some(reference)) => {
+                Some(resolve_evidence(conn, reference, &current.case.committee)?)
+            }
+            Some(None) => None,
             // Evidence belongs to a status change: a new status without it clears the old.
             None if status != current.status => None,
             None => current.status_evidence.clone(),
@@ -402,9 +406,8 @@ pub fn update(
         .in_case(current.case.id)
         .with_note(super::trimmed(changes.comment).or(new_note))
         .with_evidence(
-            changes
-                .evidence
-                .is_some()
+            // A citation is the evidence of this change; clearing one cites nothing.
+            matches!(changes.evidence, Some(Some(_)))
                 .then(|| snapshot(&evidence))
                 .transpose()?,
         )

@@ -99,7 +99,7 @@ async fn diesel_schema_reads_every_column_of_every_table(backend: Backend) {
                     known.insert(stringify!($table).to_owned(), select.matches(concat!("`", stringify!($table), "`.")).count());
                 )+};
             }
-            check!(api_tokens, history, link_proposals, committees, meetings, cases, owners, owner_aliases, decisions, decision_owners, case_links, imports, imported_values, change_clock, users, sessions, webhook_endpoints, outbox, outbox_attempts, owner_contacts, reminder_keys);
+            check!(api_tokens, history, link_proposals, committees, meetings, cases, owners, owner_aliases, decisions, decision_owners, case_links, imports, imported_values, change_clock, users, sessions, pending_imports, webhook_endpoints, outbox, outbox_attempts, owner_contacts, reminder_keys);
             Ok((db_shape.into_iter().map(|(t, c)| (t, c.len())).collect::<BTreeMap<_, _>>(), known))
         })
         .await

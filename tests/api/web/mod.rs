@@ -17,6 +17,7 @@ mod admin;
 mod case;
 mod decision;
 mod decisions;
+mod importer;
 mod meetings;
 mod owners;
 
@@ -80,6 +81,47 @@ impl<'a> Browser<'a> {
             TestRequest::post()
                 .uri(uri)
                 .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body),
+        );
+        let response = self.app.as_(Who::Anonymous).send(request).await;
+        self.keep_cookies(&response);
+        Page(response)
+    }
+
+    /// Sends a form with a file (`multipart/form-data`), as a browser sends the import form:
+    /// the text fields, then the file as (field, file name, content).
+    pub(super) async fn post_file(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        const BOUNDARY: &str = "----vedtaksloggTestGrense7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (field, file_name, content) = file;
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let request = self.with_cookies(
+            TestRequest::post()
+                .uri(uri)
+                .insert_header((
+                    "content-type",
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                ))
                 .set_payload(body),
         );
         let response = self.app.as_(Who::Anonymous).send(request).await;
