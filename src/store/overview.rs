@@ -103,14 +103,16 @@ impl StatusCounts {
 /// caller, and of the committee and period asked for. A boxed query, so that the optional
 /// filters can be added.
 macro_rules! counted {
-    ($joined:expr, $filter:expr, group_by $group:expr, select $select:expr) => {{
+    ($joined:expr, $filter:expr, group_by $group:expr, select $select:expr) => {
+        counted!($joined.group_by($group), $filter, select $select)
+    };
+    ($joined:expr, $filter:expr, select $select:expr) => {{
         let filter: &StatsFilter = $filter;
         let mut query = $joined
             .filter(decisions::deleted_at.is_null())
             .filter(cases::deleted_at.is_null())
             .filter(decisions::is_public.eq_any(filter.visibility.public_values()))
             .filter(cases::is_public.eq_any(filter.visibility.public_values()))
-            .group_by($group)
             .select($select)
             .into_boxed();
         if let Some(code) = &filter.committee {
@@ -145,142 +147,169 @@ macro_rules! overdue_sum {
     };
 }
 
-/// `SUM(CASE ...)` over the points of a group whose deadline is from `today` to `soon`.
-macro_rules! due_soon_sum {
+/// The sums that make a group's [`StatusCounts`] in one pass over its points, as a [`Tally`]:
+/// its points of each status, and of its open work those overdue and those due from `today`
+/// to `soon`. `COALESCE`, so that an aggregate over no points counts zero.
+macro_rules! tally {
     ($today:expr, $soon:expr) => {
-        sql::<BigInt>("SUM(CASE WHEN decisions.deadline >= ")
+        (
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN decisions.status = 'proposed' THEN 1 ELSE 0 END), 0)",
+            ),
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN decisions.status = 'open' THEN 1 ELSE 0 END), 0)",
+            ),
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN decisions.status = 'in_progress' THEN 1 ELSE 0 END), 0)",
+            ),
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN decisions.status = 'done' THEN 1 ELSE 0 END), 0)",
+            ),
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN decisions.status = 'cancelled' THEN 1 ELSE 0 END), 0)",
+            ),
+            sql::<BigInt>(concat!(
+                "COALESCE(SUM(CASE WHEN decisions.status IN ('open', 'in_progress') ",
+                "AND decisions.deadline < "
+            ))
+            .bind::<Date, _>($today)
+            .sql(" THEN 1 ELSE 0 END), 0)"),
+            sql::<BigInt>(concat!(
+                "COALESCE(SUM(CASE WHEN decisions.status IN ('open', 'in_progress') ",
+                "AND decisions.deadline >= "
+            ))
             .bind::<Date, _>($today)
             .sql(" AND decisions.deadline <= ")
             .bind::<Date, _>($soon)
-            .sql(" THEN 1 ELSE 0 END)")
+            .sql(" THEN 1 ELSE 0 END), 0)"),
+        )
     };
 }
 
-/// A status with its number of points, overdue points and points due soon.
-type StatusRow = (String, i64, i64, i64);
+/// What [`tally!`] selects: points proposed, open, in progress, done and cancelled, then
+/// overdue and due soon.
+type Tally = (i64, i64, i64, i64, i64, i64, i64);
 
-/// Counts decision points by status, owner and meeting with SQL aggregates, one query per
-/// grouping, whatever the size of the log: no point is loaded and no id list is bound.
+impl From<Tally> for StatusCounts {
+    fn from(tally: Tally) -> Self {
+        let (proposed, open, in_progress, done, cancelled, overdue, due_soon) = tally;
+        StatusCounts {
+            proposed,
+            open,
+            in_progress,
+            done,
+            cancelled,
+            overdue,
+            due_soon,
+            total: proposed + open + in_progress + done + cancelled,
+        }
+    }
+}
+
+impl std::ops::AddAssign<&StatusCounts> for StatusCounts {
+    fn add_assign(&mut self, other: &StatusCounts) {
+        self.proposed += other.proposed;
+        self.open += other.open;
+        self.in_progress += other.in_progress;
+        self.done += other.done;
+        self.cancelled += other.cancelled;
+        self.overdue += other.overdue;
+        self.due_soon += other.due_soon;
+        self.total += other.total;
+    }
+}
+
+/// Counts decision points by owner and meeting with SQL aggregates, whatever the size of the
+/// log: no point is loaded and no id list is bound. Each query groups by what its outer loop
+/// walks in order (meetings, then owners) and sums the statuses in its select, so neither
+/// engine sorts the log's points to group them; the totals are the meetings' sums.
 pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats> {
     super::read_transaction(conn, |conn| {
         let today = Utc::now().date_naive();
         let soon = today + TimeDelta::days(i64::from(filter.due_within_days));
 
-        let mut counts = StatusCounts::default();
-        let rows: Vec<StatusRow> = counted!(
+        let rows: Vec<(String, NaiveDate, String, Tally)> = counted!(
             points!(),
             filter,
-            group_by sql::<Text>("decisions.status"),
+            // By the meeting's key alone, the order SQLite walks the meetings in, so that it
+            // groups without sorting; a meeting has one date and one committee.
+            group_by sql::<Text>("meetings.id"),
             select (
-                sql::<Text>("decisions.status"),
-                count_star(),
-                overdue_sum!(today),
-                due_soon_sum!(today, soon),
+                sql::<Text>("meetings.id"),
+                sql::<Date>("MIN(meetings.meeting_date)"),
+                sql::<Text>("MIN(committees.code)"),
+                tally!(today, soon),
             )
         )
         .load(conn)?;
-        for (status, count, overdue, due_soon) in rows {
-            let status = parse_stored(&status, "decisions.status")?;
-            counts.add_group(status, count, overdue, due_soon);
-        }
+        let mut counts = StatusCounts::default();
+        let mut by_meeting = rows
+            .into_iter()
+            .map(|(meeting_id, date, code, tally)| {
+                let meeting = MeetingCounts {
+                    meeting_id: parse_stored(&meeting_id, "meetings.id")?,
+                    committee: parse_stored(&code, "committees.code")?,
+                    date,
+                    counts: tally.into(),
+                };
+                counts += &meeting.counts;
+                Ok(meeting)
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        by_meeting.sort_by(|a, b| {
+            (a.date, a.committee.as_str(), a.meeting_id.to_string()).cmp(&(
+                b.date,
+                b.committee.as_str(),
+                b.meeting_id.to_string(),
+            ))
+        });
 
         // A point with several owners counts for each; one without counts for "Uten ansvarlig".
-        let mut by_owner: BTreeMap<(String, Option<String>), StatusCounts> = BTreeMap::new();
-        let rows: Vec<(String, String, String, i64, i64, i64)> = counted!(
+        let rows: Vec<(String, String, Tally)> = counted!(
             points!().inner_join(decision_owners::table.inner_join(owners::table)),
             filter,
-            group_by sql::<Text>("owners.id, owners.name, decisions.status"),
+            group_by sql::<Text>("owners.id, owners.name"),
             select (
                 sql::<Text>("owners.id"),
                 sql::<Text>("owners.name"),
-                sql::<Text>("decisions.status"),
-                count_star(),
-                overdue_sum!(today),
-                due_soon_sum!(today, soon),
+                tally!(today, soon),
             )
         )
         .load(conn)?;
-        for (owner_id, name, status, count, overdue, due_soon) in rows {
-            let status = parse_stored(&status, "decisions.status")?;
-            by_owner
-                .entry((name, Some(owner_id)))
-                .or_default()
-                .add_group(status, count, overdue, due_soon);
-        }
-        let rows: Vec<StatusRow> = counted!(
+        let mut by_owner = rows
+            .into_iter()
+            .map(|(owner_id, owner, tally)| {
+                Ok(OwnerCounts {
+                    owner_id: Some(parse_stored(&owner_id, "owners.id")?),
+                    owner,
+                    counts: tally.into(),
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let unowned: Tally = counted!(
             points!().filter(sql::<Bool>(
                 "NOT EXISTS (SELECT 1 FROM decision_owners WHERE decision_owners.decision_id = decisions.id)",
             )),
             filter,
-            group_by sql::<Text>("decisions.status"),
-            select (
-                sql::<Text>("decisions.status"),
-                count_star(),
-                overdue_sum!(today),
-                due_soon_sum!(today, soon),
-            )
+            select tally!(today, soon)
         )
-        .load(conn)?;
-        for (status, count, overdue, due_soon) in rows {
-            let status = parse_stored(&status, "decisions.status")?;
-            by_owner
-                .entry(("Uten ansvarlig".into(), None))
-                .or_default()
-                .add_group(status, count, overdue, due_soon);
+        .first(conn)?;
+        let unowned = StatusCounts::from(unowned);
+        if unowned.total > 0 {
+            by_owner.push(OwnerCounts {
+                owner_id: None,
+                owner: "Uten ansvarlig".into(),
+                counts: unowned,
+            });
         }
 
-        let mut by_meeting: BTreeMap<(NaiveDate, String, String), StatusCounts> = BTreeMap::new();
-        let rows: Vec<(String, NaiveDate, String, String, i64, i64, i64)> = counted!(
-            points!(),
-            filter,
-            group_by sql::<Text>(
-                "meetings.id, meetings.meeting_date, committees.code, decisions.status"
-            ),
-            select (
-                sql::<Text>("meetings.id"),
-                sql::<Date>("meetings.meeting_date"),
-                sql::<Text>("committees.code"),
-                sql::<Text>("decisions.status"),
-                count_star(),
-                overdue_sum!(today),
-                due_soon_sum!(today, soon),
-            )
-        )
-        .load(conn)?;
-        for (meeting_id, date, code, status, count, overdue, due_soon) in rows {
-            let status = parse_stored(&status, "decisions.status")?;
-            by_meeting
-                .entry((date, code, meeting_id))
-                .or_default()
-                .add_group(status, count, overdue, due_soon);
-        }
-
-        // By owner and name first (the map's order), then most open work first: the sort is
-        // stable, so owners with as much open work stay in the order of their names.
-        let mut by_owner: Vec<OwnerCounts> = by_owner
-            .into_iter()
-            .map(|((owner, owner_id), counts)| {
-                Ok(OwnerCounts {
-                    owner_id: owner_id
-                        .map(|id| parse_stored(&id, "owners.id"))
-                        .transpose()?,
-                    owner,
-                    counts,
-                })
-            })
-            .collect::<StoreResult<_>>()?;
+        // By name (then id), then most open work first: the sort is stable, so owners with
+        // as much open work stay in the order of their names.
+        by_owner.sort_by(|a, b| {
+            (a.owner.as_str(), a.owner_id.map(|id| id.to_string()))
+                .cmp(&(b.owner.as_str(), b.owner_id.map(|id| id.to_string())))
+        });
         by_owner.sort_by_key(|o| std::cmp::Reverse(o.counts.open + o.counts.in_progress));
-        let by_meeting = by_meeting
-            .into_iter()
-            .map(|((date, code, meeting_id), counts)| {
-                Ok(MeetingCounts {
-                    meeting_id: parse_stored(&meeting_id, "meetings.id")?,
-                    committee: parse_stored(&code, "committees.code")?,
-                    date,
-                    counts,
-                })
-            })
-            .collect::<StoreResult<_>>()?;
         Ok(Stats {
             today,
             due_within_days: filter.due_within_days,

@@ -1,0 +1,1 @@
+DROP INDEX decisions_tally_by_case_idx;
