@@ -1,9 +1,12 @@
 //! Connections to either backend through one type, the pool, and the embedded migrations.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{
     Connection, ExpressionMethods, MultiConnection, PgConnection, QueryDsl, RunQueryDsl,
@@ -27,8 +30,45 @@ pub enum DbConnection {
 
 pub type Pool = r2d2::Pool<Manager>;
 
+/// A statement that takes at least this long is logged at warn level.
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
+
+/// Times each statement of a connection: one slower than [`SLOW_STATEMENT`] is logged at warn
+/// level with its SQL (never its values, which may be a hidden point's text), and with
+/// `RUST_LOG=vedtakslogg::sql=debug` every statement is, so an operator can see what a slow
+/// request waits for.
+#[derive(Debug, Default)]
+struct StatementTimer {
+    started: Option<Instant>,
+}
+
+impl Instrumentation for StatementTimer {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { .. } => self.started = Some(Instant::now()),
+            InstrumentationEvent::FinishQuery { query, .. } => {
+                let Some(started) = self.started.take() else {
+                    return;
+                };
+                let elapsed = started.elapsed();
+                let level = if elapsed >= SLOW_STATEMENT {
+                    log::Level::Warn
+                } else {
+                    log::Level::Debug
+                };
+                if log::log_enabled!(target: "vedtakslogg::sql", level) {
+                    let sql = query.to_string();
+                    let sql = sql.split("-- binds:").next().unwrap_or_default().trim();
+                    log::log!(target: "vedtakslogg::sql", level, "{} ms: {sql}", elapsed.as_millis());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Opens connections for the configured backend, never guessing it from the URL at connect
-/// time, and sets SQLite's per-connection pragmas.
+/// time, times their statements, and sets SQLite's per-connection pragmas.
 #[derive(Debug, Clone)]
 pub struct Manager {
     backend: Backend,
@@ -53,6 +93,7 @@ impl ManageConnection for Manager {
                      WHERE current_setting('lock_timeout') IN ('0', '0ms')"
                 ))
                 .map_err(r2d2::Error::QueryError)?;
+                conn.set_instrumentation(StatementTimer::default());
                 Ok(DbConnection::Postgres(conn))
             }
             Backend::Sqlite => {
@@ -68,6 +109,7 @@ impl ManageConnection for Manager {
                      PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                conn.set_instrumentation(StatementTimer::default());
                 Ok(DbConnection::Sqlite(conn))
             }
         }
