@@ -1,17 +1,19 @@
 //! What AU asks between meetings: counts for a dashboard, and the list of matters to follow up
 //! at the next meeting ("Saker til oppfølging").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, TimeDelta, Utc};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Text};
+use diesel::sql_types::{BigInt, Date, Text};
 use serde::Serialize;
 
 use super::cases::{Case, CaseFilter};
 use super::decisions::{Decision, DecisionFilter, DecisionKey};
-use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
+use super::schema::{
+    cases, committees, decision_owners, decisions, meeting_tallies, meetings, owner_tallies, owners,
+};
 use super::{DbConnection, StoreResult, Visibility, parse_stored};
 use crate::domain::{CaseStatus, CommitteeCode, DecisionKind, DecisionStatus, MeetingId, OwnerId};
 
@@ -99,6 +101,22 @@ impl StatusCounts {
     }
 }
 
+/// Narrows a boxed query that joins meetings and committees to a filter's committee and
+/// period, each when given.
+macro_rules! committee_and_period {
+    ($query:ident, $filter:expr) => {
+        if let Some(code) = &$filter.committee {
+            $query = $query.filter(committees::code.eq(code.as_str()));
+        }
+        if let Some(from) = $filter.from {
+            $query = $query.filter(meetings::meeting_date.ge(from));
+        }
+        if let Some(to) = $filter.to {
+            $query = $query.filter(meetings::meeting_date.le(to));
+        }
+    };
+}
+
 /// The points counted, grouped and selected: not deleted, of cases not deleted, visible to the
 /// caller, and of the committee and period asked for. A boxed query, so that the optional
 /// filters can be added.
@@ -115,15 +133,7 @@ macro_rules! counted {
             .filter(cases::is_public.eq_any(filter.visibility.public_values()))
             .select($select)
             .into_boxed();
-        if let Some(code) = &filter.committee {
-            query = query.filter(committees::code.eq(code.as_str()));
-        }
-        if let Some(from) = filter.from {
-            query = query.filter(meetings::meeting_date.ge(from));
-        }
-        if let Some(to) = filter.to {
-            query = query.filter(meetings::meeting_date.le(to));
-        }
+        committee_and_period!(query, filter);
         query
     }};
 }
@@ -147,63 +157,77 @@ macro_rules! overdue_sum {
     };
 }
 
-/// The sums that make a group's [`StatusCounts`] in one pass over its points, as a [`Tally`]:
-/// its points of each status, and of its open work those overdue and those due from `today`
-/// to `soon`. `COALESCE`, so that an aggregate over no points counts zero.
-macro_rules! tally {
-    ($today:expr, $soon:expr) => {
+/// The sums over a tally table's rows (`$t`, see migration 000016) grouped by status: its
+/// points, those with a deadline before `today` (overdue) and those due from `today` to
+/// `soon`. Points that cannot be either are tallied under 9999-12-31, so that no sum needs to
+/// look at the status. Cast, as PostgreSQL sums a BIGINT as a NUMERIC.
+macro_rules! status_sums {
+    ($t:literal, $today:expr, $soon:expr) => {
         (
-            sql::<BigInt>(
-                "COALESCE(SUM(CASE WHEN decisions.status = 'proposed' THEN 1 ELSE 0 END), 0)",
-            ),
-            sql::<BigInt>(
-                "COALESCE(SUM(CASE WHEN decisions.status = 'open' THEN 1 ELSE 0 END), 0)",
-            ),
-            sql::<BigInt>(
-                "COALESCE(SUM(CASE WHEN decisions.status = 'in_progress' THEN 1 ELSE 0 END), 0)",
-            ),
-            sql::<BigInt>(
-                "COALESCE(SUM(CASE WHEN decisions.status = 'done' THEN 1 ELSE 0 END), 0)",
-            ),
-            sql::<BigInt>(
-                "COALESCE(SUM(CASE WHEN decisions.status = 'cancelled' THEN 1 ELSE 0 END), 0)",
-            ),
-            sql::<BigInt>(concat!(
-                "COALESCE(SUM(CASE WHEN decisions.status IN ('open', 'in_progress') ",
-                "AND decisions.deadline < "
-            ))
-            .bind::<Date, _>($today)
-            .sql(" THEN 1 ELSE 0 END), 0)"),
-            sql::<BigInt>(concat!(
-                "COALESCE(SUM(CASE WHEN decisions.status IN ('open', 'in_progress') ",
-                "AND decisions.deadline >= "
-            ))
-            .bind::<Date, _>($today)
-            .sql(" AND decisions.deadline <= ")
-            .bind::<Date, _>($soon)
-            .sql(" THEN 1 ELSE 0 END), 0)"),
+            sql::<BigInt>(concat!("CAST(SUM(", $t, ".points) AS BIGINT)")),
+            sql::<BigInt>(concat!("CAST(SUM(CASE WHEN ", $t, ".deadline < "))
+                .bind::<Date, _>($today)
+                .sql(concat!(" THEN ", $t, ".points ELSE 0 END) AS BIGINT)")),
+            sql::<BigInt>(concat!("CAST(SUM(CASE WHEN ", $t, ".deadline >= "))
+                .bind::<Date, _>($today)
+                .sql(concat!(" AND ", $t, ".deadline <= "))
+                .bind::<Date, _>($soon)
+                .sql(concat!(" THEN ", $t, ".points ELSE 0 END) AS BIGINT)")),
         )
     };
 }
 
-/// What [`tally!`] selects: points proposed, open, in progress, done and cancelled, then
-/// overdue and due soon.
-type Tally = (i64, i64, i64, i64, i64, i64, i64);
+/// What [`status_sums!`] selects for a status: points, overdue, due soon.
+type StatusSums = (i64, i64, i64);
 
-impl From<Tally> for StatusCounts {
-    fn from(tally: Tally) -> Self {
-        let (proposed, open, in_progress, done, cancelled, overdue, due_soon) = tally;
-        StatusCounts {
-            proposed,
-            open,
-            in_progress,
-            done,
-            cancelled,
-            overdue,
-            due_soon,
-            total: proposed + open + in_progress + done + cancelled,
+/// Narrows a boxed query of tally rows (`$query`, whose meeting is `$meeting`) to the meetings
+/// a [`StatsFilter`] asks for, by a subquery (a boxed subquery cannot run on both backends,
+/// so each kind of filter has its own).
+macro_rules! narrow_to_meetings_asked_for {
+    ($query:ident, $meeting:expr, $filter:expr) => {{
+        let filter: &StatsFilter = $filter;
+        // An open end of the period reaches every date a meeting can have.
+        let from = filter.from.unwrap_or(FIRST_DAY);
+        let to = filter.to.unwrap_or(LAST_DAY);
+        let in_period = meetings::meeting_date.between(from, to);
+        match &filter.committee {
+            Some(code) => {
+                $query = $query.filter(
+                    $meeting.eq_any(
+                        meetings::table
+                            .inner_join(committees::table)
+                            .filter(committees::code.eq(code.as_str()))
+                            .filter(in_period)
+                            .select(meetings::id),
+                    ),
+                );
+            }
+            None if filter.from.is_some() || filter.to.is_some() => {
+                $query = $query.filter(
+                    $meeting.eq_any(meetings::table.filter(in_period).select(meetings::id)),
+                );
+            }
+            None => {}
         }
-    }
+    }};
+}
+
+/// The ends of the calendar a meeting's date can be within.
+const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+
+/// The meetings a [`StatsFilter`] asks for (its committee and period), with their dates and
+/// committees: a boxed query, so that the optional filters can be added.
+macro_rules! meetings_asked_for {
+    ($filter:expr, select $select:expr) => {{
+        let filter: &StatsFilter = $filter;
+        let mut query = meetings::table
+            .inner_join(committees::table)
+            .select($select)
+            .into_boxed();
+        committee_and_period!(query, filter);
+        query
+    }};
 }
 
 impl std::ops::AddAssign<&StatusCounts> for StatusCounts {
@@ -219,43 +243,69 @@ impl std::ops::AddAssign<&StatusCounts> for StatusCounts {
     }
 }
 
-/// Counts decision points by owner and meeting with SQL aggregates, whatever the size of the
-/// log: no point is loaded and no id list is bound. Each query groups by what its outer loop
-/// walks in order (meetings, then owners) and sums the statuses in its select, so neither
-/// engine sorts the log's points to group them; the totals are the meetings' sums.
+/// Counts decision points by owner and meeting from the tallies the database keeps as points
+/// change (migration 000016): one pass over the rows of the meetings asked for and one over
+/// the owners' rows, a few per meeting, status and deadline, whatever the size of the log.
+/// Each pass groups in its table's key order (no sort) and sums by status; the meetings'
+/// dates and the owners' names are joined to the groups, not to every row. No point is
+/// loaded and no id list is bound. Groups with no points left (deleted or moved) are left out.
 pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats> {
     super::read_transaction(conn, |conn| {
         let today = Utc::now().date_naive();
         let soon = today + TimeDelta::days(i64::from(filter.due_within_days));
+        let visible = filter.visibility.public_values();
 
-        let rows: Vec<(String, NaiveDate, String, Tally)> = counted!(
-            points!(),
+        let mut query = meeting_tallies::table
+            .filter(meeting_tallies::is_public.eq_any(visible))
+            .group_by((
+                meeting_tallies::meeting_id,
+                meeting_tallies::status,
+                meeting_tallies::owned,
+            ))
+            .select((
+                meeting_tallies::meeting_id,
+                meeting_tallies::status,
+                meeting_tallies::owned,
+                status_sums!("meeting_tallies", today, soon),
+            ))
+            .into_boxed();
+        narrow_to_meetings_asked_for!(query, meeting_tallies::meeting_id, filter);
+        let rows: Vec<(String, DecisionStatus, bool, StatusSums)> = query.load(conn)?;
+        let facts: HashMap<String, (NaiveDate, String)> = meetings_asked_for!(
             filter,
-            // By the meeting's key alone, the order SQLite walks the meetings in, so that it
-            // groups without sorting; a meeting has one date and one committee.
-            group_by sql::<Text>("meetings.id"),
-            select (
-                sql::<Text>("meetings.id"),
-                sql::<Date>("MIN(meetings.meeting_date)"),
-                sql::<Text>("MIN(committees.code)"),
-                tally!(today, soon),
-            )
+            select(meetings::id, meetings::meeting_date, committees::code)
         )
-        .load(conn)?;
+        .load::<(String, NaiveDate, String)>(conn)?
+        .into_iter()
+        .map(|(id, date, code)| (id, (date, code)))
+        .collect();
+        let mut meeting_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
+        let mut unowned = StatusCounts::default();
+        for (meeting_id, status, owned, (points, overdue, due_soon)) in rows {
+            meeting_counts
+                .entry(meeting_id)
+                .or_default()
+                .add_group(status, points, overdue, due_soon);
+            if !owned {
+                unowned.add_group(status, points, overdue, due_soon);
+            }
+        }
         let mut counts = StatusCounts::default();
-        let mut by_meeting = rows
-            .into_iter()
-            .map(|(meeting_id, date, code, tally)| {
-                let meeting = MeetingCounts {
+        let mut by_meeting = Vec::with_capacity(meeting_counts.len());
+        for (meeting_id, meeting) in meeting_counts {
+            let Some((date, code)) = facts.get(&meeting_id) else {
+                continue;
+            };
+            if meeting.total > 0 {
+                counts += &meeting;
+                by_meeting.push(MeetingCounts {
                     meeting_id: parse_stored(&meeting_id, "meetings.id")?,
-                    committee: parse_stored(&code, "committees.code")?,
-                    date,
-                    counts: tally.into(),
-                };
-                counts += &meeting.counts;
-                Ok(meeting)
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+                    committee: parse_stored(code, "committees.code")?,
+                    date: *date,
+                    counts: meeting,
+                });
+            }
+        }
         by_meeting.sort_by(|a, b| {
             (a.date, a.committee.as_str(), a.meeting_id.to_string()).cmp(&(
                 b.date,
@@ -265,36 +315,39 @@ pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats
         });
 
         // A point with several owners counts for each; one without counts for "Uten ansvarlig".
-        let rows: Vec<(String, String, Tally)> = counted!(
-            points!().inner_join(decision_owners::table.inner_join(owners::table)),
-            filter,
-            group_by sql::<Text>("owners.id, owners.name"),
-            select (
-                sql::<Text>("owners.id"),
-                sql::<Text>("owners.name"),
-                tally!(today, soon),
-            )
-        )
-        .load(conn)?;
-        let mut by_owner = rows
+        let mut query = owner_tallies::table
+            .filter(owner_tallies::is_public.eq_any(visible))
+            .group_by((owner_tallies::owner_id, owner_tallies::status))
+            .select((
+                owner_tallies::owner_id,
+                owner_tallies::status,
+                status_sums!("owner_tallies", today, soon),
+            ))
+            .into_boxed();
+        narrow_to_meetings_asked_for!(query, owner_tallies::meeting_id, filter);
+        let rows: Vec<(String, DecisionStatus, StatusSums)> = query.load(conn)?;
+        let mut owner_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
+        for (owner_id, status, (points, overdue, due_soon)) in rows {
+            owner_counts
+                .entry(owner_id)
+                .or_default()
+                .add_group(status, points, overdue, due_soon);
+        }
+        let names: HashMap<String, String> = owners::table
+            .select((owners::id, owners::name))
+            .load::<(String, String)>(conn)?
             .into_iter()
-            .map(|(owner_id, owner, tally)| {
-                Ok(OwnerCounts {
+            .collect();
+        let mut by_owner = Vec::with_capacity(owner_counts.len() + 1);
+        for (owner_id, counts) in owner_counts {
+            if counts.total > 0 {
+                by_owner.push(OwnerCounts {
+                    owner: names.get(&owner_id).cloned().unwrap_or_default(),
                     owner_id: Some(parse_stored(&owner_id, "owners.id")?),
-                    owner,
-                    counts: tally.into(),
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        let unowned: Tally = counted!(
-            points!().filter(sql::<Bool>(
-                "NOT EXISTS (SELECT 1 FROM decision_owners WHERE decision_owners.decision_id = decisions.id)",
-            )),
-            filter,
-            select tally!(today, soon)
-        )
-        .first(conn)?;
-        let unowned = StatusCounts::from(unowned);
+                    counts,
+                });
+            }
+        }
         if unowned.total > 0 {
             by_owner.push(OwnerCounts {
                 owner_id: None,

@@ -325,6 +325,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Points counted per meeting, status, open deadline, visibility and whether they have
+    /// an owner; kept by the database's triggers (migration 000016).
+    meeting_tallies (meeting_id, status, owned, deadline, is_public) {
+        meeting_id -> Text,
+        status -> Text,
+        deadline -> Date,
+        is_public -> Bool,
+        owned -> Bool,
+        points -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Points counted per owner, meeting, status, open deadline and visibility.
+    owner_tallies (owner_id, status, meeting_id, deadline, is_public) {
+        owner_id -> Text,
+        meeting_id -> Text,
+        status -> Text,
+        deadline -> Date,
+        is_public -> Bool,
+        points -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(pending_imports -> users (user_id));
 diesel::joinable!(owner_contacts -> owners (owner_id));
@@ -334,6 +359,9 @@ diesel::joinable!(decisions -> cases (case_id));
 diesel::joinable!(decision_owners -> decisions (decision_id));
 diesel::joinable!(decision_owners -> owners (owner_id));
 diesel::joinable!(owner_aliases -> owners (owner_id));
+diesel::joinable!(meeting_tallies -> meetings (meeting_id));
+diesel::joinable!(owner_tallies -> meetings (meeting_id));
+diesel::joinable!(owner_tallies -> owners (owner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     committees,
@@ -358,6 +386,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     outbox_attempts,
     owner_contacts,
+    meeting_tallies,
+    owner_tallies,
     reminder_keys,
 );
 
@@ -386,4 +416,6 @@ pub const TABLES: &[&str] = &[
     "outbox_attempts",
     "owner_contacts",
     "reminder_keys",
+    "meeting_tallies",
+    "owner_tallies",
 ];

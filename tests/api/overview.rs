@@ -14,6 +14,7 @@ crate::on_both_backends!(
     the_calendar_holds_one_event_per_open_point_with_a_deadline,
     the_report_comes_as_json_csv_for_excel_and_printable_html,
     stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables,
+    the_kept_tallies_equal_a_count_from_scratch_after_every_kind_of_change,
 );
 
 /// Two meetings of ASU and one of AU, with points of every status.
@@ -829,4 +830,162 @@ async fn stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables
         count(&|n| n % 2 == 0 && n % 5 != 0)
     );
     assert!(text.ends_with("END:VCALENDAR\r\n"));
+}
+
+/// The dashboard's tallies as rows of text, and what a count from scratch over the points
+/// gives (what migration 000016 filled them with), for one tally table.
+fn tally_rows(app: &TestApp, table: &'static str) -> (Vec<String>, Vec<String>) {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        row: String,
+    }
+    let (key, from) = if table == "meeting_tallies" {
+        (
+            "meeting_id || '|' || status || '|' || CAST(deadline AS TEXT) || '|' || \
+             CASE WHEN is_public THEN 'public' ELSE 'hidden' END || '|' || \
+             CASE WHEN owned THEN 'owned' ELSE 'unowned' END",
+            "point_tallies",
+        )
+    } else {
+        (
+            "owner_id || '|' || meeting_id || '|' || status || '|' || CAST(deadline AS TEXT) \
+             || '|' || CASE WHEN is_public THEN 'public' ELSE 'hidden' END",
+            "(SELECT decision_owners.owner_id, p.* FROM point_tallies p \
+             JOIN decision_owners ON decision_owners.decision_id = p.decision_id) owned",
+        )
+    };
+    app.store
+        .run_blocking(move |conn| {
+            use diesel::RunQueryDsl;
+            let read = |conn: &mut _, sql: String| -> Result<Vec<String>, _> {
+                let rows: Vec<Row> = diesel::sql_query(sql).load(conn)?;
+                let mut rows: Vec<String> = rows.into_iter().map(|r| r.row).collect();
+                rows.sort();
+                Ok::<_, vedtakslogg::store::StoreError>(rows)
+            };
+            let kept = read(
+                conn,
+                format!(
+                    "SELECT {key} || '|' || CAST(points AS TEXT) AS row FROM {table} \
+                     WHERE points <> 0"
+                ),
+            )?;
+            let counted = read(
+                conn,
+                format!(
+                    "SELECT {key} || '|' || CAST(count(*) AS TEXT) AS row FROM {from} \
+                     GROUP BY meeting_id, status, deadline, is_public{}",
+                    if table == "meeting_tallies" {
+                        ", owned"
+                    } else {
+                        ", owner_id"
+                    }
+                ),
+            )?;
+            Ok((kept, counted))
+        })
+        .unwrap()
+}
+
+fn assert_tallies_recount(app: &TestApp, after: &str) {
+    for table in ["meeting_tallies", "owner_tallies"] {
+        let (kept, counted) = tally_rows(app, table);
+        assert!(!counted.is_empty(), "{table} after {after}");
+        assert_eq!(kept, counted, "{table} after {after}");
+        assert!(
+            kept.iter()
+                .all(|row| !row.rsplit('|').next().unwrap_or_default().starts_with('-')),
+            "no negative count in {table} after {after}"
+        );
+    }
+}
+
+/// The tallies that the dashboard counts from are kept by the database as points change. After
+/// every kind of change that moves a point between them (its status, deadline, visibility,
+/// owners, case, meeting; deleted points and cases), they hold what a count from scratch
+/// gives, and the dashboard agrees with the list.
+async fn the_kept_tallies_equal_a_count_from_scratch_after_every_kind_of_change(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let points = log(&app).await;
+    assert_tallies_recount(&app, "the log was made");
+    let uri = |i: usize| format!("/api/v1/decisions/{}", points[i]["id"].as_str().unwrap());
+
+    let changes: Vec<(&str, String, Value)> = vec![
+        ("a status", uri(1), json!({"status": "in_progress"})),
+        ("a deadline", uri(3), json!({"deadline": "2020-02-02"})),
+        ("a point done", uri(3), json!({"status": "done"})),
+        ("a deadline taken away", uri(1), json!({"deadline": null})),
+        ("a point hidden", uri(4), json!({"public": false})),
+        (
+            "owners replaced by three",
+            uri(0),
+            json!({"owners": [{"owner": "AU"}, {"owner": "Kommunene"}, {"owner": "Sekretariatet"}]}),
+        ),
+        ("every owner taken", uri(2), json!({"owners": []})),
+        (
+            "an owner given back",
+            uri(2),
+            json!({"owners": [{"owner": "AU"}]}),
+        ),
+        ("a point shown", uri(4), json!({"public": true})),
+    ];
+    for (what, uri, body) in changes {
+        app.patch(&uri, &body).await.expect(200);
+        assert_tallies_recount(&app, what);
+    }
+
+    let case = points[0]["case"]["id"].as_str().unwrap().to_owned();
+    let case_uri = format!("/api/v1/cases/{case}");
+    app.patch(&case_uri, &json!({"public": false}))
+        .await
+        .expect(200);
+    assert_tallies_recount(&app, "a case hidden");
+    let other = app.meeting("ASU", "2024-12-04").await;
+    app.patch(&case_uri, &json!({"meeting_id": other["id"]}))
+        .await
+        .expect(200);
+    assert_tallies_recount(&app, "a case moved to another meeting");
+    let new_point = app
+        .decision(
+            &app.get(&case_uri).await.expect(200),
+            "9",
+            "assignment",
+            &["Analysegruppen", "AU"],
+            Some("2001-01-01"),
+        )
+        .await;
+    assert_tallies_recount(&app, "a point added");
+    let new_uri = format!("/api/v1/decisions/{}", new_point["id"].as_str().unwrap());
+    assert_eq!(app.delete(&new_uri).await.status, 204);
+    assert_tallies_recount(&app, "a point deleted");
+    // The service deletes only cases without points; the database's own rules also follow a
+    // case with points deleted and restored by hand.
+    let au_case = points[5]["case"]["id"].as_str().unwrap().to_owned();
+    for (what, deleted_at) in [
+        ("a case with points deleted by hand", "CURRENT_TIMESTAMP"),
+        ("a case restored by hand", "NULL"),
+    ] {
+        let sql = format!("UPDATE cases SET deleted_at = {deleted_at} WHERE id = '{au_case}'");
+        app.store
+            .run_blocking(move |conn| {
+                use diesel::RunQueryDsl;
+                diesel::sql_query(sql).execute(conn)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_tallies_recount(&app, what);
+    }
+    for i in [3, 4] {
+        assert_eq!(app.delete(&uri(i)).await.status, 204);
+    }
+    let emptied = points[4]["case"]["id"].as_str().unwrap();
+    assert_eq!(
+        app.delete(&format!("/api/v1/cases/{emptied}")).await.status,
+        204
+    );
+    assert_tallies_recount(&app, "a case emptied and deleted");
+
+    let (counts, listed, _) = stats_and_list(&app).await;
+    assert_eq!(counts, listed, "the dashboard agrees with the list");
 }

@@ -1,0 +1,18 @@
+DROP TRIGGER tally_owner_moved ON decision_owners;
+DROP TRIGGER tally_owner_taken ON decision_owners;
+DROP TRIGGER tally_owner_given ON decision_owners;
+DROP TRIGGER tally_case_deleted ON cases;
+DROP TRIGGER tally_case_updated ON cases;
+DROP TRIGGER tally_case_leaving ON cases;
+DROP TRIGGER tally_point_deleted ON decisions;
+DROP TRIGGER tally_point_updated ON decisions;
+DROP TRIGGER tally_point_leaving ON decisions;
+DROP TRIGGER tally_point_inserted ON decisions;
+DROP FUNCTION tally_owner_trigger();
+DROP FUNCTION tally_owned(TEXT, BOOLEAN);
+DROP FUNCTION tally_case_trigger();
+DROP FUNCTION tally_point_trigger();
+DROP FUNCTION tally_points(TEXT, TEXT, BIGINT);
+DROP VIEW point_tallies;
+DROP TABLE owner_tallies;
+DROP TABLE meeting_tallies;
