@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -268,19 +270,24 @@ type PointRow = (
     String,
 );
 
-/// The open points with a deadline on or before `until`, that need follow-up.
-fn open_points(conn: &mut DbConnection, until: NaiveDate) -> StoreResult<Vec<DuePoint>> {
-    let rows: Vec<PointRow> = decisions::table
+/// The open points with a deadline on or before `until`, that need follow-up; with
+/// `reminded_on`, only those whose owners get a reminder that day (see [`ReminderKind::on`]),
+/// chosen in SQL so that a large log's overdue points are not all read every day.
+fn open_points(
+    conn: &mut DbConnection,
+    until: NaiveDate,
+    reminded_on: Option<(NaiveDate, i64)>,
+) -> StoreResult<Vec<DuePoint>> {
+    let mut query = decisions::table
         .inner_join(cases::table.inner_join(meetings::table))
         .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
         .filter(decisions::deleted_at.is_null())
         .filter(cases::deleted_at.is_null())
-        .filter(
-            decisions::status
-                .eq("open")
-                .or(decisions::status.eq("in_progress")),
-        )
-        .filter(decisions::deadline.le(until))
+        // Written as the index of open work by deadline (SQLite) is, so that it is read from
+        // there: the points with a deadline by `until`, not the whole log.
+        .filter(sql::<Bool>(
+            "decisions.status IN ('open', 'in_progress') AND COALESCE(decisions.deadline, '9999-12-31') <= ",
+        ).bind::<Date, _>(until))
         .select((
             decisions::id,
             decisions::kind,
@@ -300,7 +307,32 @@ fn open_points(conn: &mut DbConnection, until: NaiveDate) -> StoreResult<Vec<Due
             decisions::case_serial,
             decisions::position_sort,
         ))
-        .load(conn)?;
+        .into_boxed();
+    if let Some((date, days_before)) = reminded_on {
+        // Due today, due in `days_before` days, or passed a whole number of weeks and a day
+        // ago; in the index's terms (a deadline by `until` is the indexed value).
+        let days_since = match super::backend_of(conn) {
+            crate::config::Backend::Sqlite => {
+                "CAST(julianday(COALESCE(decisions.deadline, '9999-12-31')) - julianday(%) AS INTEGER)"
+            }
+            crate::config::Backend::Postgres => "(decisions.deadline - CAST(% AS DATE))",
+        };
+        let (before, after) = days_since.split_once('%').unwrap_or_default();
+        query = query.filter(
+            sql::<Bool>("(COALESCE(decisions.deadline, '9999-12-31') IN (")
+                .bind::<Date, _>(date)
+                .sql(", ")
+                .bind::<Date, _>(date + chrono::TimeDelta::days(days_before))
+                .sql(") OR (COALESCE(decisions.deadline, '9999-12-31') < ")
+                .bind::<Date, _>(date)
+                .sql(" AND (-1 - ")
+                .sql(before)
+                .bind::<Date, _>(date)
+                .sql(after)
+                .sql(") % 7 = 0))"),
+        );
+    }
+    let rows: Vec<PointRow> = query.load(conn)?;
     let mut points = Vec::new();
     for (id, kind, position, text, committee, serial, year, title, meeting, deadline, status) in
         rows
@@ -329,9 +361,12 @@ fn open_points(conn: &mut DbConnection, until: NaiveDate) -> StoreResult<Vec<Due
 
 /// The digests of `date`, leaving out reminders already decided (by their keys).
 pub fn plan(conn: &mut DbConnection, date: NaiveDate, rules: &Rules) -> StoreResult<Vec<Digest>> {
+    let summary_day = rules.secretariat.is_some() && date.weekday() == rules.summary_day;
+    // The weekly summary holds everything overdue; on other days only what is reminded of.
     let mut points = open_points(
         conn,
         date + chrono::TimeDelta::days(rules.days_before.max(0)),
+        (!summary_day).then_some((date, rules.days_before)),
     )?;
     let ids: Vec<String> = points.iter().map(|p| p.id.to_string()).collect();
     // Owners of the points, and the owners' addresses.
@@ -370,7 +405,6 @@ pub fn plan(conn: &mut DbConnection, date: NaiveDate, rules: &Rules) -> StoreRes
     }
     // recipient -> (summary?, points)
     let mut digests: BTreeMap<(bool, String), Vec<DuePoint>> = BTreeMap::new();
-    let summary_day = rules.secretariat.is_some() && date.weekday() == rules.summary_day;
     for point in &mut points {
         let owners = owners_of.remove(&point.id.to_string()).unwrap_or_default();
         point.owners = owners.iter().map(|(_, name)| name.clone()).collect();
@@ -488,41 +522,79 @@ pub fn queue(
     })
 }
 
+/// How many overdue points one write transaction queues `decision.overdue` for: writers wait
+/// for one batch at a time, not for all of a large log's overdue points.
+const OVERDUE_BATCH: i64 = 500;
+
 /// Queues `decision.overdue` for the webhooks, once for each open point and deadline, when
-/// the deadline has passed before `date`; returns how many points it went out for.
+/// the deadline has passed before `date`; returns how many points it went out for. Nothing is
+/// read when no endpoint wants the event. The points not yet told of are found in SQL (their
+/// key missing), a batch per write transaction, so a run costs what it queues, and the points
+/// told of before cost one index probe each.
 pub fn overdue_events(
     conn: &mut DbConnection,
     date: NaiveDate,
     at: NaiveDateTime,
 ) -> StoreResult<usize> {
-    super::write_transaction(conn, |conn| {
-        let points = open_points(conn, date - chrono::TimeDelta::days(1))?;
-        let mut queued = 0;
-        for point in points {
-            let key = format!("{}|webhook|overdue|{}", point.id, point.deadline);
-            let known = reminder_keys::table
-                .find(&key)
-                .count()
-                .get_result::<i64>(conn)?
-                > 0;
-            if known {
-                continue;
-            }
-            let id = point.id.to_string();
-            if let Some(outbox_id) = super::webhooks::on_overdue(conn, &id, at)? {
+    if super::webhooks::endpoints_wanting(conn, "decision.overdue")?.is_empty() {
+        return Ok(0);
+    }
+    // The key as the database spells it: the point, the event and the deadline (ISO date).
+    let deadline_text = match super::backend_of(conn) {
+        crate::config::Backend::Sqlite => "decisions.deadline",
+        crate::config::Backend::Postgres => "to_char(decisions.deadline, 'YYYY-MM-DD')",
+    };
+    let not_told = format!(
+        "NOT EXISTS (SELECT 1 FROM reminder_keys WHERE reminder_keys.reminder_key = \
+         decisions.id || '|webhook|overdue|' || {deadline_text})"
+    );
+    let follow_up: Vec<&str> = DecisionKind::ALL
+        .iter()
+        .filter(|kind| kind.needs_follow_up())
+        .map(|kind| kind.as_str())
+        .collect();
+    let mut queued = 0;
+    loop {
+        let (read, told) = super::write_transaction(conn, |conn| {
+            let points: Vec<(String, Option<NaiveDate>)> = decisions::table
+                .inner_join(cases::table)
+                .filter(decisions::deleted_at.is_null())
+                .filter(cases::deleted_at.is_null())
+                .filter(decisions::status.eq_any([
+                    DecisionStatus::Open.as_str(),
+                    DecisionStatus::InProgress.as_str(),
+                ]))
+                .filter(decisions::kind.eq_any(&follow_up))
+                .filter(decisions::deadline.lt(date))
+                .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&not_told))
+                .select((decisions::id, decisions::deadline))
+                .order((decisions::deadline, decisions::id))
+                .limit(OVERDUE_BATCH)
+                .load(conn)?;
+            let mut told = 0;
+            for (id, deadline) in &points {
+                let Some(deadline) = deadline else { continue };
+                // No endpoint wants it any more (one was removed meanwhile): nothing to do.
+                let Some(outbox_id) = super::webhooks::on_overdue(conn, id, at)? else {
+                    return Ok::<_, StoreError>((0, told));
+                };
                 diesel::insert_into(reminder_keys::table)
                     .values((
-                        reminder_keys::reminder_key.eq(key),
+                        reminder_keys::reminder_key.eq(format!("{id}|webhook|overdue|{deadline}")),
                         reminder_keys::outbox_id.eq(outbox_id),
                         reminder_keys::decision_id.eq(id),
                         reminder_keys::created_at.eq(at),
                     ))
                     .execute(conn)?;
-                queued += 1;
+                told += 1;
             }
+            Ok((points.len(), told))
+        })?;
+        queued += told;
+        if read < OVERDUE_BATCH as usize {
+            return Ok(queued);
         }
-        Ok(queued)
-    })
+    }
 }
 
 /// The newest mails of the outbox, newest first: queued, sent and failed.

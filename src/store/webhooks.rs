@@ -408,6 +408,20 @@ pub(crate) fn on_overdue(
     })
 }
 
+/// The ids of the endpoints that want `event`.
+pub(crate) fn endpoints_wanting(conn: &mut DbConnection, event: &str) -> StoreResult<Vec<String>> {
+    let endpoints: Vec<(String, String)> = webhook_endpoints::table
+        .select((webhook_endpoints::id, webhook_endpoints::events))
+        .load(conn)?;
+    let mut wanted = Vec::new();
+    for (id, events) in endpoints {
+        if events_of(&events, &id)?.iter().any(|p| p.matches(event)) {
+            wanted.push(id);
+        }
+    }
+    Ok(wanted)
+}
+
 /// Queues an event about a record to the endpoints that want it, with the data `data` reads
 /// (only when one does); returns the id of one delivery.
 fn queue_event(
@@ -418,15 +432,7 @@ fn queue_event(
     changes: Option<&Map<String, Value>>,
     data: impl FnOnce(&mut DbConnection) -> StoreResult<Value>,
 ) -> StoreResult<Option<String>> {
-    let endpoints: Vec<(String, String)> = webhook_endpoints::table
-        .select((webhook_endpoints::id, webhook_endpoints::events))
-        .load(conn)?;
-    let mut wanted = Vec::new();
-    for (id, events) in endpoints {
-        if events_of(&events, &id)?.iter().any(|p| p.matches(event)) {
-            wanted.push(id);
-        }
-    }
+    let wanted = endpoints_wanting(conn, event)?;
     if wanted.is_empty() {
         return Ok(None);
     }

@@ -338,6 +338,19 @@ async fn the_minutes_give_one_digest_per_owner_a_week_before_and_on_the_day(back
     assert!(overdue.contains("Forfalt"), "{overdue}");
     assert!(overdue.contains(second["id"].as_str().unwrap()));
     assert!(!overdue.contains(first["id"].as_str().unwrap()));
+
+    // Then weekly: nothing six days after that, again seven days after.
+    let six_days = worker(&app, "2024-09-06", Some(&sink), Rules::default());
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    six_days.stop();
+    assert_eq!(sink.got().len(), 5);
+    let a_week = worker(&app, "2024-09-07", Some(&sink), Rules::default());
+    let got = sink.wait_for(6).await;
+    a_week.stop();
+    assert_eq!(got.len(), 6);
+    let overdue = text_of(&got[5]);
+    assert!(overdue.contains("Forfalt"), "{overdue}");
+    assert!(overdue.contains(second["id"].as_str().unwrap()));
 }
 
 async fn the_secretariat_gets_a_weekly_summary_and_the_points_nobody_can_be_told_of(

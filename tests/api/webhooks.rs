@@ -658,6 +658,7 @@ async fn imports_and_passed_deadlines_are_events_too(backend: Backend) {
 
 on_both_backends!(
     imports_and_passed_deadlines_are_events_too,
+    passed_deadlines_of_a_large_log_are_told_once_in_batches,
     a_status_change_reaches_the_receiver_signed_within_a_second,
     a_receiver_that_is_down_gets_every_change_later_in_order,
     deliveries_that_fail_for_a_day_disable_the_endpoint_with_the_reason,
@@ -666,3 +667,66 @@ on_both_backends!(
     a_change_refused_queues_nothing_and_removal_drops_the_queue,
     webhooks_refuse_bad_input_and_non_admins,
 );
+
+/// More overdue points than one batch holds (500): each is told of once, over several write
+/// transactions, and a second run finds none left to tell. Thirteen cases are made through
+/// the API, each with point 1; points 2 to 95 of each are copies made in one SQL statement,
+/// each with a deadline of its own.
+async fn passed_deadlines_of_a_large_log_are_told_once_in_batches(backend: Backend) {
+    const CASES: i64 = 13;
+    const POINTS: i64 = CASES * 95;
+    let app = TestApp::spawn_allowing_private_webhooks(backend).await;
+    let receiver = Receiver::down();
+    register(&app, &receiver.url(), &["decision.overdue"]).await;
+    let meeting = meeting(&app).await;
+    for case in 1..=CASES {
+        point(&app, &meeting, &format!("{case}/24")).await;
+    }
+    let (series, id, deadline) = match backend {
+        Backend::Sqlite => (
+            "WITH RECURSIVE s(n) AS (SELECT 2 UNION ALL SELECT n + 1 FROM s WHERE n < 95) SELECT n FROM s",
+            "printf('00000000-0000-4000-8000-%012d', d.case_serial * 1000 + n)",
+            "date('2024-01-01', '+' || (n * d.case_serial % 300) || ' days')",
+        ),
+        Backend::Postgres => (
+            "SELECT generate_series(2, 95) AS n",
+            "'00000000-0000-4000-8000-' || lpad(CAST(d.case_serial * 1000 + n AS TEXT), 12, '0')",
+            "CAST('2024-01-01' AS DATE) + CAST(n * d.case_serial % 300 AS INTEGER)",
+        ),
+    };
+    let sql = format!(
+        "INSERT INTO decisions (id, case_id, position, position_sort, text, kind, deadline, status, \
+         search_text, created_at, updated_at, version, updated_by, is_public, case_committee, \
+         case_year, case_serial) \
+         SELECT {id}, d.case_id, CAST(n AS TEXT), n, d.text, d.kind, {deadline}, d.status, \
+         d.search_text, d.created_at, d.updated_at, 1, d.updated_by, d.is_public, d.case_committee, \
+         d.case_year, d.case_serial FROM ({series}) s, decisions d"
+    );
+    app.store
+        .run_blocking(move |conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(sql).execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let at = today.and_hms_opt(6, 0, 0).unwrap();
+    let run = || {
+        app.store
+            .run_blocking(move |conn| {
+                vedtakslogg::store::reminders::overdue_events(conn, today, at)
+            })
+            .unwrap()
+    };
+    assert_eq!(run(), POINTS as usize, "every overdue point, once");
+    assert_eq!(run(), 0, "none told twice");
+    let keys: i64 = app
+        .store
+        .run_blocking(|conn| {
+            use diesel::prelude::*;
+            use vedtakslogg::store::schema::reminder_keys;
+            Ok(reminder_keys::table.count().get_result(conn)?)
+        })
+        .unwrap();
+    assert_eq!(keys, POINTS);
+}
