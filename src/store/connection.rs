@@ -217,7 +217,54 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    let turn = if sqlite && !in_transaction(conn).map_err(E::from)? {
+        current_write_turn()
+    } else {
+        None
+    };
+    let _turn = turn.as_ref().map(WriteTurn::take);
     run_in_transaction(conn, "BEGIN IMMEDIATE", "BEGIN", Some(WRITE_LOCK_KEY), f)
+}
+
+/// The turn that the writers of one SQLite database in this process take before `BEGIN
+/// IMMEDIATE`. SQLite lets a writer that finds the database locked sleep and try again, up to
+/// 100 ms at a time however soon the lock is free, so writers that queue on SQLite itself wait
+/// out those sleeps (p99 of a status change from 6 clients: 0.3-0.4 s); on this lock the next
+/// writer starts as soon as the last one commits. Writers of other processes (the command
+/// line) still wait on SQLite's busy timeout.
+#[derive(Debug, Clone, Default)]
+pub struct WriteTurn(std::sync::Arc<std::sync::Mutex<()>>);
+
+thread_local! {
+    /// The write turn of the store whose work runs on this thread, if any.
+    static WRITE_TURN: std::cell::RefCell<Option<WriteTurn>> = const { std::cell::RefCell::new(None) };
+}
+
+fn current_write_turn() -> Option<WriteTurn> {
+    WRITE_TURN.with(|turn| turn.borrow().clone())
+}
+
+impl WriteTurn {
+    fn take(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A writer that panicked held nothing that needs repair: its transaction rolled back.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `work` with this as the turn its write transactions take on this thread.
+    pub(crate) fn around<T>(&self, work: impl FnOnce() -> T) -> T {
+        struct Restore(Option<WriteTurn>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let previous = self.0.take();
+                WRITE_TURN.with(|turn| *turn.borrow_mut() = previous);
+            }
+        }
+        let _restore = Restore(WRITE_TURN.with(|turn| turn.replace(Some(self.clone()))));
+        work()
+    }
 }
 
 thread_local! {

@@ -261,6 +261,8 @@ pub struct Store {
     backend: Backend,
     callers: std::sync::Arc<tokens::CallerCache>,
     stats: std::sync::Arc<kept::KeptAnswers<overview::StatsFilter, overview::Stats>>,
+    /// The turn this store's SQLite writers take (see [`connection::WriteTurn`]).
+    write_turn: connection::WriteTurn,
 }
 
 impl Store {
@@ -274,6 +276,7 @@ impl Store {
                 backend: config.backend,
                 callers: std::sync::Arc::default(),
                 stats: std::sync::Arc::default(),
+                write_turn: connection::WriteTurn::default(),
             },
             applied,
         ))
@@ -289,10 +292,10 @@ impl Store {
         F: FnOnce(&mut DbConnection) -> StoreResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, turn) = (self.pool.clone(), self.write_turn.clone());
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            let result = work(&mut conn);
+            let result = turn.around(|| work(&mut conn));
             connection::discard_if_lost(&mut conn, result)
         })
         .await
@@ -338,7 +341,7 @@ impl Store {
         work: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut conn = self.pool.get()?;
-        let result = work(&mut conn);
+        let result = self.write_turn.around(|| work(&mut conn));
         connection::discard_if_lost(&mut conn, result)
     }
 
