@@ -500,7 +500,17 @@ fn generate(store: &Store, points: usize) -> Dataset {
             if let DbConnection::Sqlite(_) = conn {
                 conn.batch_execute("PRAGMA cache_size = -262144")?;
             }
+            // PostgreSQL loads with its triggers off (the tallies are counted once after; see
+            // `recount_tallies`); that takes a superuser, as the test server's `postgres` is.
+            let postgres = matches!(conn, DbConnection::Postgres(_));
+            if postgres {
+                conn.batch_execute("SET session_replication_role = replica")?;
+            }
             let data = conn.transaction(|conn| generate_in(conn, points))?;
+            if postgres {
+                conn.batch_execute("SET session_replication_role = DEFAULT")?;
+                vedtakslogg::store::overview::recount_tallies(conn)?;
+            }
             fill_search_index(conn)?;
             match conn {
                 DbConnection::Sqlite(_) => {

@@ -373,6 +373,25 @@ pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats
     })
 }
 
+/// Counts the dashboard's tallies again from the points, as migration 000016 first filled
+/// them: for a log loaded in bulk with the database's triggers off (the benchmark's generator;
+/// on PostgreSQL, one transaction that moves the same tally rows many times keeps every old
+/// version of them until it commits, so triggers would make a bulk load quadratic).
+pub fn recount_tallies(conn: &mut DbConnection) -> StoreResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "DELETE FROM meeting_tallies; DELETE FROM owner_tallies; \
+         INSERT INTO meeting_tallies (meeting_id, status, deadline, is_public, owned, points) \
+         SELECT meeting_id, status, deadline, is_public, owned, count(*) FROM point_tallies \
+         GROUP BY meeting_id, status, deadline, is_public, owned; \
+         INSERT INTO owner_tallies (owner_id, meeting_id, status, deadline, is_public, points) \
+         SELECT decision_owners.owner_id, p.meeting_id, p.status, p.deadline, p.is_public, count(*) \
+         FROM point_tallies p JOIN decision_owners ON decision_owners.decision_id = p.decision_id \
+         GROUP BY decision_owners.owner_id, p.meeting_id, p.status, p.deadline, p.is_public;",
+    )?;
+    Ok(())
+}
+
 /// How many decision points a page of the report, the calendar or the follow-up list holds.
 pub const PAGE: i64 = 500;
 
