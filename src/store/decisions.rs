@@ -922,8 +922,8 @@ fn key_of(sort: DecisionSort, (decision, case, _, code): &JoinedRow) -> Decision
 }
 
 /// The dates that stand for "no deadline" in each direction, as `deadline_order` writes them.
-const NO_DEADLINE_ASC: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
-const NO_DEADLINE_DESC: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
+const NO_DEADLINE_ASC: NaiveDate = super::LAST_DAY;
+const NO_DEADLINE_DESC: NaiveDate = super::FIRST_DAY;
 
 fn to_decisions(
     conn: &mut DbConnection,

@@ -26,7 +26,7 @@ pub mod webhooks;
 
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::config::{Backend, DatabaseConfig};
@@ -252,6 +252,11 @@ pub(crate) fn one_of(
         .bind::<diesel::sql_types::Text, _>(json_list(values))
         .sql(close)
 }
+
+/// The ends of the calendar the store writes: the first and last dates a column can hold on
+/// both backends, used where a date stands for "none" or for an open end.
+pub(crate) const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+pub(crate) const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
 
 /// The store as the rest of the service sees it: a pool, and a way to run blocking diesel
 /// work off the async executor.

@@ -187,8 +187,8 @@ macro_rules! narrow_to_meetings_asked_for {
     ($query:ident, $meeting:expr, $filter:expr) => {{
         let filter: &StatsFilter = $filter;
         // An open end of the period reaches every date a meeting can have.
-        let from = filter.from.unwrap_or(FIRST_DAY);
-        let to = filter.to.unwrap_or(LAST_DAY);
+        let from = filter.from.unwrap_or(super::FIRST_DAY);
+        let to = filter.to.unwrap_or(super::LAST_DAY);
         let in_period = meetings::meeting_date.between(from, to);
         match &filter.committee {
             Some(code) => {
@@ -209,24 +209,6 @@ macro_rules! narrow_to_meetings_asked_for {
             }
             None => {}
         }
-    }};
-}
-
-/// The ends of the calendar a meeting's date can be within.
-const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
-const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
-
-/// The meetings a [`StatsFilter`] asks for (its committee and period), with their dates and
-/// committees: a boxed query, so that the optional filters can be added.
-macro_rules! meetings_asked_for {
-    ($filter:expr, select $select:expr) => {{
-        let filter: &StatsFilter = $filter;
-        let mut query = meetings::table
-            .inner_join(committees::table)
-            .select($select)
-            .into_boxed();
-        committee_and_period!(query, filter);
-        query
     }};
 }
 
@@ -271,14 +253,17 @@ pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats
             .into_boxed();
         narrow_to_meetings_asked_for!(query, meeting_tallies::meeting_id, filter);
         let rows: Vec<(String, DecisionStatus, bool, StatusSums)> = query.load(conn)?;
-        let facts: HashMap<String, (NaiveDate, String)> = meetings_asked_for!(
-            filter,
-            select(meetings::id, meetings::meeting_date, committees::code)
-        )
-        .load::<(String, NaiveDate, String)>(conn)?
-        .into_iter()
-        .map(|(id, date, code)| (id, (date, code)))
-        .collect();
+        // The dates and committees of the meetings asked for, joined to the groups.
+        let mut meetings_asked_for = meetings::table
+            .inner_join(committees::table)
+            .select((meetings::id, meetings::meeting_date, committees::code))
+            .into_boxed();
+        committee_and_period!(meetings_asked_for, filter);
+        let facts: HashMap<String, (NaiveDate, String)> = meetings_asked_for
+            .load::<(String, NaiveDate, String)>(conn)?
+            .into_iter()
+            .map(|(id, date, code)| (id, (date, code)))
+            .collect();
         let mut meeting_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
         let mut unowned = StatusCounts::default();
         for (meeting_id, status, owned, (points, overdue, due_soon)) in rows {
