@@ -384,7 +384,9 @@ pub struct SearchMatch {
     /// The text around the words found, which are marked with [ and ].
     #[schema(example = "... ber sekretariatet utarbeide en [vedtakslogg] som benyttes ...")]
     pub snippet: String,
-    /// Higher is better; comparable only within one search.
+    /// Higher is better; comparable only within one search. Sorted by relevance, it is the
+    /// engine's ranking (bm25 on SQLite, `ts_rank` on PostgreSQL); in other orders SQLite
+    /// weighs the words as found in the point's own text.
     pub score: f64,
 }
 

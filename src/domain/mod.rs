@@ -26,7 +26,7 @@ pub use enums::{
 pub use ids::{CaseId, CommitteeId, DecisionId, LinkId, MeetingId, OwnerId};
 pub use position::Position;
 pub use schema::OwnerName;
-pub use snippet::snippet;
+pub use snippet::{has_every_term, snippet, term_score};
 pub use text::{NonEmptyText, fold, fold_text, sha256_hex};
 
 /// A value that failed to parse, with a message fit for an API client.

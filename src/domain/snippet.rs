@@ -47,6 +47,53 @@ pub fn snippet(text: &str, terms: &[String]) -> Option<String> {
     Some(out)
 }
 
+/// Whether every one of `terms` (lower case) starts a word of `text`: the index's own test of
+/// a search, for a point read in another order than the index's.
+pub fn has_every_term(text: &str, terms: &[String]) -> bool {
+    let mut found = vec![false; terms.len()];
+    for word in words(text) {
+        let word = word.to_lowercase();
+        for (term, seen) in terms.iter().zip(found.iter_mut()) {
+            *seen |= word.starts_with(term.as_str());
+        }
+    }
+    found.iter().all(|seen| *seen)
+}
+
+/// How well `text` matches `terms`, higher is better: each term's words weighed as the index's
+/// bm25 weighs them (saturating with their count, less in a long text), every term alike.
+pub fn term_score(text: &str, terms: &[String]) -> f64 {
+    // bm25's constants, and the length of a point's text in words as the log's points have it.
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    const TYPICAL_WORDS: f64 = 40.0;
+    let mut counts = vec![0u32; terms.len()];
+    let mut length = 0u32;
+    for word in words(text) {
+        length += 1;
+        let word = word.to_lowercase();
+        for (term, count) in terms.iter().zip(counts.iter_mut()) {
+            if word.starts_with(term.as_str()) {
+                *count += 1;
+            }
+        }
+    }
+    let norm = K1 * (1.0 - B + B * f64::from(length) / TYPICAL_WORDS);
+    counts
+        .iter()
+        .map(|&count| {
+            let tf = f64::from(count);
+            tf * (K1 + 1.0) / (tf + norm)
+        })
+        .sum()
+}
+
+/// The words of `text`: runs of letters and digits.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+}
+
 struct Word {
     start: usize,
     end: usize,
@@ -126,5 +173,33 @@ mod tests {
             snippet("Tiltak · Helse Fonna HF", &terms(&["fonna"])).as_deref(),
             Some("Tiltak · Helse [Fonna] HF")
         );
+    }
+
+    #[test]
+    fn every_term_must_start_a_word() {
+        let text = "Kommunene melder inn behov for e-læringskurs";
+        assert!(has_every_term(text, &terms(&["kommune", "læring"])));
+        assert!(has_every_term(text, &terms(&["e", "behov"])));
+        assert!(!has_every_term(text, &terms(&["kommune", "fonna"])));
+        assert!(
+            !has_every_term(text, &terms(&["ommune"])),
+            "a term starts a word"
+        );
+        assert!(!has_every_term("", &terms(&["kommune"])));
+    }
+
+    #[test]
+    fn more_of_the_words_and_a_shorter_text_score_higher() {
+        let once = term_score("kommune og helse", &terms(&["kommune"]));
+        let twice = term_score("kommune og kommunene", &terms(&["kommune"]));
+        let long = term_score(
+            &format!("kommune {}", "ord ".repeat(80)),
+            &terms(&["kommune"]),
+        );
+        assert!(
+            twice > once && once > long && long > 0.0,
+            "{twice} {once} {long}"
+        );
+        assert_eq!(term_score("helse", &terms(&["kommune"])), 0.0);
     }
 }

@@ -75,6 +75,18 @@ pub struct Manager {
     url: String,
 }
 
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// SQLite only: whether every one of `terms` (lower case, separated by spaces) starts a
+    /// word of `body`, as the full-text index matches a search. A search for a word found in
+    /// much of the log tests each point with it while walking an order's index: the index
+    /// itself gathers every word that starts with a term before it can answer for one point.
+    fn vl_has_every_term(
+        body: diesel::sql_types::Text,
+        terms: diesel::sql_types::Text,
+    ) -> diesel::sql_types::Bool;
+}
+
 impl ManageConnection for Manager {
     type Connection = DbConnection;
     type Error = r2d2::Error;
@@ -108,6 +120,11 @@ impl ManageConnection for Manager {
                      PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; \
                      PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY;",
                 )
+                .map_err(r2d2::Error::QueryError)?;
+                vl_has_every_term_utils::register_impl(&mut conn, |body: String, terms: String| {
+                    let terms: Vec<String> = terms.split(' ').map(str::to_owned).collect();
+                    crate::domain::has_every_term(&body, &terms)
+                })
                 .map_err(r2d2::Error::QueryError)?;
                 conn.set_instrumentation(StatementTimer::default());
                 Ok(DbConnection::Sqlite(conn))

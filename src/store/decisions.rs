@@ -220,6 +220,11 @@ struct Prepared {
     kinds: Vec<&'static str>,
     search: Option<String>,
     text_search: TextSearch,
+    /// SQLite, in an order other than relevance: how many points the search matches with the
+    /// filter, counted from the full-text index up to one past [`GATHERED_MATCHES`].
+    matches_counted: Option<usize>,
+    /// The search's words, lower case and separated by spaces, for `vl_has_every_term`.
+    terms: String,
     backend: Backend,
     today: NaiveDate,
 }
@@ -437,6 +442,20 @@ fn has_words(q: Option<&str>) -> bool {
     q.is_some_and(|q| !q.trim().is_empty())
 }
 
+/// Whether a filter decides on the point's case or meeting, not on the point's own columns.
+fn needs_case(filter: &DecisionFilter) -> bool {
+    filter.meeting.is_some()
+        || filter.meeting_from.is_some()
+        || filter.meeting_to.is_some()
+        || filter.visibility == Visibility::PublicOnly
+}
+
+/// A search on SQLite that matches more than this many points, in an order other than
+/// relevance, is tested point by point on each point's text while the order's index is walked:
+/// a page is then found within a few thousand points. Fewer matches are gathered from the
+/// full-text index and sorted.
+const GATHERED_MATCHES: i64 = 5_000;
+
 /// The columns of a listed point.
 type JoinedRow = (DecisionRow, CaseKeyRow, NaiveDate, String);
 
@@ -479,15 +498,76 @@ impl Prepared {
                 "sort: relevance needs a search (q)".into(),
             ));
         }
-        Ok(Self {
+        let mut prepared = Self {
             owner_id,
             owner_has_few,
             statuses: filter.statuses.iter().map(DecisionStatus::as_str).collect(),
             kinds: filter.kinds.iter().map(DecisionKind::as_str).collect(),
             search,
             text_search,
+            matches_counted: None,
+            terms: search_terms(filter.q.as_deref().unwrap_or_default()).join(" "),
             backend,
             today: today(),
+        };
+        if let (Backend::Sqlite, Some(search)) = (backend, &prepared.search)
+            && filter.sort != DecisionSort::Relevance
+        {
+            let counted =
+                prepared.count_from_search_index(conn, filter, search, GATHERED_MATCHES + 1)?;
+            prepared.matches_counted = Some(counted);
+        }
+        Ok(prepared)
+    }
+
+    /// Whether the search is tested point by point while an order's index is walked (SQLite, a
+    /// search matching more than [`GATHERED_MATCHES`] points), rather than its matches gathered
+    /// from the full-text index and sorted.
+    fn search_walks(&self) -> bool {
+        self.matches_counted
+            .is_some_and(|found| found > GATHERED_MATCHES as usize)
+    }
+
+    /// How many points match the search and the filter, up to `cap`: the full-text index leads
+    /// and the count stops at the cap, instead of gathering every match first (SQLite).
+    fn count_from_search_index(
+        &self,
+        conn: &mut DbConnection,
+        filter: &DecisionFilter,
+        search: &str,
+        cap: i64,
+    ) -> StoreResult<usize> {
+        use super::schema::{decision_search, decision_search_docs};
+        let unsearched = self.without_search();
+        let matching = || sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.to_owned());
+        Ok(if needs_case(filter) {
+            let query = decisions::table
+                .inner_join(cases::table.inner_join(meetings::table))
+                .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+                .inner_join(decision_search_docs::table)
+                .inner_join(
+                    decision_search::table.on(decision_search::rowid.eq(decision_search_docs::doc)),
+                )
+                .filter(matching())
+                .into_boxed();
+            filter_decisions!(query, filter, &unsearched)
+                .select(sql::<Integer>("1"))
+                .limit(cap)
+                .load::<i32>(conn)?
+                .len()
+        } else {
+            let query = decisions::table
+                .inner_join(decision_search_docs::table)
+                .inner_join(
+                    decision_search::table.on(decision_search::rowid.eq(decision_search_docs::doc)),
+                )
+                .filter(matching())
+                .into_boxed();
+            filter_point_columns!(query, filter, &unsearched)
+                .select(sql::<Integer>("1"))
+                .limit(cap)
+                .load::<i32>(conn)?
+                .len()
         })
     }
 
@@ -508,6 +588,16 @@ impl Prepared {
     /// The points that match the search, as a condition on the point: each engine finds them
     /// through its own index.
     fn search_condition(&self, search: &str) -> super::TextBoundCondition {
+        if self.search_walks() {
+            // Tested on the point's own text: asking the index for one point would gather
+            // every word that starts with a term, for every point walked.
+            return diesel::dsl::sql::<Bool>(
+                "EXISTS (SELECT 1 FROM decision_search_docs d \
+                 WHERE d.decision_id = decisions.id AND vl_has_every_term(d.body, ",
+            )
+            .bind::<Text, _>(self.terms.clone())
+            .sql("))");
+        }
         let sql = match self.backend {
             Backend::Sqlite => "decisions.id IN (SELECT d.decision_id FROM decision_search \
                  JOIN decision_search_docs d ON d.doc = decision_search.rowid \
@@ -538,30 +628,11 @@ impl Prepared {
             ..self.clone()
         };
         let this = &counting;
-        let needs_case = filter.meeting.is_some()
-            || filter.meeting_from.is_some()
-            || filter.meeting_to.is_some()
-            || filter.visibility == Visibility::PublicOnly;
-        let found = if let (Backend::Sqlite, Some(search), false) =
-            (this.backend, &this.search, needs_case)
-        {
-            // The full-text index leads and the count stops early, instead of gathering every
-            // match first.
-            use super::schema::{decision_search, decision_search_docs};
-            let unsearched = this.without_search();
-            let query = decisions::table
-                .inner_join(decision_search_docs::table)
-                .inner_join(
-                    decision_search::table.on(decision_search::rowid.eq(decision_search_docs::doc)),
-                )
-                .filter(sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.clone()))
-                .into_boxed();
-            filter_point_columns!(query, filter, &unsearched)
-                .select(sql::<Integer>("1"))
-                .limit(super::COUNT_LIMIT + 1)
-                .load::<i32>(conn)?
-                .len()
-        } else if needs_case {
+        let found = if let Some(found) = self.matches_counted {
+            found
+        } else if let (Backend::Sqlite, Some(search)) = (this.backend, &this.search) {
+            this.count_from_search_index(conn, filter, search, super::COUNT_LIMIT + 1)?
+        } else if needs_case(filter) {
             matching_decisions!(filter, this)
                 .select(sql::<Integer>("1"))
                 .limit(super::COUNT_LIMIT + 1)
@@ -1402,11 +1473,11 @@ fn attach_snippets(
     }
     let ids = super::json_list(items.iter().map(|item| item.id.to_string()));
     let found: Vec<Snippet> = match conn {
-        // With the score from the ranked page, the snippets are made from the page's own
-        // texts: asking the index for each entry runs the whole search again for every one
-        // (a word's prefix is merged from every word that starts with it). In other orders the
-        // index is read once in full for the scores.
-        DbConnection::Sqlite(sqlite) if scores.is_some() => {
+        // The snippets are made from the page's own texts: asking the index for each entry
+        // runs the whole search again for every one (a word's prefix is merged from every word
+        // that starts with it), and its scores would read every match. A ranked page brings
+        // the index's scores; in other orders the score weighs the words in the text itself.
+        DbConnection::Sqlite(sqlite) => {
             use super::schema::decision_search_docs;
             let terms = search_terms(q);
             decision_search_docs::table
@@ -1425,21 +1496,11 @@ fn attach_snippets(
                     crate::domain::snippet(&body, &terms).map(|snippet| Snippet {
                         decision_id,
                         snippet,
-                        score: 0.0,
+                        score: crate::domain::term_score(&body, &terms),
                     })
                 })
                 .collect()
         }
-        DbConnection::Sqlite(sqlite) => diesel::sql_query(
-            "SELECT d.decision_id AS decision_id, \
-             snippet(decision_search, 0, '[', ']', '…', 14) AS snippet, \
-             -bm25(decision_search) AS score \
-             FROM decision_search JOIN decision_search_docs d ON d.doc = decision_search.rowid \
-             WHERE decision_search MATCH ? AND d.decision_id IN (SELECT value FROM json_each(?))",
-        )
-        .bind::<Text, _>(search)
-        .bind::<Text, _>(&ids)
-        .load(sqlite)?,
         DbConnection::Postgres(pg) => {
             let (vector, config) = text_search.vector_and_config();
             diesel::sql_query(format!(

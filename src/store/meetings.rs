@@ -119,6 +119,59 @@ fn to_meetings(
         .collect()
 }
 
+/// A meeting as a filter offers it: which committee's, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingChoice {
+    pub id: MeetingId,
+    pub committee: CommitteeCode,
+    pub date: NaiveDate,
+}
+
+/// The newest `limit` meetings, newest first, and the meeting `chosen` after them when it is
+/// older: what a filter offers. Read from the date index without counting their cases, so that
+/// a log of decades costs what a year's does.
+pub fn choices(
+    conn: &mut DbConnection,
+    chosen: Option<MeetingId>,
+    limit: i64,
+) -> StoreResult<Vec<MeetingChoice>> {
+    super::read_transaction(conn, |conn| {
+        let live = || {
+            meetings::table
+                .inner_join(committees::table)
+                .filter(meetings::deleted_at.is_null())
+                .select((meetings::id, committees::code, meetings::meeting_date))
+        };
+        let mut rows: Vec<(String, String, NaiveDate)> = live()
+            .order((
+                meetings::meeting_date.desc(),
+                committees::code,
+                meetings::id,
+            ))
+            .limit(limit)
+            .load(conn)?;
+        if let Some(chosen) = chosen.map(|id| id.to_string())
+            && !rows.iter().any(|(id, _, _)| *id == chosen)
+        {
+            rows.extend(
+                live()
+                    .filter(meetings::id.eq(chosen))
+                    .first::<(String, String, NaiveDate)>(conn)
+                    .optional()?,
+            );
+        }
+        rows.into_iter()
+            .map(|(id, code, date)| {
+                Ok(MeetingChoice {
+                    id: parse_stored(&id, "meetings.id")?,
+                    committee: parse_stored(&code, "committees.code")?,
+                    date,
+                })
+            })
+            .collect()
+    })
+}
+
 /// Where a page of meetings ends: meetings are ordered by date, committee and id, or by the
 /// time of their last change for a mirror.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

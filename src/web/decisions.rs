@@ -13,7 +13,7 @@ use chrono::Utc;
 use crate::domain::{CommitteeCode, DecisionKind, DecisionStatus, MeetingId};
 use crate::report::log;
 use crate::store::decisions::{self, Decision, DecisionFilter, DecisionKey, DecisionSort};
-use crate::store::meetings::{self, Meeting, MeetingFilter};
+use crate::store::meetings::{self, MeetingChoice};
 use crate::store::{Count, Store, Visibility};
 
 /// Points on one page.
@@ -27,8 +27,9 @@ const STATUSES: [DecisionStatus; 4] = [
     DecisionStatus::Cancelled,
 ];
 
-/// More meetings than the log will hold for decades: all of them are offered as a filter.
-const MOST_MEETINGS: i64 = 2000;
+/// The meetings the filter offers: the newest ones, some years of a committee's meetings.
+/// An older meeting is reached from its own page, whose link chooses it here.
+const MEETINGS_OFFERED: i64 = 200;
 
 /// The filters of the list as the URL holds them.
 #[derive(Debug, Default)]
@@ -256,7 +257,7 @@ struct DecisionsPage {
     errors: Vec<FieldError>,
     statuses: [DecisionStatus; 4],
     kinds: &'static [DecisionKind],
-    meetings: Vec<Meeting>,
+    meetings: Vec<MeetingChoice>,
     /// The query string of the filters, for the report links.
     filters: String,
 }
@@ -300,16 +301,15 @@ impl DecisionsPage {
     }
 }
 
-/// The meetings offered in the filter, newest first.
-async fn meetings_offered(store: &Store, visibility: Visibility) -> Result<Vec<Meeting>, WebError> {
-    let filter = MeetingFilter {
-        visibility,
-        ..MeetingFilter::default()
-    };
-    let found = store
-        .run(move |conn| meetings::list(conn, &filter, None, MOST_MEETINGS))
-        .await?;
-    Ok(found.items.into_iter().rev().collect())
+/// The meetings offered in the filter, newest first, and the one chosen by the link.
+async fn meetings_offered(
+    store: &Store,
+    query: &ListQuery,
+) -> Result<Vec<MeetingChoice>, WebError> {
+    let chosen = query.meeting.parse::<MeetingId>().ok();
+    Ok(store
+        .run(move |conn| meetings::choices(conn, chosen, MEETINGS_OFFERED))
+        .await?)
 }
 
 /// `GET /vedtakspunkter`.
@@ -322,7 +322,7 @@ pub async fn page(
     let query = ListQuery::parse(req.query_string());
     let after = query.after.as_deref().map(decode_cursor).transpose()?;
     let chrome = Chrome::new("Vedtakspunkter", section::DECISIONS, &visitor);
-    let meetings = meetings_offered(&store, visibility).await?;
+    let meetings = meetings_offered(&store, &query).await?;
     let filters = query.filters().finish();
     let filter = match query.filter(visibility) {
         Ok(filter) => filter,

@@ -15,6 +15,7 @@ crate::on_both_backends!(
     the_report_comes_as_json_csv_for_excel_and_printable_html,
     stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables,
     the_kept_tallies_equal_a_count_from_scratch_after_every_kind_of_change,
+    a_word_in_much_of_the_log_pages_in_deadline_order_as_a_rare_word_does,
 );
 
 /// Two meetings of ASU and one of AU, with points of every status.
@@ -689,28 +690,7 @@ async fn stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables
         committee = committee["id"].as_str().unwrap(),
         meetings = meetings.join(" "),
     );
-    app.store
-        .run(move |conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute(&sql).map_err(Into::into)
-        })
-        .await
-        .expect("the points are seeded");
-    // SQLite's full-text index reads a table of its own, which the store fills on each write.
-    if backend == Backend::Sqlite {
-        app.store
-            .run(|conn| {
-                use diesel::connection::SimpleConnection;
-                conn.batch_execute(
-                    "INSERT INTO decision_search_docs (decision_id, body) \
-                     SELECT id, search_text FROM decisions \
-                     WHERE id NOT IN (SELECT decision_id FROM decision_search_docs)",
-                )
-                .map_err(Into::into)
-            })
-            .await
-            .expect("the search index is filled");
-    }
+    seed(&app, backend, sql).await;
 
     // The lists page through them from indexes, counting up to 1,000.
     for query in [
@@ -1002,4 +982,166 @@ async fn the_kept_tallies_equal_a_count_from_scratch_after_every_kind_of_change(
         tally_rows(&app, "owner_tallies").0,
     ];
     assert_eq!(recounted, kept);
+}
+
+/// A search for a word found in most of the log, in deadline order, is a walk of the deadline
+/// index on SQLite that tests each point's text: it must list what a rare word's gathered and
+/// sorted matches would, page after page, with snippets, and with the other filters.
+async fn a_word_in_much_of_the_log_pages_in_deadline_order_as_a_rare_word_does(backend: Backend) {
+    const POINTS: i64 = 9_000;
+    let app = TestApp::spawn(backend).await;
+    let committee = app
+        .committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let meeting = app.meeting("ASU", "2024-06-19").await;
+    // Point n is point n % 100 + 1 of case n / 100 + 1; two in three are about the
+    // municipalities (6,000, more than SQLite gathers), one in three about health (3,000); one
+    // in ten has no deadline, one in four is done.
+    let (series, id, case_id, deadline) = match backend {
+        Backend::Sqlite => (
+            "WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < {last}) SELECT n FROM s",
+            "printf('00000000-0000-4000-8000-%012d', n)",
+            "printf('00000000-0000-4000-9000-%012d', n / 100)",
+            "date('2030-01-01', '+' || (n * 7919 % 1000) || ' days')",
+        ),
+        Backend::Postgres => (
+            "SELECT generate_series(0, {last}) AS n",
+            "'00000000-0000-4000-8000-' || lpad(CAST(n AS TEXT), 12, '0')",
+            "'00000000-0000-4000-9000-' || lpad(CAST(n / 100 AS TEXT), 12, '0')",
+            "CAST('2030-01-01' AS DATE) + CAST(n * 7919 % 1000 AS INTEGER)",
+        ),
+    };
+    let points = series.replace("{last}", &(POINTS - 1).to_string());
+    let text = "CASE WHEN n % 3 = 0 THEN 'Helse og omsorg' ELSE 'Kommunene melder behov' END";
+    let sql = format!(
+        "INSERT INTO cases (id, committee_id, meeting_id, case_year, case_serial, title, status, \
+         created_at, updated_at) \
+         SELECT {case_id}, '{committee}', '{meeting}', 2024, n / 100 + 1, 'Sak', 'decided', \
+         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM ({points}) AS numbers WHERE n % 100 = 0; \
+         INSERT INTO decisions (id, case_id, position, position_sort, text, kind, deadline, \
+         status, search_text, created_at, updated_at, version, updated_by, is_public, \
+         case_committee, case_year, case_serial) \
+         SELECT {id}, {case_id}, CAST(n % 100 + 1 AS TEXT), (n % 100 + 1) * 1000, {text}, \
+         'assignment', CASE WHEN n % 10 = 0 THEN NULL ELSE {deadline} END, \
+         CASE WHEN n % 4 = 0 THEN 'done' ELSE 'open' END, lower({text}), \
+         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 'test', TRUE, 'ASU', 2024, n / 100 + 1 \
+         FROM ({points}) AS numbers;",
+        committee = committee["id"].as_str().unwrap(),
+        meeting = meeting["id"].as_str().unwrap(),
+    );
+    seed(&app, backend, sql).await;
+
+    // The points in deadline order (none last, then by id), as the list must give them.
+    let start = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+    let in_order = |keep: &dyn Fn(i64) -> bool| {
+        let mut found: Vec<(chrono::NaiveDate, String)> = (0..POINTS)
+            .filter(|n| keep(*n))
+            .map(|n| {
+                let deadline = if n % 10 == 0 {
+                    chrono::NaiveDate::MAX
+                } else {
+                    start + chrono::TimeDelta::days(n * 7919 % 1000)
+                };
+                (deadline, format!("00000000-0000-4000-8000-{n:012}"))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (query, keep) in [
+        (
+            "q=kommune&sort=deadline",
+            &(|n: i64| n % 3 != 0) as &dyn Fn(i64) -> bool,
+        ),
+        ("q=kommunene+behov&sort=deadline", &|n| n % 3 != 0),
+        ("q=kommune&status=open&sort=deadline", &|n| {
+            n % 3 != 0 && n % 4 != 0
+        }),
+        ("q=helse&sort=deadline", &|n| n % 3 == 0),
+    ] {
+        let expected = in_order(keep);
+        let first = app
+            .get(&format!("/api/v1/decisions?{query}&limit=100"))
+            .await
+            .expect(200);
+        assert_eq!(ids(&first), expected[..100], "{query}");
+        assert_eq!(first["total"], 1000, "{query}");
+        assert_eq!(first["total_exact"], false, "{query}");
+        let cursor = first["next_cursor"].as_str().expect("more follow");
+        let second = app
+            .get(&format!(
+                "/api/v1/decisions?{query}&limit=100&cursor={cursor}"
+            ))
+            .await
+            .expect(200);
+        assert_eq!(ids(&second), expected[100..200], "{query}, second page");
+        let item = &first["items"][0];
+        assert!(
+            item["search"]["snippet"]
+                .as_str()
+                .is_some_and(|s| s.contains('[')),
+            "{query}: {item}"
+        );
+        assert!(
+            item["search"]["score"].as_f64().is_some_and(|s| s > 0.0),
+            "{item}"
+        );
+    }
+    // Latest deadline first (points without one still last): the index walked backwards.
+    let mut latest: Vec<(chrono::NaiveDate, String)> = (0..POINTS)
+        .filter(|n| n % 3 != 0 && n % 10 != 0)
+        .map(|n| {
+            (
+                start + chrono::TimeDelta::days(n * 7919 % 1000),
+                format!("00000000-0000-4000-8000-{n:012}"),
+            )
+        })
+        .collect();
+    latest.sort();
+    let latest: Vec<String> = latest.into_iter().rev().take(7).map(|(_, id)| id).collect();
+    let last = app
+        .get("/api/v1/decisions?q=kommune&sort=-deadline&limit=7")
+        .await
+        .expect(200);
+    assert_eq!(ids(&last), latest);
+    let none = app
+        .get("/api/v1/decisions?q=kommune+fonna&sort=deadline&limit=10")
+        .await
+        .expect(200);
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    assert_eq!(none["total"], 0);
+}
+
+/// Runs the bulk SQL that seeds a large log, then indexes its points for SQLite's full-text
+/// search, which reads a table of its own that the store fills on each write.
+async fn seed(app: &TestApp, backend: Backend, sql: String) {
+    app.store
+        .run(move |conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(&sql).map_err(Into::into)
+        })
+        .await
+        .expect("the points are seeded");
+    if backend == Backend::Sqlite {
+        app.store
+            .run(|conn| {
+                use diesel::connection::SimpleConnection;
+                conn.batch_execute(
+                    "INSERT INTO decision_search_docs (decision_id, body) \
+                     SELECT id, search_text FROM decisions \
+                     WHERE id NOT IN (SELECT decision_id FROM decision_search_docs)",
+                )
+                .map_err(Into::into)
+            })
+            .await
+            .expect("the search index is filled");
+    }
 }

@@ -197,7 +197,53 @@ async fn anonymous_reports_never_hold_a_point_that_is_not_public(backend: Backen
     assert!(!printed.contains("Punkt 2 i sak 24/24"));
 }
 
+/// The meeting filter offers the newest 200 meetings, newest first, without reading their
+/// cases; an older meeting chosen by a link (from its own page) is offered too, and chosen.
+async fn the_meeting_filter_offers_the_newest_meetings_and_the_one_a_link_chose(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).expect("a date");
+    let mut meetings = Vec::new();
+    for week in 0..201 {
+        let date = start + chrono::Days::new(7 * week);
+        meetings.push(app.meeting("ASU", &date.to_string()).await);
+    }
+    let (oldest, newest) = (&meetings[0], &meetings[200]);
+    account(&app, "au@kommune.no", "Anne Arbeidsutvalg", Role::Reader).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("au@kommune.no", PASSWORD).await;
+
+    let page = browser.get("/vedtakspunkter").await;
+    assert_eq!(page.status(), 200);
+    let text = page.text();
+    let offered =
+        |text: &str, meeting: &Value| text.contains(&format!("<option value=\"{}\"", id(meeting)));
+    assert!(offered(&text, newest) && offered(&text, &meetings[1]));
+    assert!(!offered(&text, oldest), "the 201st newest is not offered");
+    let first = text
+        .find(&format!("value=\"{}\"", id(newest)))
+        .expect("newest offered");
+    let second = text
+        .find(&format!("value=\"{}\"", id(&meetings[199])))
+        .expect("second newest offered");
+    assert!(first < second, "newest first");
+
+    let chosen = browser
+        .get(&format!("/vedtakspunkter?mote={}", id(oldest)))
+        .await;
+    assert_eq!(chosen.status(), 200);
+    assert!(
+        chosen.text().contains(&format!(
+            "<option value=\"{}\" selected>ASU 06.01.2020</option>",
+            id(oldest)
+        )),
+        "the meeting the link chose is offered and chosen"
+    );
+}
+
 on_both_backends!(
+    the_meeting_filter_offers_the_newest_meetings_and_the_one_a_link_chose,
     the_list_filters_by_kind_meeting_and_deadline_range_and_reports_the_same_selection,
     filters_that_cannot_be_used_are_named_and_nothing_is_listed_or_reported,
     anonymous_reports_never_hold_a_point_that_is_not_public,
