@@ -510,6 +510,7 @@ fn generate(store: &Store, points: usize) -> Dataset {
             if postgres {
                 conn.batch_execute("SET session_replication_role = DEFAULT")?;
                 vedtakslogg::store::overview::recount_tallies(conn)?;
+                vedtakslogg::store::owners::refill_open_work(conn)?;
             }
             fill_search_index(conn)?;
             match conn {

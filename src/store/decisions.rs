@@ -310,24 +310,30 @@ macro_rules! filter_point_columns {
         match &prepared.owner_id {
             // A small owner's points are read from the owner's index and sorted: walking an
             // order's index would test most of the log before finding a page of them.
+            // (Written as SQL: a query that walks the owners' own index of open work has
+            // `decision_owners` in its FROM already.)
             Some(owner_id) if prepared.owner_has_few => {
                 query = query.filter(
-                    decisions::id.eq_any(
-                        decision_owners::table
-                            .filter(decision_owners::owner_id.eq(owner_id.clone()))
-                            .select(decision_owners::decision_id),
-                    ),
+                    sql::<Bool>(
+                        "decisions.id IN (SELECT o.decision_id FROM decision_owners o \
+                         WHERE o.owner_id = ",
+                    )
+                    .bind::<Text, _>(owner_id.clone())
+                    .sql(")"),
                 );
             }
             // A large owner's points are tested point by point through the owners' primary
             // key, so that a list in deadline order reads the deadline index in order instead
             // of gathering and sorting the owner's every point.
             Some(owner_id) => {
-                query = query.filter(diesel::dsl::exists(
-                    decision_owners::table
-                        .filter(decision_owners::decision_id.eq(decisions::id))
-                        .filter(decision_owners::owner_id.eq(owner_id.clone())),
-                ));
+                query = query.filter(
+                    sql::<Bool>(
+                        "EXISTS (SELECT 1 FROM decision_owners o \
+                         WHERE o.decision_id = decisions.id AND o.owner_id = ",
+                    )
+                    .bind::<Text, _>(owner_id.clone())
+                    .sql(")"),
+                );
             }
             None => {}
         }
@@ -414,6 +420,23 @@ macro_rules! matching_decisions {
             .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
             .into_boxed();
         filter_decisions!(query, $filter, prepared)
+    }};
+}
+
+/// One owner's open work, read from the owner's index of it (migration 000017), with the rest
+/// of a filter: a boxed query without order or selection.
+macro_rules! owner_work {
+    ($filter:expr, $owner_id:expr, $rest:expr) => {{
+        let query = decision_owners::table
+            .inner_join(
+                decisions::table
+                    .inner_join(cases::table.inner_join(meetings::table))
+                    .inner_join(committees::table.on(committees::id.eq(cases::committee_id))),
+            )
+            .filter(decision_owners::owner_id.eq($owner_id))
+            .filter(decision_owners::work_deadline.is_not_null())
+            .into_boxed();
+        filter_decisions!(query, $filter, $rest)
     }};
 }
 
@@ -518,6 +541,70 @@ impl Prepared {
             prepared.matches_counted = Some(counted);
         }
         Ok(prepared)
+    }
+
+    /// One owner's open work (open and in progress points), without a search: the owner's
+    /// index of open work (migration 000017) holds it in deadline order. The owner's id, and
+    /// the rest of the filter, which is tested on each point the index gives.
+    fn owner_work(&self, filter: &DecisionFilter) -> Option<(String, Self)> {
+        let mut statuses = self.statuses.clone();
+        statuses.sort_unstable();
+        let owner_id = self.owner_id.clone()?;
+        (statuses == ["in_progress", "open"]
+            && self.search.is_none()
+            && !has_words(filter.q.as_deref())
+            && filter.updated_since.is_none())
+        .then(|| {
+            let rest = Self {
+                owner_id: None,
+                // Implied by the index: only open work has a row in it.
+                statuses: Vec::new(),
+                ..self.clone()
+            };
+            (owner_id, rest)
+        })
+    }
+
+    /// A page of one owner's open work in deadline order, walked from the owner's index.
+    fn owner_work_page(
+        &self,
+        conn: &mut DbConnection,
+        filter: &DecisionFilter,
+        owner_id: String,
+        after: Option<&DecisionKey>,
+        limit: i64,
+    ) -> StoreResult<Vec<JoinedRow>> {
+        let mut query = owner_work!(filter, owner_id, self).select((
+            DecisionRow::as_select(),
+            CaseKeyRow::as_select(),
+            meetings::meeting_date,
+            committees::code,
+        ));
+        match after {
+            None => {}
+            // The index's deadline is the list's (none: 9999-12-31), and so is the key's.
+            Some(DecisionKey::Deadline { deadline, id }) => {
+                query = query.filter(
+                    sql::<Bool>("(decision_owners.work_deadline, decision_owners.decision_id) > (")
+                        .bind::<Date, _>(*deadline)
+                        .sql(", ")
+                        .bind::<Text, _>(id.clone())
+                        .sql(")"),
+                );
+            }
+            Some(_) => {
+                return Err(StoreError::Invalid(
+                    "cursor: it belongs to another order".into(),
+                ));
+            }
+        }
+        Ok(query
+            .order((
+                decision_owners::work_deadline.asc(),
+                decision_owners::decision_id.asc(),
+            ))
+            .limit(limit.saturating_add(1))
+            .load(conn)?)
     }
 
     /// Whether the search is tested point by point while an order's index is walked (SQLite, a
@@ -630,6 +717,12 @@ impl Prepared {
         let this = &counting;
         let found = if let Some(found) = self.matches_counted {
             found
+        } else if let Some((owner_id, rest)) = this.owner_work(filter) {
+            owner_work!(filter, owner_id, &rest)
+                .select(sql::<Integer>("1"))
+                .limit(super::COUNT_LIMIT + 1)
+                .load::<i32>(conn)?
+                .len()
         } else if let (Backend::Sqlite, Some(search)) = (this.backend, &this.search) {
             this.count_from_search_index(conn, filter, search, super::COUNT_LIMIT + 1)?
         } else if needs_case(filter) {
@@ -662,6 +755,14 @@ impl Prepared {
         }
         if let (Some(search), DecisionSort::Relevance) = (&self.search, filter.sort) {
             return self.ranked_page(conn, filter, search, after, limit);
+        }
+        if filter.sort == DecisionSort::Deadline
+            && let Some((owner_id, rest)) = self.owner_work(filter)
+        {
+            let rows = rest.owner_work_page(conn, filter, owner_id, after, limit)?;
+            let (rows, next) = super::split_page(rows, limit, |row| key_of(filter.sort, row));
+            let items = to_decisions(conn, rows, self.today, filter.visibility)?;
+            return Ok((items, next));
         }
         let mut query = matching_decisions!(filter, self).select((
             DecisionRow::as_select(),

@@ -231,3 +231,17 @@ pub(crate) fn replace_spellings(
     }
     Ok(())
 }
+
+/// Fills each owner's row with the deadline of its point's open work again, as migration
+/// 000017 first did: for a log loaded in bulk with the database's triggers off (the benchmark's
+/// generator on PostgreSQL).
+pub fn refill_open_work(conn: &mut DbConnection) -> StoreResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "UPDATE decision_owners SET work_deadline = (\
+         SELECT CASE WHEN d.status IN ('open', 'in_progress') AND d.deleted_at IS NULL \
+         THEN COALESCE(d.deadline, '9999-12-31') END \
+         FROM decisions d WHERE d.id = decision_owners.decision_id)",
+    )?;
+    Ok(())
+}

@@ -107,6 +107,9 @@ diesel::table! {
         owner_id -> Text,
         responsible -> Bool,
         ordinal -> Integer,
+        /// The point's deadline as the list sorts it (none: 9999-12-31) while the point is open
+        /// or in progress, else NULL; kept by triggers (migration 000017).
+        work_deadline -> Nullable<Date>,
     }
 }
 

@@ -16,6 +16,7 @@ crate::on_both_backends!(
     stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables,
     the_kept_tallies_equal_a_count_from_scratch_after_every_kind_of_change,
     a_word_in_much_of_the_log_pages_in_deadline_order_as_a_rare_word_does,
+    an_owners_open_work_pages_from_its_own_index_as_every_point_of_theirs_sorted_would,
 );
 
 /// Two meetings of ASU and one of AU, with points of every status.
@@ -869,6 +870,7 @@ fn tally_rows(app: &TestApp, table: &'static str) -> (Vec<String>, Vec<String>) 
 }
 
 fn assert_tallies_recount(app: &TestApp, after: &str) {
+    assert_owner_work_follows(app, after);
     for table in ["meeting_tallies", "owner_tallies"] {
         let (kept, counted) = tally_rows(app, table);
         assert!(!counted.is_empty(), "{table} after {after}");
@@ -878,6 +880,40 @@ fn assert_tallies_recount(app: &TestApp, after: &str) {
                 .all(|row| !row.rsplit('|').next().unwrap_or_default().starts_with('-')),
             "no negative count in {table} after {after}"
         );
+    }
+}
+
+/// Each owner's row holds the deadline of the point's open work as the list sorts it (none:
+/// 9999-12-31), and nothing once the point is done, cancelled or deleted: the owner's index of
+/// open work (migration 000017) follows every change, as the tallies do.
+fn assert_owner_work_follows(app: &TestApp, after: &str) {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        point: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        kept: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        expected: String,
+    }
+    let rows: Vec<Row> = app
+        .store
+        .run_blocking(|conn| {
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query(
+                "SELECT o.decision_id || ' ' || o.owner_id AS point, \
+                 COALESCE(CAST(o.work_deadline AS TEXT), '-') AS kept, \
+                 COALESCE(CAST(CASE WHEN d.status IN ('open', 'in_progress') \
+                 AND d.deleted_at IS NULL THEN COALESCE(d.deadline, '9999-12-31') END AS TEXT), \
+                 '-') AS expected \
+                 FROM decision_owners o JOIN decisions d ON d.id = o.decision_id",
+            )
+            .load(conn)?)
+        })
+        .unwrap();
+    assert!(!rows.is_empty(), "owners after {after}");
+    for row in rows {
+        assert_eq!(row.kept, row.expected, "{} after {after}", row.point);
     }
 }
 
@@ -977,6 +1013,10 @@ async fn the_kept_tallies_equal_a_count_from_scratch_after_every_kind_of_change(
     app.store
         .run_blocking(vedtakslogg::store::overview::recount_tallies)
         .unwrap();
+    app.store
+        .run_blocking(vedtakslogg::store::owners::refill_open_work)
+        .unwrap();
+    assert_owner_work_follows(&app, "a refill");
     let recounted = [
         tally_rows(&app, "meeting_tallies").0,
         tally_rows(&app, "owner_tallies").0,
@@ -1048,14 +1088,6 @@ async fn a_word_in_much_of_the_log_pages_in_deadline_order_as_a_rare_word_does(b
         found.sort();
         found.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
     };
-    let ids = |page: &Value| -> Vec<String> {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
     for (query, keep) in [
         (
             "q=kommune&sort=deadline",
@@ -1072,7 +1104,7 @@ async fn a_word_in_much_of_the_log_pages_in_deadline_order_as_a_rare_word_does(b
             .get(&format!("/api/v1/decisions?{query}&limit=100"))
             .await
             .expect(200);
-        assert_eq!(ids(&first), expected[..100], "{query}");
+        assert_eq!(ids_of(&first), expected[..100], "{query}");
         assert_eq!(first["total"], 1000, "{query}");
         assert_eq!(first["total_exact"], false, "{query}");
         let cursor = first["next_cursor"].as_str().expect("more follow");
@@ -1082,7 +1114,7 @@ async fn a_word_in_much_of_the_log_pages_in_deadline_order_as_a_rare_word_does(b
             ))
             .await
             .expect(200);
-        assert_eq!(ids(&second), expected[100..200], "{query}, second page");
+        assert_eq!(ids_of(&second), expected[100..200], "{query}, second page");
         let item = &first["items"][0];
         assert!(
             item["search"]["snippet"]
@@ -1111,7 +1143,7 @@ async fn a_word_in_much_of_the_log_pages_in_deadline_order_as_a_rare_word_does(b
         .get("/api/v1/decisions?q=kommune&sort=-deadline&limit=7")
         .await
         .expect(200);
-    assert_eq!(ids(&last), latest);
+    assert_eq!(ids_of(&last), latest);
     let none = app
         .get("/api/v1/decisions?q=kommune+fonna&sort=deadline&limit=10")
         .await
@@ -1144,4 +1176,121 @@ async fn seed(app: &TestApp, backend: Backend, sql: String) {
             .await
             .expect("the search index is filled");
     }
+}
+
+/// One owner's open work in deadline order is read from the owners' index of open work: page
+/// by page it must list what the owner's every point, filtered and sorted, gives, after
+/// statuses, deadlines, owners and visibility change.
+async fn an_owners_open_work_pages_from_its_own_index_as_every_point_of_theirs_sorted_would(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let meeting = app.meeting("ASU", "2024-06-19").await;
+    let case = app.case(&meeting, "24/24", "Status Handlingsplan").await;
+    let mut points = Vec::new();
+    for i in 0..24_u32 {
+        let owners: &[&str] = match i % 3 {
+            0 => &["Sekretariatet"],
+            1 => &["Sekretariatet", "Kommunene"],
+            _ => &["Kommunene"],
+        };
+        // Some deadlines shared, some missing.
+        let deadline = (i % 5 != 0).then(|| format!("2030-0{}-1{}", 1 + i % 4, i % 3));
+        points.push(
+            app.decision(
+                &case,
+                &(i + 1).to_string(),
+                "assignment",
+                owners,
+                deadline.as_deref(),
+            )
+            .await,
+        );
+    }
+    let uri = |i: usize| format!("/api/v1/decisions/{}", points[i]["id"].as_str().unwrap());
+    for (i, change) in [
+        (0, json!({"status": "done"})),
+        (1, json!({"status": "in_progress"})),
+        (
+            3,
+            json!({"status": "cancelled", "status_note": "Trukket av ASU"}),
+        ),
+        (4, json!({"deadline": "2029-12-31"})),
+        (6, json!({"deadline": null})),
+        (7, json!({"owners": [{"owner": "Kommunene"}]})),
+        (8, json!({"owners": [{"owner": "Sekretariatet"}]})),
+        (9, json!({"public": false})),
+        (10, json!({"status": "done"})),
+        (11, json!({"status": "in_progress"})),
+    ] {
+        assert_eq!(app.patch(&uri(i), &change).await.status, 200, "{change}");
+    }
+    assert_eq!(app.delete(&uri(12)).await.status, 204);
+    assert_owner_work_follows(&app, "the changes");
+
+    for owner in ["Sekretariatet", "Kommunene"] {
+        // Every point of the owner, in deadline order, through the general list.
+        let every = app
+            .get(&format!(
+                "/api/v1/decisions?owner={owner}&sort=deadline&limit=200"
+            ))
+            .await
+            .expect(200);
+        let expected: Vec<String> = every["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| matches!(p["status"].as_str(), Some("open" | "in_progress")))
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(expected.len() > 8, "{owner}: {expected:?}");
+        let mut read = Vec::new();
+        let mut uri = format!(
+            "/api/v1/decisions?owner={owner}&status=open,in_progress&sort=deadline&limit=4"
+        );
+        loop {
+            let page = app.get(&uri).await.expect(200);
+            assert_eq!(page["total"], expected.len(), "{owner}");
+            read.extend(ids_of(&page));
+            match page["next_cursor"].as_str() {
+                Some(cursor) => {
+                    uri = format!(
+                        "/api/v1/decisions?owner={owner}&status=open,in_progress&sort=deadline\
+                         &limit=4&cursor={cursor}"
+                    );
+                }
+                None => break,
+            }
+        }
+        assert_eq!(read, expected, "{owner}");
+        // With more of the filter: overdue by a date and a deadline range.
+        let ranged = app
+            .get(&format!(
+                "/api/v1/decisions?owner={owner}&status=in_progress,open&sort=deadline\
+                 &due_before=2030-02-28&limit=200"
+            ))
+            .await
+            .expect(200);
+        let in_range: Vec<String> = every["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| matches!(p["status"].as_str(), Some("open" | "in_progress")))
+            .filter(|p| p["deadline"].as_str().is_some_and(|d| d <= "2030-02-28"))
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids_of(&ranged), in_range, "{owner}, ranged");
+    }
+}
+
+/// The ids of a page's points, in its order.
+fn ids_of(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
 }
