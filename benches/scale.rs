@@ -1110,6 +1110,14 @@ fn scenarios() -> Vec<Scenario> {
             load: Load::Get(|_, _| "/api/v1/decisions?status=open&sort=deadline&limit=50".into()),
         },
         Scenario {
+            name: "the whole log, first 50 (by case)",
+            load: Load::Get(|_, _| "/api/v1/decisions?limit=50".into()),
+        },
+        Scenario {
+            name: "the whole log, last changed first",
+            load: Load::Get(|_, _| "/api/v1/decisions?sort=-updated&limit=50".into()),
+        },
+        Scenario {
             name: "one owner's open points, by deadline",
             load: Load::Get(|data, rng| {
                 format!(
@@ -1127,6 +1135,10 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "search: common word (q=kommune)",
             load: Load::Get(|_, _| "/api/v1/decisions?q=kommune&limit=50".into()),
+        },
+        Scenario {
+            name: "search: common word, by deadline",
+            load: Load::Get(|_, _| "/api/v1/decisions?q=kommune&sort=deadline&limit=50".into()),
         },
         Scenario {
             name: "search: rare word (10 points)",

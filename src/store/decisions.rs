@@ -607,6 +607,21 @@ impl Prepared {
             .load(conn)?)
     }
 
+    /// Whether a page is read by walking the order's index (SQLite): unless a meeting, a case,
+    /// an owner of few points or a search of few matches narrows the list to what its own
+    /// index finds faster and a sort of them costs little.
+    fn walks_order_index(&self, filter: &DecisionFilter) -> bool {
+        self.backend == Backend::Sqlite
+            && filter.meeting.is_none()
+            && filter.meeting_from.is_none()
+            && filter.meeting_to.is_none()
+            && filter.case.is_none()
+            && filter.cases.is_empty()
+            && filter.updated_since.is_none()
+            && !(self.owner_id.is_some() && self.owner_has_few)
+            && (self.search.is_none() || self.search_walks())
+    }
+
     /// Whether the search is tested point by point while an order's index is walked (SQLite, a
     /// search matching more than [`GATHERED_MATCHES`] points), rather than its matches gathered
     /// from the full-text index and sorted.
@@ -839,6 +854,11 @@ impl Prepared {
                 }
             };
         }
+        if self.walks_order_index(filter)
+            && let Some(range) = whole_index_range(filter.sort)
+        {
+            query = query.filter(sql::<Bool>(&range));
+        }
         let query = match filter.sort {
             DecisionSort::Relevance => unreachable!("a ranked page is read above"),
             DecisionSort::Case => query.order((
@@ -1027,6 +1047,22 @@ impl Prepared {
 /// search a person reads is ranked whole; a word in most of a large log is ranked among its
 /// newest uses.
 pub const RANKED_MATCHES: i64 = 2_000;
+
+/// SQLite: the whole of the order's index as a range, a condition every point meets, which
+/// the planner is told a page's share of the log meets. Without it, SQLite's planner joins the
+/// log from its smallest table and sorts every point to return a page (0.5-2.6 s at 1M
+/// points); with it, walking the index in order and stopping after the page is the plan, as
+/// it is the cheap one when nothing else narrows the list much.
+fn whole_index_range(sort: DecisionSort) -> Option<String> {
+    let range = match sort {
+        DecisionSort::Case | DecisionSort::CaseDesc => "decisions.case_committee >= ''",
+        DecisionSort::Deadline => "COALESCE(decisions.deadline, '9999-12-31') >= '0001-01-01'",
+        DecisionSort::DeadlineDesc => "COALESCE(decisions.deadline, '0001-01-01') <= '9999-12-31'",
+        DecisionSort::Updated | DecisionSort::UpdatedDesc => "decisions.updated_at >= '0001-01-01'",
+        DecisionSort::Relevance => return None,
+    };
+    Some(format!("likelihood({range}, 0.001)"))
+}
 
 /// The deadline as sorted (points without one last, in either direction) and the comparison
 /// that continues after a key.
