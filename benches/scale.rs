@@ -1504,7 +1504,7 @@ struct OwnerRow {
 /// The queries the service makes for the list, in one read transaction: the count, the page
 /// (one row more than asked), and the owners of the page. Returns the rows read.
 macro_rules! list_open_by_deadline {
-    ($conn:expr, $begin:expr) => {{
+    ($conn:expr, $begin:expr, $walk:expr) => {{
         let conn = $conn;
         conn.batch_execute($begin)?;
         // The count stops after 1,001 rows and reads the points alone, as the store's does.
@@ -1519,8 +1519,9 @@ macro_rules! list_open_by_deadline {
              decisions.status_note, decisions.status_evidence, decisions.is_public, \
              decisions.created_at, decisions.updated_at, decisions.updated_by, decisions.version, \
              decisions.deleted_at, cases.meeting_id, cases.case_year, cases.case_serial, \
-             cases.title, meetings.meeting_date, committees.code {LIST_FROM} \
-             ORDER BY COALESCE(decisions.deadline, '9999-12-31'), decisions.id LIMIT 51"
+             cases.title, meetings.meeting_date, committees.code {LIST_FROM}{} \
+             ORDER BY COALESCE(decisions.deadline, '9999-12-31'), decisions.id LIMIT 51",
+            $walk
         ))
         .load(&mut *conn)?;
         let ids: Vec<String> = page.iter().take(50).map(|row| lit(&row.id)).collect();
@@ -1545,9 +1546,14 @@ macro_rules! list_open_by_deadline {
 
 fn list_once(conn: &mut DbConnection) -> QueryResult<usize> {
     match conn {
-        DbConnection::Sqlite(c) => list_open_by_deadline!(c, "BEGIN"),
+        // As the store asks SQLite to walk the order's index (`whole_index_range`).
+        DbConnection::Sqlite(c) => list_open_by_deadline!(
+            c,
+            "BEGIN",
+            " AND likelihood(COALESCE(decisions.deadline, '9999-12-31') >= '0001-01-01', 0.001)"
+        ),
         DbConnection::Postgres(c) => {
-            list_open_by_deadline!(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            list_open_by_deadline!(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "")
         }
     }
 }

@@ -191,6 +191,16 @@ pub fn list(
 ) -> StoreResult<Page<Decision, DecisionKey>> {
     super::read_transaction(conn, |conn| {
         let prepared = Prepared::new(conn, filter)?;
+        if let (Some(search), DecisionSort::Relevance) = (&prepared.search, filter.sort) {
+            // The ranked matches are every match, up to more than a count counts: they are
+            // the count, and the search is not run twice.
+            let (items, next, ranked) = prepared.ranked_page(conn, filter, search, after, limit)?;
+            return Ok(Page {
+                items,
+                total: super::Count::capped(ranked),
+                next,
+            });
+        }
         let total = prepared.count(conn, filter)?;
         let (items, next) = prepared.page(conn, filter, after, limit)?;
         Ok(Page { items, total, next })
@@ -473,6 +483,20 @@ fn needs_case(filter: &DecisionFilter) -> bool {
         || filter.visibility == Visibility::PublicOnly
 }
 
+/// Whether a filter asks for nothing but an owner and statuses, of any point the caller sees.
+fn only_owner_and_statuses(filter: &DecisionFilter) -> bool {
+    filter.kinds.is_empty()
+        && filter.committee.is_none()
+        && filter.case.is_none()
+        && filter.cases.is_empty()
+        && filter.due_before.is_none()
+        && filter.due_after.is_none()
+        && filter.overdue.is_none()
+        && !has_words(filter.q.as_deref())
+        && filter.updated_since.is_none()
+        && !needs_case(filter)
+}
+
 /// A search on SQLite that matches more than this many points, in an order other than
 /// relevance, is tested point by point on each point's text while the order's index is walked:
 /// a page is then found within a few thousand points. Fewer matches are gathered from the
@@ -733,11 +757,22 @@ impl Prepared {
         let found = if let Some(found) = self.matches_counted {
             found
         } else if let Some((owner_id, rest)) = this.owner_work(filter) {
-            owner_work!(filter, owner_id, &rest)
-                .select(sql::<Integer>("1"))
-                .limit(super::COUNT_LIMIT + 1)
-                .load::<i32>(conn)?
-                .len()
+            if only_owner_and_statuses(filter) {
+                // Counted in the owner's index alone: a row there is a live point's open work.
+                decision_owners::table
+                    .filter(decision_owners::owner_id.eq(owner_id))
+                    .filter(decision_owners::work_deadline.is_not_null())
+                    .select(sql::<Integer>("1"))
+                    .limit(super::COUNT_LIMIT + 1)
+                    .load::<i32>(conn)?
+                    .len()
+            } else {
+                owner_work!(filter, owner_id, &rest)
+                    .select(sql::<Integer>("1"))
+                    .limit(super::COUNT_LIMIT + 1)
+                    .load::<i32>(conn)?
+                    .len()
+            }
         } else if let (Backend::Sqlite, Some(search)) = (this.backend, &this.search) {
             this.count_from_search_index(conn, filter, search, super::COUNT_LIMIT + 1)?
         } else if needs_case(filter) {
@@ -769,7 +804,8 @@ impl Prepared {
             return Ok((Vec::new(), None));
         }
         if let (Some(search), DecisionSort::Relevance) = (&self.search, filter.sort) {
-            return self.ranked_page(conn, filter, search, after, limit);
+            let (items, next, _) = self.ranked_page(conn, filter, search, after, limit)?;
+            return Ok((items, next));
         }
         if filter.sort == DecisionSort::Deadline
             && let Some((owner_id, rest)) = self.owner_work(filter)
@@ -916,7 +952,7 @@ impl Prepared {
         search: &str,
         after: Option<&DecisionKey>,
         limit: i64,
-    ) -> StoreResult<(Vec<Decision>, Option<DecisionKey>)> {
+    ) -> StoreResult<(Vec<Decision>, Option<DecisionKey>, usize)> {
         let after = match after {
             None => None,
             Some(DecisionKey::Relevance { score_bits, id }) => {
@@ -929,6 +965,7 @@ impl Prepared {
             }
         };
         let mut scored = self.scored_matches(conn, filter, search)?;
+        let ranked = scored.len();
         // Best first; equal scores in the order of their ids, as the cursor continues.
         scored.sort_by(|(a_id, a), (b_id, b)| b.total_cmp(a).then_with(|| a_id.cmp(b_id)));
         let take = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
@@ -980,7 +1017,7 @@ impl Prepared {
             &mut items,
             Some(&scores),
         )?;
-        Ok((items, next))
+        Ok((items, next, ranked))
     }
 
     /// The ids and scores (higher is better) of the most recently recorded points that match
@@ -1047,6 +1084,8 @@ impl Prepared {
 /// search a person reads is ranked whole; a word in most of a large log is ranked among its
 /// newest uses.
 pub const RANKED_MATCHES: i64 = 2_000;
+// The ranked matches count a search's matches: there must be more of them than a count counts.
+const _: () = assert!(RANKED_MATCHES > super::COUNT_LIMIT);
 
 /// SQLite: the whole of the order's index as a range, a condition every point meets, which
 /// the planner is told a page's share of the log meets. Without it, SQLite's planner joins the
