@@ -893,7 +893,7 @@ impl Prepared {
         if self.walks_order_index(filter)
             && let Some(range) = whole_index_range(filter.sort)
         {
-            query = query.filter(sql::<Bool>(&range));
+            query = query.filter(sql::<Bool>(range));
         }
         let query = match filter.sort {
             DecisionSort::Relevance => unreachable!("a ranked page is read above"),
@@ -1092,15 +1092,22 @@ const _: () = assert!(RANKED_MATCHES > super::COUNT_LIMIT);
 /// log from its smallest table and sorts every point to return a page (0.5-2.6 s at 1M
 /// points); with it, walking the index in order and stopping after the page is the plan, as
 /// it is the cheap one when nothing else narrows the list much.
-fn whole_index_range(sort: DecisionSort) -> Option<String> {
-    let range = match sort {
-        DecisionSort::Case | DecisionSort::CaseDesc => "decisions.case_committee >= ''",
-        DecisionSort::Deadline => "COALESCE(decisions.deadline, '9999-12-31') >= '0001-01-01'",
-        DecisionSort::DeadlineDesc => "COALESCE(decisions.deadline, '0001-01-01') <= '9999-12-31'",
-        DecisionSort::Updated | DecisionSort::UpdatedDesc => "decisions.updated_at >= '0001-01-01'",
+fn whole_index_range(sort: DecisionSort) -> Option<&'static str> {
+    Some(match sort {
+        DecisionSort::Case | DecisionSort::CaseDesc => {
+            "likelihood(decisions.case_committee >= '', 0.001)"
+        }
+        DecisionSort::Deadline => {
+            "likelihood(COALESCE(decisions.deadline, '9999-12-31') >= '0001-01-01', 0.001)"
+        }
+        DecisionSort::DeadlineDesc => {
+            "likelihood(COALESCE(decisions.deadline, '0001-01-01') <= '9999-12-31', 0.001)"
+        }
+        DecisionSort::Updated | DecisionSort::UpdatedDesc => {
+            "likelihood(decisions.updated_at >= '0001-01-01', 0.001)"
+        }
         DecisionSort::Relevance => return None,
-    };
-    Some(format!("likelihood({range}, 0.001)"))
+    })
 }
 
 /// The deadline as sorted (points without one last, in either direction) and the comparison
@@ -1670,9 +1677,14 @@ fn attach_snippets(
                 .into_iter()
                 .filter_map(|(decision_id, body)| {
                     crate::domain::snippet(&body, &terms).map(|snippet| Snippet {
+                        // A ranked page brings its scores; only other orders weigh the text.
+                        score: if scores.is_some() {
+                            0.0
+                        } else {
+                            crate::domain::term_score(&body, &terms)
+                        },
                         decision_id,
                         snippet,
-                        score: crate::domain::term_score(&body, &terms),
                     })
                 })
                 .collect()
