@@ -59,7 +59,7 @@ impl Instrumentation for StatementTimer {
                 if log::log_enabled!(target: "vedtakslogg::sql", level) {
                     let sql = query.to_string();
                     let sql = sql.split("-- binds:").next().unwrap_or_default().trim();
-                    log::log!(target: "vedtakslogg::sql", level, "{} ms: {sql}", elapsed.as_millis());
+                    log::log!(target: "vedtakslogg::sql", level, "{:.3} ms: {sql}", elapsed.as_secs_f64() * 1000.0);
                 }
             }
             _ => {}
