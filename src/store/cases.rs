@@ -189,6 +189,12 @@ fn to_cases(
     visibility: Visibility,
 ) -> StoreResult<Vec<Case>> {
     let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
+    // The visibility only when some points are hidden: without it the count reads the index
+    // of the case's live points alone, not every point's row.
+    let shown = match visibility {
+        Visibility::PublicOnly => "decisions.is_public",
+        Visibility::All => "TRUE",
+    };
     let counts: HashMap<String, i64> = decisions::table
         .filter(super::one_of(
             super::backend_of(conn),
@@ -196,7 +202,7 @@ fn to_cases(
             ids.iter().map(|id| (*id).to_owned()),
         ))
         .filter(decisions::deleted_at.is_null())
-        .filter(decisions::is_public.eq_any(visibility.public_values()))
+        .filter(sql::<Bool>(shown))
         .group_by(decisions::case_id)
         .select((decisions::case_id, diesel::dsl::count_star()))
         .load::<(String, i64)>(conn)?
@@ -256,19 +262,22 @@ pub fn list(
     after: Option<&CaseKey>,
     limit: i64,
 ) -> StoreResult<Page<Case, CaseKey>> {
-    super::read_transaction(conn, |conn| list_in(conn, filter, after, limit))
+    super::read_transaction(conn, |conn| list_in(conn, filter, after, limit, true))
 }
 
 /// Every case that matches, inside the caller's transaction.
 pub(crate) fn list_all(conn: &mut DbConnection, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
-    Ok(list_in(conn, filter, None, i64::from(i32::MAX))?.items)
+    Ok(list_in(conn, filter, None, i64::from(i32::MAX), false)?.items)
 }
 
+/// One page of the cases that match; `counted` asks for the count of every match, which a
+/// caller that takes them all has already.
 fn list_in(
     conn: &mut DbConnection,
     filter: &CaseFilter,
     after: Option<&CaseKey>,
     limit: i64,
+    counted: bool,
 ) -> StoreResult<Page<Case, CaseKey>> {
     {
         let filtered = || {
@@ -296,9 +305,15 @@ fn list_in(
             }
             query
         };
-        let total: i64 = filtered()
-            .select(diesel::dsl::count_star())
-            .get_result(conn)?;
+        let total: Option<i64> = if counted {
+            Some(
+                filtered()
+                    .select(diesel::dsl::count_star())
+                    .get_result(conn)?,
+            )
+        } else {
+            None
+        };
         let mut query = filtered().select((
             CaseRow::as_select(),
             meetings::meeting_date,
@@ -353,8 +368,10 @@ fn list_in(
                 }
             }
         });
+        let items = to_cases(conn, rows, filter.visibility)?;
+        let total = total.unwrap_or_else(|| i64::try_from(items.len()).unwrap_or(i64::MAX));
         Ok(Page {
-            items: to_cases(conn, rows, filter.visibility)?,
+            items,
             total: super::Count::exactly(total),
             next,
         })
