@@ -189,12 +189,6 @@ fn to_cases(
     visibility: Visibility,
 ) -> StoreResult<Vec<Case>> {
     let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
-    // The visibility only when some points are hidden: without it the count reads the index
-    // of the case's live points alone, not every point's row.
-    let shown = match visibility {
-        Visibility::PublicOnly => "decisions.is_public",
-        Visibility::All => "TRUE",
-    };
     let counts: HashMap<String, i64> = decisions::table
         .filter(super::one_of(
             super::backend_of(conn),
@@ -202,7 +196,7 @@ fn to_cases(
             ids.iter().map(|id| (*id).to_owned()),
         ))
         .filter(decisions::deleted_at.is_null())
-        .filter(sql::<Bool>(shown))
+        .filter(visibility.shown("decisions.is_public"))
         .group_by(decisions::case_id)
         .select((decisions::case_id, diesel::dsl::count_star()))
         .load::<(String, i64)>(conn)?
@@ -284,7 +278,7 @@ fn list_in(
             let mut query = cases::table
                 .inner_join(meetings::table)
                 .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
-                .filter(cases::is_public.eq_any(filter.visibility.public_values()))
+                .filter(filter.visibility.shown("cases.is_public"))
                 .into_boxed();
             query = match filter.updated_since {
                 // A mirror needs the deletions too: deleted cases come as tombstones.
@@ -435,7 +429,7 @@ pub(crate) fn by_ids(
             ids.iter().cloned(),
         ))
         .filter(cases::deleted_at.is_null())
-        .filter(cases::is_public.eq_any(visibility.public_values()))
+        .filter(visibility.shown("cases.is_public"))
         .select((
             CaseRow::as_select(),
             meetings::meeting_date,

@@ -89,7 +89,7 @@ fn to_meetings(
             ids.iter().map(|id| (*id).to_owned()),
         ))
         .filter(cases::deleted_at.is_null())
-        .filter(cases::is_public.eq_any(visibility.public_values()))
+        .filter(visibility.shown("cases.is_public"))
         .group_by(cases::meeting_id)
         .select((cases::meeting_id, diesel::dsl::count_star()))
         .load::<(String, i64)>(conn)?

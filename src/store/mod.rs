@@ -27,7 +27,10 @@ pub mod webhooks;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::Bool;
 
 use crate::config::{Backend, DatabaseConfig};
 
@@ -151,12 +154,15 @@ pub enum Visibility {
 }
 
 impl Visibility {
-    /// The values of an `is_public` column the caller may see.
-    pub(crate) fn public_values(self) -> &'static [bool] {
-        match self {
-            Visibility::All => &[true, false],
-            Visibility::PublicOnly => &[true],
-        }
+    /// The condition on an `is_public` column (`"table.is_public"`) that keeps what the caller
+    /// may see. For a caller who sees everything it is `TRUE`, not `is_public IN (true, false)`:
+    /// a test of the column reads every row it keeps, where no test lets a count or a group
+    /// read an index alone.
+    pub(crate) fn shown(self, is_public_column: &'static str) -> SqlLiteral<Bool> {
+        sql::<Bool>(match self {
+            Visibility::All => "TRUE",
+            Visibility::PublicOnly => is_public_column,
+        })
     }
 }
 

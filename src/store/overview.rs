@@ -129,8 +129,8 @@ macro_rules! counted {
         let mut query = $joined
             .filter(decisions::deleted_at.is_null())
             .filter(cases::deleted_at.is_null())
-            .filter(decisions::is_public.eq_any(filter.visibility.public_values()))
-            .filter(cases::is_public.eq_any(filter.visibility.public_values()))
+            .filter(filter.visibility.shown("decisions.is_public"))
+            .filter(filter.visibility.shown("cases.is_public"))
             .select($select)
             .into_boxed();
         committee_and_period!(query, filter);
@@ -235,10 +235,9 @@ pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats
     super::read_transaction(conn, |conn| {
         let today = Utc::now().date_naive();
         let soon = today + TimeDelta::days(i64::from(filter.due_within_days));
-        let visible = filter.visibility.public_values();
 
         let mut query = meeting_tallies::table
-            .filter(meeting_tallies::is_public.eq_any(visible))
+            .filter(filter.visibility.shown("meeting_tallies.is_public"))
             .group_by((
                 meeting_tallies::meeting_id,
                 meeting_tallies::status,
@@ -301,7 +300,7 @@ pub fn stats(conn: &mut DbConnection, filter: &StatsFilter) -> StoreResult<Stats
 
         // A point with several owners counts for each; one without counts for "Uten ansvarlig".
         let mut query = owner_tallies::table
-            .filter(owner_tallies::is_public.eq_any(visible))
+            .filter(filter.visibility.shown("owner_tallies.is_public"))
             .group_by((owner_tallies::owner_id, owner_tallies::status))
             .select((
                 owner_tallies::owner_id,
@@ -559,8 +558,8 @@ pub fn deadline_pages(
         let mut query = points!()
             .filter(decisions::deleted_at.is_null())
             .filter(cases::deleted_at.is_null())
-            .filter(decisions::is_public.eq_any(filter.visibility.public_values()))
-            .filter(cases::is_public.eq_any(filter.visibility.public_values()))
+            .filter(filter.visibility.shown("decisions.is_public"))
+            .filter(filter.visibility.shown("cases.is_public"))
             .filter(decisions::status.eq_any(&status_names))
             .filter(decisions::deadline.is_not_null())
             .group_by(decisions::deadline)

@@ -248,7 +248,7 @@ fn to_proposals(
     let facts: CaseFacts = cases::table
         .inner_join(meetings::table)
         .filter(cases::deleted_at.is_null())
-        .filter(cases::is_public.eq_any(visibility.public_values()))
+        .filter(visibility.shown("cases.is_public"))
         .filter(
             super::one_of(
                 super::backend_of(conn),
