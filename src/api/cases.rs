@@ -87,6 +87,7 @@ async fn list(
         status: query.status,
         updated_since: query.updated_since.map(|t| t.naive_utc()),
         visibility,
+        ..CaseFilter::default()
     };
     let request =
         PageRequest::<CaseKey>::new(query.limit, query.cursor.as_deref(), &format!("{filter:?}"))?;

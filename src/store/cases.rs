@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -178,9 +179,31 @@ pub struct CaseFilter {
     /// Only cases numbered in this year (four digits).
     pub year: Option<i32>,
     pub status: Option<CaseStatus>,
+    /// Only cases of meetings on or before this date.
+    pub meeting_to: Option<NaiveDate>,
+    /// Only cases whose postponement has not been taken up: the case they were last
+    /// postponed to (as far as the caller may see) is not decided, or there is none.
+    pub not_taken_up: bool,
     /// Only cases changed at or after this time, deleted ones included as tombstones.
     pub updated_since: Option<NaiveDateTime>,
     pub visibility: Visibility,
+}
+
+/// Whether a case's latest postponement (that the caller may see) is not taken up: the same
+/// rule as [`postponements_of`], in SQL, so that a list of waiting cases reads only those.
+fn not_taken_up(visibility: Visibility) -> SqlLiteral<Bool> {
+    // A case hidden from the caller is not shown as where another case went.
+    let shown = match visibility {
+        Visibility::All => "",
+        Visibility::PublicOnly => "AND (target.id IS NULL OR target.is_public) ",
+    };
+    sql::<Bool>(&format!(
+        "COALESCE((SELECT target.status FROM case_links l \
+         LEFT JOIN cases target ON target.id = l.target_case_id \
+         WHERE l.source_case_id = cases.id AND l.kind = 'postponed_to' \
+         AND l.deleted_at IS NULL {shown}\
+         ORDER BY l.created_at DESC, l.id DESC LIMIT 1), '') <> 'decided'"
+    ))
 }
 
 fn to_cases(
@@ -296,6 +319,12 @@ fn list_in(
             }
             if let Some(status) = filter.status {
                 query = query.filter(cases::status.eq(status.as_str()));
+            }
+            if let Some(to) = filter.meeting_to {
+                query = query.filter(meetings::meeting_date.le(to));
+            }
+            if filter.not_taken_up {
+                query = query.filter(not_taken_up(filter.visibility));
             }
             query
         };

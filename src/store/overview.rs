@@ -712,14 +712,12 @@ pub fn follow_up_list(
         let postponed_filter = CaseFilter {
             committee: Some(committee.clone()),
             status: Some(CaseStatus::Postponed),
+            meeting_to: Some(meeting_date),
+            not_taken_up: true,
             visibility,
             ..CaseFilter::default()
         };
-        let postponed = super::cases::list_all(conn, &postponed_filter)?
-            .into_iter()
-            .filter(|case| case.meeting.date <= meeting_date)
-            .filter(|case| !case.postponed_to.as_ref().is_some_and(|p| p.taken_up))
-            .collect();
+        let postponed = super::cases::list_all(conn, &postponed_filter)?;
         Ok((
             FollowUpList {
                 committee: committee.clone(),

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use vedtakslogg::api::auth::AccessSettings;
 use vedtakslogg::config::Backend;
 
 use crate::helpers::{TestApp, Who};
@@ -11,6 +12,7 @@ crate::on_both_backends!(
     stats_equal_counts_made_from_the_list,
     stats_are_kept_until_the_log_changes_and_follow_every_change,
     the_follow_up_list_groups_open_work_by_owner,
+    the_follow_up_list_holds_the_postponed_cases_waiting_at_the_meeting,
     the_calendar_holds_one_event_per_open_point_with_a_deadline,
     the_report_comes_as_json_csv_for_excel_and_printable_html,
     stats_report_and_calendar_count_a_log_of_more_points_than_sql_variables,
@@ -428,6 +430,142 @@ async fn the_follow_up_list_groups_open_work_by_owner(backend: Backend) {
     app.get("/api/v1/committees/ASU/follow-up?meeting_date=30.08.2024")
         .await
         .expect_problem(400);
+}
+
+/// The ids of the postponed cases on the follow-up list for ASU's meeting on `date`.
+async fn waiting_on_the_list(app: &TestApp, who: Who, date: &str) -> Vec<String> {
+    let list = app
+        .as_(who)
+        .get(&format!(
+            "/api/v1/committees/ASU/follow-up?meeting_date={date}"
+        ))
+        .await
+        .expect(200);
+    let mut ids: Vec<String> = list["postponed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn the_follow_up_list_holds_the_postponed_cases_waiting_at_the_meeting(backend: Backend) {
+    let app = TestApp::spawn_with(backend, AccessSettings { public_read: true }).await;
+    app.committee("ASU", "Administrativt samarbeidsutvalg")
+        .await;
+    let march = app.meeting("ASU", "2024-03-13").await;
+    let april = app.meeting("ASU", "2024-04-10").await;
+    let september = app.meeting("ASU", "2024-09-18").await;
+    let postponed = |number: &str, meeting: &Value| json!({"meeting_id": meeting["id"], "number": number, "title": format!("Sak {number}"), "status": "postponed"});
+    let link = |from: &Value, to: &str| {
+        (
+            format!("/api/v1/cases/{}/links", from["id"].as_str().unwrap()),
+            json!({"kind": "postponed_to", "target": to}),
+        )
+    };
+    let mut cases = BTreeMap::new();
+    for (number, meeting) in [
+        ("10/24", &march),
+        ("11/24", &march),
+        ("12/24", &march),
+        ("13/24", &march),
+        ("14/24", &march),
+        ("40/24", &september),
+    ] {
+        let case = app
+            .post("/api/v1/cases", &postponed(number, meeting))
+            .await
+            .expect(201);
+        cases.insert(number, case);
+    }
+    // 10/24 went to a case known only by its number; 11/24 to one taken up (decided);
+    // 12/24 first to a case taken up and then to one not yet decided; 13/24 to a case taken up
+    // that is exempt from public access; 14/24 nowhere yet; 40/24 after the meeting.
+    let taken_up = app.case(&april, "21/24", "Tatt opp").await;
+    let waiting = app.case(&april, "22/24", "Ikke avgjort").await;
+    let hidden = app
+        .post(
+            "/api/v1/cases",
+            &json!({"meeting_id": april["id"], "number": "23/24", "title": "Unntatt", "public": false}),
+        )
+        .await
+        .expect(201);
+    for (from, to) in [
+        ("10/24", "30/24"),
+        ("11/24", "21/24"),
+        ("12/24", "21/24"),
+        ("12/24", "22/24"),
+        ("13/24", "23/24"),
+    ] {
+        let (uri, body) = link(&cases[from], to);
+        app.post(&uri, &body).await.expect(201);
+    }
+    for decided in [&taken_up, &hidden] {
+        app.patch(
+            &format!("/api/v1/cases/{}", decided["id"].as_str().unwrap()),
+            &json!({"status": "decided"}),
+        )
+        .await
+        .expect(200);
+    }
+    let ids = |numbers: &[&str]| {
+        let mut ids: Vec<String> = numbers
+            .iter()
+            .map(|n| cases[n]["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        waiting_on_the_list(&app, Who::Editor, "2024-08-30").await,
+        ids(&["10/24", "12/24", "14/24"]),
+        "not 11/24 or 13/24 (taken up), not 40/24 (a later meeting)"
+    );
+    assert_eq!(
+        waiting_on_the_list(&app, Who::Anonymous, "2024-08-30").await,
+        ids(&["10/24", "12/24", "13/24", "14/24"]),
+        "a public reader does not see where 13/24 went, so it waits"
+    );
+    assert_eq!(
+        waiting_on_the_list(&app, Who::Editor, "2024-09-18").await,
+        ids(&["10/24", "12/24", "14/24", "40/24"])
+    );
+    assert!(
+        waiting_on_the_list(&app, Who::Editor, "2024-03-12")
+            .await
+            .is_empty()
+    );
+    // The list agrees with what each case says of its postponement.
+    for who in [Who::Editor, Who::Anonymous] {
+        let all = app
+            .as_(who)
+            .get("/api/v1/cases?committee=ASU&status=postponed")
+            .await
+            .expect(200);
+        let mut expected: Vec<String> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|case| case["meeting"]["date"].as_str() <= Some("2024-08-30"))
+            .filter(|case| case["postponed_to"]["taken_up"] != true)
+            .map(|case| case["id"].as_str().unwrap().to_owned())
+            .collect();
+        expected.sort();
+        assert_eq!(waiting_on_the_list(&app, who, "2024-08-30").await, expected);
+    }
+    // Taking 22/24 up takes 12/24 off the list.
+    app.patch(
+        &format!("/api/v1/cases/{}", waiting["id"].as_str().unwrap()),
+        &json!({"status": "decided"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        waiting_on_the_list(&app, Who::Editor, "2024-08-30").await,
+        ids(&["10/24", "14/24"])
+    );
 }
 
 async fn the_calendar_holds_one_event_per_open_point_with_a_deadline(backend: Backend) {
