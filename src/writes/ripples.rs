@@ -28,13 +28,27 @@ pub(super) fn decision_created(conn: &mut DbConnection, created: &Decision) -> S
     proposals::detect(conn, created.case.id)
 }
 
-/// A changed point: its search entry follows, and a new text may name other cases.
+/// A changed point: its search entry follows when what it is searched by changed (a status
+/// change alone leaves it), and a new text may name other cases.
 pub(super) fn decision_updated(
     conn: &mut DbConnection,
     before: &Decision,
     after: &Decision,
 ) -> StoreResult<()> {
-    decisions::refresh_search_text(conn, &[after.id.to_string()])?;
+    let owner_names = |point: &Decision| -> Vec<String> {
+        point
+            .owners
+            .iter()
+            .map(|owner| owner.name.clone())
+            .collect()
+    };
+    let searched_by_changed = after.text != before.text
+        || after.status_note != before.status_note
+        || after.case.title != before.case.title
+        || owner_names(after) != owner_names(before);
+    if searched_by_changed {
+        decisions::refresh_search_text(conn, &[after.id.to_string()])?;
+    }
     if after.text != before.text {
         proposals::detect(conn, after.case.id)?;
     }
