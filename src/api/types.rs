@@ -384,9 +384,9 @@ pub struct SearchMatch {
     /// The text around the words found, which are marked with [ and ].
     #[schema(example = "... ber sekretariatet utarbeide en [vedtakslogg] som benyttes ...")]
     pub snippet: String,
-    /// Higher is better; comparable only within one search. Sorted by relevance, it is the
-    /// engine's ranking (bm25 on SQLite, `ts_rank` on PostgreSQL); in other orders SQLite
-    /// weighs the words as found in the point's own text.
+    /// Higher is better; comparable only within one search. On PostgreSQL it is `ts_rank`
+    /// when sorted by relevance; on SQLite it weighs the words found in the point's own text
+    /// as bm25 does (more often counts more, a long text less), every word alike.
     pub score: f64,
 }
 

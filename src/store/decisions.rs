@@ -1033,9 +1033,10 @@ impl Prepared {
         // The search itself is the ranked join below, not a condition beside it.
         let unsearched = self.without_search();
         // The index's rowid is the point's entry, made when the point was recorded, so its
-        // order is the order of recording. bm25 is best when lowest; the API's score is best
-        // when highest. The search join is not nested in parentheses: SQLite does not see the
-        // hidden `rank` column of a virtual table inside a parenthesised join.
+        // order is the order of recording. The texts are scored here as bm25 scores them, but
+        // without its weight of each word by how rare it is: that weight reads every entry of
+        // a word once per search (751k for "kommune" at 1M points, half the search's time),
+        // and it weighs nothing when every point found has every word.
         macro_rules! sqlite_ranked {
             ($base:expr, $filtered:ident) => {{
                 let query = $base
@@ -1044,15 +1045,23 @@ impl Prepared {
                         decision_search::table
                             .on(decision_search::rowid.eq(decision_search_docs::doc)),
                     )
-                    .select((decisions::id, sql::<Double>("-decision_search.rank")))
+                    .select((decisions::id, decision_search_docs::body))
                     .filter(
                         sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.to_owned()),
                     )
                     .into_boxed();
-                $filtered!(query, filter, &unsearched)
+                let texts: Vec<(String, String)> = $filtered!(query, filter, &unsearched)
                     .order(decision_search::rowid.desc())
                     .limit(RANKED_MATCHES)
-                    .load(conn)?
+                    .load(conn)?;
+                let terms = search_terms(filter.q.as_deref().unwrap_or_default());
+                texts
+                    .into_iter()
+                    .map(|(id, body)| {
+                        let score = crate::domain::term_score(&body, &terms);
+                        (id, score)
+                    })
+                    .collect()
             }};
         }
         macro_rules! postgres_ranked {
