@@ -480,9 +480,11 @@ fn fill_search_index(conn: &mut DbConnection) -> QueryResult<()> {
     )
     .get_result(sqlite)?;
     if docs.n > 0 {
+        // Merged into one segment afterwards, as migration 000019 leaves a migrated log.
         sqlite.batch_execute(
             "INSERT INTO decision_search_docs (decision_id, body) \
-             SELECT id, search_text FROM decisions WHERE deleted_at IS NULL",
+             SELECT id, search_text FROM decisions WHERE deleted_at IS NULL; \
+             INSERT INTO decision_search (decision_search) VALUES ('optimize');",
         )
     } else {
         sqlite.batch_execute(

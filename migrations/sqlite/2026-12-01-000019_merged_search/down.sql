@@ -1,0 +1,2 @@
+-- Nothing to undo: a merged index holds the same entries.
+SELECT 1;
