@@ -226,6 +226,11 @@ struct Prepared {
     /// Whether the owner has at most [`FEW_POINTS`] points, so that a list reads them from the
     /// owner's index and sorts them, instead of walking an order's index and testing each point.
     owner_has_few: bool,
+    /// Whether the meetings of the period asked for (`meeting_from`, `meeting_to`) hold at
+    /// most [`FEW_POINTS`] points, so that a list reads them through the meetings' dates and
+    /// sorts them. A period that holds much of the log (the follow-up list's "every meeting up
+    /// to the next") is read by walking the order's index instead.
+    period_has_few: bool,
     statuses: Vec<&'static str>,
     kinds: Vec<&'static str>,
     search: Option<String>,
@@ -532,6 +537,23 @@ impl Prepared {
             None => false,
         };
         let backend = super::backend_of(conn);
+        let period_has_few = if filter.meeting_from.is_some() || filter.meeting_to.is_some() {
+            // Counted through the meetings' dates, up to one past the limit.
+            let mut in_period = decisions::table
+                .inner_join(cases::table.inner_join(meetings::table))
+                .select(sql::<Integer>("1"))
+                .into_boxed();
+            if let Some(from) = filter.meeting_from {
+                in_period = in_period.filter(meetings::meeting_date.ge(from));
+            }
+            if let Some(to) = filter.meeting_to {
+                in_period = in_period.filter(meetings::meeting_date.le(to));
+            }
+            backend == Backend::Sqlite
+                && in_period.limit(FEW_POINTS + 1).load::<i32>(conn)?.len() <= FEW_POINTS as usize
+        } else {
+            false
+        };
         let search = filter
             .q
             .as_deref()
@@ -548,6 +570,7 @@ impl Prepared {
         let mut prepared = Self {
             owner_id,
             owner_has_few,
+            period_has_few,
             statuses: filter.statuses.iter().map(DecisionStatus::as_str).collect(),
             kinds: filter.kinds.iter().map(DecisionKind::as_str).collect(),
             search,
@@ -631,14 +654,13 @@ impl Prepared {
             .load(conn)?)
     }
 
-    /// Whether a page is read by walking the order's index (SQLite): unless a meeting, a case,
-    /// an owner of few points or a search of few matches narrows the list to what its own
+    /// Whether a page is read by walking the order's index (SQLite): unless a meeting, a period
+    /// of few points, a case, an owner of few points or a search of few matches narrows the list to what its own
     /// index finds faster and a sort of them costs little.
     fn walks_order_index(&self, filter: &DecisionFilter) -> bool {
         self.backend == Backend::Sqlite
             && filter.meeting.is_none()
-            && filter.meeting_from.is_none()
-            && filter.meeting_to.is_none()
+            && !self.period_has_few
             && filter.case.is_none()
             && filter.cases.is_empty()
             && filter.updated_since.is_none()
@@ -751,6 +773,7 @@ impl Prepared {
         let filter = &unordered;
         let counting = Self {
             owner_has_few: true,
+            period_has_few: true,
             ..self.clone()
         };
         let this = &counting;
