@@ -537,7 +537,13 @@ impl Prepared {
             None => false,
         };
         let backend = super::backend_of(conn);
-        let period_has_few = if filter.meeting_from.is_some() || filter.meeting_to.is_some() {
+        // Only SQLite decides by it, and only when no meeting or case narrows the list already.
+        let period_has_few = if backend == Backend::Sqlite
+            && (filter.meeting_from.is_some() || filter.meeting_to.is_some())
+            && filter.meeting.is_none()
+            && filter.case.is_none()
+            && filter.cases.is_empty()
+        {
             // Counted through the meetings' dates, up to one past the limit.
             let mut in_period = decisions::table
                 .inner_join(cases::table.inner_join(meetings::table))
@@ -549,8 +555,7 @@ impl Prepared {
             if let Some(to) = filter.meeting_to {
                 in_period = in_period.filter(meetings::meeting_date.le(to));
             }
-            backend == Backend::Sqlite
-                && in_period.limit(FEW_POINTS + 1).load::<i32>(conn)?.len() <= FEW_POINTS as usize
+            in_period.limit(FEW_POINTS + 1).load::<i32>(conn)?.len() <= FEW_POINTS as usize
         } else {
             false
         };
@@ -654,9 +659,9 @@ impl Prepared {
             .load(conn)?)
     }
 
-    /// Whether a page is read by walking the order's index (SQLite): unless a meeting, a period
-    /// of few points, a case, an owner of few points or a search of few matches narrows the list to what its own
-    /// index finds faster and a sort of them costs little.
+    /// Whether a page is read by walking the order's index (SQLite). It is not when a meeting,
+    /// a period of few points, a case, an owner of few points or a search of few matches
+    /// narrows the list to what its own index finds faster, and a sort of them costs little.
     fn walks_order_index(&self, filter: &DecisionFilter) -> bool {
         self.backend == Backend::Sqlite
             && filter.meeting.is_none()
