@@ -1,6 +1,6 @@
 //! Cases (saker) on a meeting's agenda, numbered NN/YY per committee and year.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::sql;
@@ -103,7 +103,11 @@ pub(crate) fn postponements_of(
         ))
         .filter(case_links::deleted_at.is_null())
         .filter(case_links::kind.eq("postponed_to"))
-        .order((case_links::created_at, case_links::id))
+        // The latest that the caller may see is where the case went.
+        .filter(sql::<Bool>(&format!(
+            "case_links.id = {}",
+            latest_postponement(visibility, "case_links.source_case_id", "l.id")
+        )))
         .select((
             case_links::source_case_id,
             committees::code,
@@ -113,47 +117,30 @@ pub(crate) fn postponements_of(
         ))
         .load(conn)?;
     let targets: Vec<&str> = links.iter().filter_map(|l| l.4.as_deref()).collect();
-    let targets_seen: HashMap<String, (String, bool)> = cases::table
+    let decided: HashSet<String> = cases::table
         .filter(super::one_of(
             super::backend_of(conn),
             "cases.id",
             targets.iter().map(|id| (*id).to_owned()),
         ))
-        .select((cases::id, cases::status, cases::is_public))
-        .load::<(String, String, bool)>(conn)?
+        .filter(cases::status.eq(CaseStatus::Decided.as_str()))
+        .select(cases::id)
+        .load::<String>(conn)?
         .into_iter()
-        .map(|(id, status, public)| (id, (status, public)))
-        .collect();
-    let decided: HashMap<String, String> = targets_seen
-        .iter()
-        .map(|(id, (status, _))| (id.clone(), status.clone()))
         .collect();
     let mut found = HashMap::new();
     for (source, code, year, serial, target) in links {
-        // A case hidden from the caller is not shown as where another case went.
-        if visibility == Visibility::PublicOnly
-            && target
-                .as_ref()
-                .is_some_and(|t| targets_seen.get(t).is_some_and(|(_, public)| !public))
-        {
-            continue;
-        }
         let postponement = Postponement {
             committee: parse_stored(&code, "committees.code")?,
             number: CaseNumber::new(serial, year).map_err(|e| {
                 StoreError::Corrupt(format!("case_links target {serial}/{year}: {e}"))
             })?,
-            taken_up: target.as_ref().is_some_and(|t| {
-                decided
-                    .get(t)
-                    .is_some_and(|s| s == CaseStatus::Decided.as_str())
-            }),
+            taken_up: target.as_ref().is_some_and(|t| decided.contains(t)),
             case_id: target
                 .as_deref()
                 .map(|t| parse_stored(t, "case_links.target_case_id"))
                 .transpose()?,
         };
-        // The latest postponement is where the case went.
         found.insert(source, postponement);
     }
     Ok(found)
@@ -189,20 +176,32 @@ pub struct CaseFilter {
     pub visibility: Visibility,
 }
 
-/// Whether a case's latest postponement (that the caller may see) is not taken up: the same
-/// rule as [`postponements_of`], in SQL, so that a list of waiting cases reads only those.
-fn not_taken_up(visibility: Visibility) -> SqlLiteral<Bool> {
+/// The latest `postponed_to` link of the case `source` (an SQL expression naming its id) that
+/// the caller may see, as a subquery returning `select` of it (`l` is the link, `target` the
+/// case it went to). Both [`postponements_of`] and the list of waiting cases read it, so
+/// that they agree on where a case went.
+fn latest_postponement(visibility: Visibility, source: &str, select: &str) -> String {
     // A case hidden from the caller is not shown as where another case went.
     let shown = match visibility {
         Visibility::All => "",
         Visibility::PublicOnly => "AND (target.id IS NULL OR target.is_public) ",
     };
-    sql::<Bool>(&format!(
-        "COALESCE((SELECT target.status FROM case_links l \
+    format!(
+        "(SELECT {select} FROM case_links l \
          LEFT JOIN cases target ON target.id = l.target_case_id \
-         WHERE l.source_case_id = cases.id AND l.kind = 'postponed_to' \
+         WHERE l.source_case_id = {source} AND l.kind = 'postponed_to' \
          AND l.deleted_at IS NULL {shown}\
-         ORDER BY l.created_at DESC, l.id DESC LIMIT 1), '') <> 'decided'"
+         ORDER BY l.created_at DESC, l.id DESC LIMIT 1)"
+    )
+}
+
+/// Whether a case's latest postponement (that the caller may see) is not taken up: the case
+/// it went to is not decided, or is not recorded, or there is none.
+fn not_taken_up(visibility: Visibility) -> SqlLiteral<Bool> {
+    sql::<Bool>(&format!(
+        "COALESCE({}, '') <> '{}'",
+        latest_postponement(visibility, "cases.id", "target.status"),
+        CaseStatus::Decided.as_str()
     ))
 }
 
