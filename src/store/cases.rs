@@ -403,6 +403,36 @@ fn list_in(
 /// A case. A deleted one is `Gone`; one exempt from public access is `NotFound` for those
 /// who may see only what is public.
 pub fn get(conn: &mut DbConnection, id: CaseId, visibility: Visibility) -> StoreResult<Case> {
+    let row = row_of(conn, id, visibility)?;
+    Ok(to_cases(conn, vec![row], visibility)?.remove(0))
+}
+
+/// What reference detection reads of a case after each write: its number and what it says in
+/// words. Read as [`get`] reads the case, without what is counted and linked around it.
+pub(crate) struct CaseTexts {
+    pub committee: CommitteeCode,
+    pub number: CaseNumber,
+    pub title: String,
+    pub narrative: Option<String>,
+}
+
+pub(crate) fn texts_of(conn: &mut DbConnection, id: CaseId) -> StoreResult<CaseTexts> {
+    let (row, _, code) = row_of(conn, id, Visibility::All)?;
+    Ok(CaseTexts {
+        committee: parse_stored(&code, "committees.code")?,
+        number: CaseNumber::new(row.case_serial, row.case_year)
+            .map_err(|e| StoreError::Corrupt(format!("case {}: {e}", row.id)))?,
+        title: row.title,
+        narrative: row.narrative,
+    })
+}
+
+/// The row of a case the caller may see, with its meeting's date and committee's code.
+fn row_of(
+    conn: &mut DbConnection,
+    id: CaseId,
+    visibility: Visibility,
+) -> StoreResult<(CaseRow, NaiveDate, String)> {
     let (row, date, code, deleted_at) = cases::table
         .inner_join(meetings::table)
         .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
@@ -426,7 +456,7 @@ pub fn get(conn: &mut DbConnection, id: CaseId, visibility: Visibility) -> Store
             row.updated_by
         )));
     }
-    Ok(to_cases(conn, vec![(row, date, code)], visibility)?.remove(0))
+    Ok((row, date, code))
 }
 
 /// Marks these cases changed now, without a new version or history entry: what they show

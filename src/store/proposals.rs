@@ -111,7 +111,7 @@ pub struct ProposalFilter {
 /// ones as links, inside the caller's transaction. References to the case itself, to targets
 /// it already links to, and to targets proposed before (accepted, rejected or not) are left out.
 pub(crate) fn detect(conn: &mut DbConnection, case_id: CaseId) -> StoreResult<()> {
-    let case = super::cases::get(conn, case_id, Visibility::All)?;
+    let case = super::cases::texts_of(conn, case_id)?;
     let id = case_id.to_string();
     let mut texts: Vec<String> = decisions::table
         .filter(decisions::case_id.eq(&id))
@@ -119,8 +119,8 @@ pub(crate) fn detect(conn: &mut DbConnection, case_id: CaseId) -> StoreResult<()
         .order(decisions::position_sort)
         .select(decisions::text)
         .load(conn)?;
-    if let Some(narrative) = &case.narrative {
-        texts.insert(0, narrative.clone());
+    if let Some(narrative) = case.narrative {
+        texts.insert(0, narrative);
     }
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let references = find_references(&case.title, &texts);
