@@ -1770,6 +1770,48 @@ fn attach_snippets(
     Ok(())
 }
 
+/// Writes the search text of a point just read back after a write: what
+/// [`refresh_search_text`] reads from the database, taken from the point in hand.
+pub(crate) fn write_search_text(conn: &mut DbConnection, point: &Decision) -> StoreResult<()> {
+    let owner_names: Vec<String> = point.owners.iter().map(|o| o.name.clone()).collect();
+    let search_text = search_text_of(
+        &point.text,
+        point.status_note.as_deref(),
+        &point.case.title,
+        &owner_names,
+    );
+    store_search_text(conn, &point.id.to_string(), &search_text)
+}
+
+/// What a point is searched by: its text, status note, case title and owners' names.
+fn search_text_of(text: &str, note: Option<&str>, title: &str, owner_names: &[String]) -> String {
+    let mut parts = vec![text, note.unwrap_or_default(), title];
+    parts.extend(owner_names.iter().map(String::as_str));
+    // A separator that is not whitespace keeps a phrase from matching across two fields.
+    parts.retain(|p| !p.trim().is_empty());
+    // PostgreSQL's parser reads "ønske/behov" as one file path, not two words.
+    parts.join(" · ").replace('/', " / ")
+}
+
+fn store_search_text(conn: &mut DbConnection, id: &str, search_text: &str) -> StoreResult<()> {
+    diesel::update(decisions::table.filter(decisions::id.eq(id)))
+        .set(decisions::search_text.eq(search_text))
+        .execute(conn)?;
+    // SQLite's full-text index reads a table of its own, keyed so that replacing a point's
+    // entry is a lookup; PostgreSQL's is a generated column.
+    if let DbConnection::Sqlite(sqlite) = conn {
+        diesel::sql_query(
+            "INSERT INTO decision_search_docs (decision_id, body) VALUES (?, ?) \
+             ON CONFLICT (decision_id) DO UPDATE SET body = excluded.body \
+             WHERE body <> excluded.body",
+        )
+        .bind::<Text, _>(id)
+        .bind::<Text, _>(search_text)
+        .execute(sqlite)?;
+    }
+    Ok(())
+}
+
 /// Recomputes the folded search text of these points from their text, status note, case title
 /// and owners' names.
 pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> {
@@ -1802,27 +1844,9 @@ pub(crate) fn refresh_search_text(conn: &mut DbConnection, ids: &[String]) -> St
         names.entry(decision_id).or_default().push(name);
     }
     for (id, text, note, title) in rows {
-        let mut parts = vec![text, note.unwrap_or_default(), title];
-        parts.extend(names.remove(&id).unwrap_or_default());
-        // A separator that is not whitespace keeps a phrase from matching across two fields.
-        parts.retain(|p| !p.trim().is_empty());
-        // PostgreSQL's parser reads "ønske/behov" as one file path, not two words.
-        let search_text = parts.join(" · ").replace('/', " / ");
-        diesel::update(decisions::table.filter(decisions::id.eq(&id)))
-            .set(decisions::search_text.eq(&search_text))
-            .execute(conn)?;
-        // SQLite's full-text index reads a table of its own, keyed so that replacing a point's
-        // entry is a lookup; PostgreSQL's is a generated column.
-        if let DbConnection::Sqlite(sqlite) = conn {
-            diesel::sql_query(
-                "INSERT INTO decision_search_docs (decision_id, body) VALUES (?, ?) \
-                 ON CONFLICT (decision_id) DO UPDATE SET body = excluded.body \
-                 WHERE body <> excluded.body",
-            )
-            .bind::<Text, _>(&id)
-            .bind::<Text, _>(&search_text)
-            .execute(sqlite)?;
-        }
+        let owner_names = names.remove(&id).unwrap_or_default();
+        let search_text = search_text_of(&text, note.as_deref(), &title, &owner_names);
+        store_search_text(conn, &id, &search_text)?;
     }
     Ok(())
 }

@@ -464,8 +464,8 @@ pub(super) fn close_as_taken_up(
     row.status_note = Some(format!("Tatt opp og vedtatt i sak {}", taken_up_in.number));
     row.status_evidence = Some(evidence_json(&evidence)?);
     rows::change(conn, id, &row)?;
-    rows::refresh_search_text(conn, &[id.to_string()])?;
     let updated = rows::get(conn, id, Visibility::All)?;
+    rows::write_search_text(conn, &updated)?;
     Change::new(
         Entity::Decision,
         id,

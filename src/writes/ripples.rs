@@ -24,7 +24,7 @@ use crate::store::{
 /// other cases.
 pub(super) fn decision_created(conn: &mut DbConnection, created: &Decision) -> StoreResult<()> {
     cases::touch(conn, &[created.case.id.to_string()])?;
-    decisions::refresh_search_text(conn, &[created.id.to_string()])?;
+    decisions::write_search_text(conn, created)?;
     proposals::detect(conn, created.case.id)
 }
 
@@ -47,7 +47,7 @@ pub(super) fn decision_updated(
         || after.case.title != before.case.title
         || owner_names(after) != owner_names(before);
     if searched_by_changed {
-        decisions::refresh_search_text(conn, &[after.id.to_string()])?;
+        decisions::write_search_text(conn, after)?;
     }
     if after.text != before.text {
         proposals::detect(conn, after.case.id)?;
