@@ -1,0 +1,2 @@
+DROP INDEX decisions_open_committee_deadline_idx;
+DROP INDEX cases_status_idx;
