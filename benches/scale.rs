@@ -1297,6 +1297,21 @@ struct Sample {
     bodies: Vec<String>,
 }
 
+impl Sample {
+    /// Counts a failed request, keeping what went wrong for the first three.
+    fn fail(&mut self, what: impl FnOnce() -> String) {
+        self.failures += 1;
+        if self.bodies.len() < 3 {
+            self.bodies.push(what());
+        }
+    }
+}
+
+/// The start of an answer's body, to show what went wrong.
+fn excerpt(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).chars().take(600).collect()
+}
+
 async fn run_client(
     client: &mut Client,
     base: &str,
@@ -1331,10 +1346,7 @@ async fn run_client(
             }
             Load::StatusChange => {
                 if client.targets.is_empty() {
-                    sample.failures += 1;
-                    sample
-                        .bodies
-                        .push("no open points to change in this log".into());
+                    sample.fail(|| "no open points to change in this log".into());
                     break;
                 }
                 let i = client.next % client.targets.len();
@@ -1367,14 +1379,9 @@ async fn run_client(
                 let elapsed = started.elapsed();
                 match body {
                     Ok(body) if status.is_success() && !does_its_work(&scenario.load, &body) => {
-                        sample.failures += 1;
-                        if sample.bodies.len() < 3 {
-                            let text = String::from_utf8_lossy(&body);
-                            sample.bodies.push(format!(
-                                "{status} but not the work measured: {}",
-                                text.chars().take(600).collect::<String>()
-                            ));
-                        }
+                        sample.fail(|| {
+                            format!("{status} but not the work measured: {}", excerpt(&body))
+                        });
                     }
                     Ok(_) if status.is_success() => {
                         sample.latencies.push(elapsed);
@@ -1384,32 +1391,13 @@ async fn run_client(
                             entry.2 = !entry.2;
                         }
                     }
-                    Ok(body) => {
-                        sample.failures += 1;
-                        if sample.bodies.len() < 3 {
-                            let text = String::from_utf8_lossy(&body);
-                            sample.bodies.push(format!(
-                                "{status}: {}",
-                                text.chars().take(600).collect::<String>()
-                            ));
-                        }
-                    }
+                    Ok(body) => sample.fail(|| format!("{status}: {}", excerpt(&body))),
                     Err(error) => {
-                        sample.failures += 1;
-                        if sample.bodies.len() < 3 {
-                            sample
-                                .bodies
-                                .push(format!("{status}: the body could not be read: {error}"));
-                        }
+                        sample.fail(|| format!("{status}: the body could not be read: {error}"));
                     }
                 }
             }
-            Err(error) => {
-                sample.failures += 1;
-                if sample.bodies.len() < 3 {
-                    sample.bodies.push(format!("request failed: {error}"));
-                }
-            }
+            Err(error) => sample.fail(|| format!("request failed: {error}")),
         }
         if once {
             break;
