@@ -450,6 +450,8 @@ struct Case {
     title: String,
     topic: &'static str,
     postponed: bool,
+    /// The number ("12/24") of the case a postponed case was taken up and decided in.
+    taken_up_in: Option<String>,
     public: bool,
     created: NaiveDateTime,
 }
@@ -688,7 +690,17 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
     // A link is written after its cases are.
     let mut link_values: Vec<String> = Vec::new();
     let mut chain_cases = Vec::new();
+    // As a committee does: a case postponed at one meeting is taken up at its next one, as
+    // that meeting's first cases; only the last meetings' postponements are still waiting.
+    let mut waiting: Vec<Vec<usize>> = (0..COMMITTEES.len()).map(|_| Vec::new()).collect();
+    let mut postponed_here: Vec<usize> = Vec::new();
+    let mut last_committee: Option<usize> = None;
     for ((c, meeting), &count) in meetings.iter().zip(&cases_per_meeting) {
+        // Meetings come a committee at a time, in date order.
+        if let Some(previous) = last_committee {
+            waiting[previous].append(&mut postponed_here);
+        }
+        last_committee = Some(*c);
         for _ in 0..count {
             let year = meeting.date.year();
             let serial = serials.entry((*c, year)).or_insert(0);
@@ -698,6 +710,7 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
             }
             let serial = *serial;
             let index = cases.len();
+            let takes_up = (!waiting[*c].is_empty()).then(|| waiting[*c].remove(0));
             let active = &mut chains[*c];
             // A case follows up a matter of its committee, starts one, or stands alone.
             let follows = if !active.is_empty() && rng.chance(0.35) {
@@ -722,11 +735,16 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
                 }
                 None
             };
-            let topic = match follows {
-                Some(previous) => cases[previous].topic,
-                None => *rng.pick(TOPICS),
+            let topic = match (takes_up, follows) {
+                (Some(previous), _) | (None, Some(previous)) => cases[previous].topic,
+                (None, None) => *rng.pick(TOPICS),
             };
-            let title = match follows {
+            let title = match takes_up.or(follows) {
+                Some(previous) if takes_up.is_some() => format!(
+                    "Utsatt sak {}/{:02}: {topic}",
+                    cases[previous].serial,
+                    cases[previous].year % 100
+                ),
                 Some(previous) => format!(
                     "Oppfølging sak {}/{:02}: {topic}",
                     cases[previous].serial,
@@ -734,7 +752,8 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
                 ),
                 None => format!("{} {topic}", rng.pick(TITLE_PREFIXES)),
             };
-            let postponed = rng.chance(0.03);
+            // A case that takes a postponed one up is decided, not postponed again.
+            let postponed = takes_up.is_none() && rng.chance(0.03);
             let public = !rng.chance(0.02);
             let narrative = rng.chance(0.8).then(|| {
                 let mut text =
@@ -776,6 +795,22 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
             if case_rows.full() {
                 case_rows.flush(conn)?;
             }
+            if let Some(previous) = takes_up {
+                let source = &cases[previous];
+                link_values.push(format!(
+                    "{}, {}, 'postponed_to', {}, {year}, {serial}, {}, {}, {}",
+                    lit(&rng.uuid()),
+                    lit(&source.id),
+                    lit(&committee_ids[*c]),
+                    lit(&id),
+                    ts(made),
+                    lit(ACTOR)
+                ));
+                cases[previous].taken_up_in = Some(format!("{serial}/{:02}", year % 100));
+            }
+            if postponed {
+                postponed_here.push(index);
+            }
             if let Some(previous) = follows {
                 let target = &cases[previous];
                 link_values.push(format!(
@@ -801,6 +836,7 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
                 title,
                 topic,
                 postponed,
+                taken_up_in: None,
                 public,
                 created: made,
             });
@@ -858,8 +894,16 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
                 }
             };
             let follow_up = !matches!(kind, "orientation" | "approval");
+            let taken_up_note;
             let (status, note): (&str, Option<&str>) = if kind == "postponement" {
-                ("open", None)
+                // As the store closes a postponement whose case is taken up and decided.
+                match &case.taken_up_in {
+                    Some(number) => {
+                        taken_up_note = format!("Tatt opp og vedtatt i sak {number}");
+                        ("done", Some(taken_up_note.as_str()))
+                    }
+                    None => ("open", None),
+                }
             } else if !follow_up {
                 ("done", None)
             } else {
