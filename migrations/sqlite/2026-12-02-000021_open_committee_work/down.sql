@@ -1,0 +1,1 @@
+DROP INDEX decisions_open_committee_deadline_idx;
