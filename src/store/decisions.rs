@@ -1507,9 +1507,8 @@ pub(crate) struct NewDecisionRow<'a> {
     pub case_serial: i32,
 }
 
-/// The columns a change of a decision point writes; every one is set, `None` to NULL.
-#[derive(AsChangeset)]
-#[diesel(table_name = decisions, treat_none_as_null = true)]
+/// The columns a change of a decision point may write; `None` is NULL.
+#[derive(Clone)]
 pub(crate) struct DecisionRowChanges<'a> {
     pub position: Position,
     pub position_sort: i32,
@@ -1559,14 +1558,33 @@ pub(crate) fn insert(conn: &mut DbConnection, row: &NewDecisionRow<'_>) -> Store
     Ok(())
 }
 
-/// Writes a change of a point as its next version.
+/// Writes a change of a point as its next version: of the columns, only those whose value
+/// differs from `before` (and the time and author of the change). SQLite rewrites every index
+/// that holds a column named in an update, changed or not; decisions have a dozen.
 pub(crate) fn change(
     conn: &mut DbConnection,
     id: DecisionId,
-    changes: &DecisionRowChanges<'_>,
+    before: &DecisionRowChanges<'_>,
+    after: &DecisionRowChanges<'_>,
 ) -> StoreResult<()> {
+    let position_changed = before.position != after.position;
     diesel::update(decisions::table.filter(decisions::id.eq(id)))
-        .set((changes, decisions::version.eq(decisions::version + 1)))
+        .set((
+            position_changed.then(|| decisions::position.eq(after.position)),
+            position_changed.then(|| decisions::position_sort.eq(after.position_sort)),
+            (before.text != after.text).then(|| decisions::text.eq(after.text)),
+            (before.kind != after.kind).then(|| decisions::kind.eq(after.kind)),
+            (before.deadline != after.deadline).then(|| decisions::deadline.eq(after.deadline)),
+            (before.status != after.status).then(|| decisions::status.eq(after.status)),
+            (before.status_note != after.status_note)
+                .then(|| decisions::status_note.eq(after.status_note.as_deref())),
+            (before.status_evidence != after.status_evidence)
+                .then(|| decisions::status_evidence.eq(after.status_evidence.as_deref())),
+            (before.is_public != after.is_public).then(|| decisions::is_public.eq(after.is_public)),
+            decisions::updated_at.eq(after.updated_at),
+            decisions::updated_by.eq(after.updated_by),
+            decisions::version.eq(decisions::version + 1),
+        ))
         .execute(conn)?;
     Ok(())
 }

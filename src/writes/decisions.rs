@@ -375,7 +375,8 @@ pub fn update(
             rows::set_owners(conn, id, &owners)?;
         }
         let at = now();
-        let mut row = DecisionRowChanges::of(&current, at, actor)?;
+        let before = DecisionRowChanges::of(&current, at, actor)?;
+        let mut row = before.clone();
         row.position = position;
         row.position_sort = position.sort_key();
         if let Some(text) = &changes.text {
@@ -391,7 +392,7 @@ pub fn update(
         }
         row.status_evidence = evidence.as_ref().map(evidence_json).transpose()?;
         row.is_public = changes.public.unwrap_or(current.public);
-        rows::change(conn, id, &row)?;
+        rows::change(conn, id, &before, &row)?;
         let updated = rows::get(conn, id, Visibility::All)?;
         ripples::decision_updated(conn, &current, &updated)?;
         Change::new(
@@ -459,11 +460,12 @@ pub(super) fn close_as_taken_up(
         meeting_id: Some(taken_up_in.meeting.id),
     };
     let at = now();
-    let mut row = DecisionRowChanges::of(&current, at, actor)?;
+    let before = DecisionRowChanges::of(&current, at, actor)?;
+    let mut row = before.clone();
     row.status = DecisionStatus::Done;
     row.status_note = Some(format!("Tatt opp og vedtatt i sak {}", taken_up_in.number));
     row.status_evidence = Some(evidence_json(&evidence)?);
-    rows::change(conn, id, &row)?;
+    rows::change(conn, id, &before, &row)?;
     let updated = rows::get(conn, id, Visibility::All)?;
     rows::write_search_text(conn, &updated)?;
     Change::new(
