@@ -142,7 +142,20 @@ pub fn choices(
                 .filter(meetings::deleted_at.is_null())
                 .select((meetings::id, committees::code, meetings::meeting_date))
         };
-        let mut rows: Vec<(String, String, NaiveDate)> = live()
+        // The `limit`-th newest date first, from the date index: ordered by committee and id
+        // as well, the planner sorted every meeting of the log (8 ms at 1M points).
+        let oldest_shown: Option<NaiveDate> = meetings::table
+            .filter(meetings::deleted_at.is_null())
+            .select(meetings::meeting_date)
+            .order(meetings::meeting_date.desc())
+            .offset(limit.saturating_sub(1).max(0))
+            .first(conn)
+            .optional()?;
+        let mut newest = live().into_boxed();
+        if let Some(date) = oldest_shown {
+            newest = newest.filter(meetings::meeting_date.ge(date));
+        }
+        let mut rows: Vec<(String, String, NaiveDate)> = newest
             .order((
                 meetings::meeting_date.desc(),
                 committees::code,

@@ -197,8 +197,8 @@ async fn anonymous_reports_never_hold_a_point_that_is_not_public(backend: Backen
     assert!(!printed.contains("Punkt 2 i sak 24/24"));
 }
 
-/// The meeting filter offers the newest 200 meetings, newest first, without reading their
-/// cases; an older meeting chosen by a link (from its own page) is offered too, and chosen.
+/// The meeting filter offers the newest 200 meetings, newest first (by date, then committee),
+/// without reading their cases; an older meeting chosen by a link (from its own page) is offered too, and chosen.
 async fn the_meeting_filter_offers_the_newest_meetings_and_the_one_a_link_chose(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.committee("ASU", "Administrativt samarbeidsutvalg")
@@ -210,6 +210,11 @@ async fn the_meeting_filter_offers_the_newest_meetings_and_the_one_a_link_chose(
         meetings.push(app.meeting("ASU", &date.to_string()).await);
     }
     let (oldest, newest) = (&meetings[0], &meetings[200]);
+    // A meeting of another committee on the 200th newest date: the cut falls between two
+    // meetings of one date, in committee order (ASU before AU).
+    app.committee("AU", "Arbeidsutvalget").await;
+    let same_date = start + chrono::Days::new(7);
+    let tied = app.meeting("AU", &same_date.to_string()).await;
     account(&app, "au@kommune.no", "Anne Arbeidsutvalg", Role::Reader).await;
     let mut browser = Browser::new(&app);
     browser.sign_in("au@kommune.no", PASSWORD).await;
@@ -220,7 +225,17 @@ async fn the_meeting_filter_offers_the_newest_meetings_and_the_one_a_link_chose(
     let offered =
         |text: &str, meeting: &Value| text.contains(&format!("<option value=\"{}\"", id(meeting)));
     assert!(offered(&text, newest) && offered(&text, &meetings[1]));
-    assert!(!offered(&text, oldest), "the 201st newest is not offered");
+    assert!(!offered(&text, oldest), "the 202nd newest is not offered");
+    assert!(
+        !offered(&text, &tied),
+        "of two meetings on the 200th newest date, the committee later in order is not offered"
+    );
+    let offered_count = meetings
+        .iter()
+        .chain(std::iter::once(&tied))
+        .filter(|meeting| offered(&text, meeting))
+        .count();
+    assert_eq!(offered_count, 200, "the newest 200 meetings are offered");
     let first = text
         .find(&format!("value=\"{}\"", id(newest)))
         .expect("newest offered");
