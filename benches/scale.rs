@@ -422,6 +422,8 @@ struct Dataset {
     meetings: usize,
     cases: usize,
     links: usize,
+    /// Of the links, the postponed cases taken up at a later meeting (`postponed_to`).
+    taken_up: usize,
     owners: usize,
     open: usize,
     with_common_word: usize,
@@ -856,6 +858,7 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
     }
     link_rows.flush(conn)?;
     let links = link_values.len();
+    let taken_up = cases.iter().filter(|c| c.taken_up_in.is_some()).count();
 
     // Decision points, with their owners, streamed in batches.
     let points_per_case = partition(&mut rng, points, cases.len());
@@ -1027,6 +1030,7 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
         meetings: meetings.len(),
         cases: cases.len(),
         links,
+        taken_up,
         owners: registry.len(),
         open: stats.0,
         with_common_word: stats.1,
@@ -1693,12 +1697,13 @@ async fn bench_size(
     let (store, _) = Store::open(&config).expect("the store opens and migrates");
     let data = generate(&store, size);
     println!(
-        "  generated in {:.1} s: {} meetings, {} cases, {} follows_up links, {} owners, {} points \
-         ({} open, {} with \"kommune\", {} with the rare word)",
+        "  generated in {:.1} s: {} meetings, {} cases, {} follows_up links, {} postponed cases \
+         taken up, {} owners, {} points ({} open, {} with \"kommune\", {} with the rare word)",
         data.generation.as_secs_f64(),
         data.meetings,
         data.cases,
-        data.links,
+        data.links - data.taken_up,
+        data.taken_up,
         data.owners,
         data.points,
         data.open,
