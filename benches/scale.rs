@@ -741,18 +741,18 @@ fn generate_in(conn: &mut DbConnection, points: usize) -> Result<Dataset, StoreE
                 (Some(previous), _) | (None, Some(previous)) => cases[previous].topic,
                 (None, None) => *rng.pick(TOPICS),
             };
-            let title = match takes_up.or(follows) {
-                Some(previous) if takes_up.is_some() => format!(
+            let title = match (takes_up, follows) {
+                (Some(previous), _) => format!(
                     "Utsatt sak {}/{:02}: {topic}",
                     cases[previous].serial,
                     cases[previous].year % 100
                 ),
-                Some(previous) => format!(
+                (None, Some(previous)) => format!(
                     "Oppfølging sak {}/{:02}: {topic}",
                     cases[previous].serial,
                     cases[previous].year % 100
                 ),
-                None => format!("{} {topic}", rng.pick(TITLE_PREFIXES)),
+                (None, None) => format!("{} {topic}", rng.pick(TITLE_PREFIXES)),
             };
             // A case that takes a postponed one up is decided, not postponed again.
             let postponed = takes_up.is_none() && rng.chance(0.03);

@@ -311,7 +311,7 @@ macro_rules! filter_point_columns {
                 DecisionSort::Deadline | DecisionSort::DeadlineDesc
             );
         if prepared.statuses.len() > 1 && unindexed_statuses || is_open_work(&prepared.statuses) {
-            query = query.filter(status_among_unindexed(&prepared.statuses));
+            query = query.filter(status_written_out(&prepared.statuses));
         } else if !prepared.statuses.is_empty() {
             query = query.filter(decisions::status.eq_any(prepared.statuses.clone()));
         }
@@ -377,7 +377,7 @@ macro_rules! filter_point_columns {
                         .bind::<Date, _>(prepared.today),
                 );
                 // Open work, written as its indexes' condition.
-                query = query.filter(status_among_unindexed(&ACTIVE));
+                query = query.filter(status_written_out(&ACTIVE));
             }
             Some(false) => {
                 query = query.filter(
@@ -460,10 +460,10 @@ fn is_open_work(statuses: &[&str]) -> bool {
     sorted == ["in_progress", "open"]
 }
 
-/// A point's status is one of these, as a condition SQLite does not read from an index
-/// (a unary `+` on the column). The statuses are the enum's own words, so they are written
-/// into the SQL as they are.
-fn status_among_unindexed(statuses: &[&str]) -> diesel::expression::SqlLiteral<Bool> {
+/// A point's status is one of these, written into the SQL (the statuses are the enum's own
+/// words): open work as its indexes' own condition, so that the planner can use them; any
+/// other set with a unary `+` on the column, so that SQLite does not read it from an index.
+fn status_written_out(statuses: &[&str]) -> diesel::expression::SqlLiteral<Bool> {
     if is_open_work(statuses) {
         // Open work has indexes of its own (in deadline order, and by committee), which a
         // query uses only when its condition is written as the indexes' is.
