@@ -302,6 +302,15 @@ macro_rules! filter_point_columns {
             // A case with live points cannot be deleted, so a live point has a live case.
             None => query = query.filter(decisions::deleted_at.is_null()),
         }
+        // A reader without a token sees public points of public cases. The case's flag is read
+        // by the point's key, not from a join: given a condition on the joined case, SQLite's
+        // planner built a Bloom filter over every case of the log before counting (a list
+        // read without signing in: 14 -> 2 ms at 1M points).
+        if filter.visibility == Visibility::PublicOnly {
+            query = query.filter(decisions::is_public.and(sql::<Bool>(
+                "(SELECT c.is_public FROM cases c WHERE c.id = decisions.case_id)",
+            )));
+        }
         // SQLite cannot read several statuses from the status index in deadline order and
         // would sort every match; a unary `+` keeps it on the deadline index, in order, testing
         // the status of each point.
@@ -413,9 +422,6 @@ macro_rules! filter_decisions {
         if let Some(to) = filter.meeting_to {
             query = query.filter(meetings::meeting_date.le(to));
         }
-        if filter.visibility == Visibility::PublicOnly {
-            query = query.filter(decisions::is_public.and(cases::is_public));
-        }
         if let Some(meeting) = filter.meeting {
             query = query.filter(cases::meeting_id.eq(meeting.to_string()));
         }
@@ -485,13 +491,10 @@ fn has_words(q: Option<&str>) -> bool {
 
 /// Whether a filter decides on the point's case or meeting, not on the point's own columns.
 fn needs_case(filter: &DecisionFilter) -> bool {
-    filter.meeting.is_some()
-        || filter.meeting_from.is_some()
-        || filter.meeting_to.is_some()
-        || filter.visibility == Visibility::PublicOnly
+    filter.meeting.is_some() || filter.meeting_from.is_some() || filter.meeting_to.is_some()
 }
 
-/// Whether a filter asks for nothing but an owner and statuses, of any point the caller sees.
+/// Whether a filter asks for nothing but an owner and statuses, and the caller sees every point.
 fn only_owner_and_statuses(filter: &DecisionFilter) -> bool {
     filter.kinds.is_empty()
         && filter.committee.is_none()
@@ -503,6 +506,7 @@ fn only_owner_and_statuses(filter: &DecisionFilter) -> bool {
         && !has_words(filter.q.as_deref())
         && filter.updated_since.is_none()
         && !needs_case(filter)
+        && filter.visibility == Visibility::All
 }
 
 /// How many live points were decided at meetings in a period, counted up to `cap` (SQLite).

@@ -283,6 +283,22 @@ async fn public_reading_shows_only_what_is_public(backend: Backend) {
         .expect(200);
     assert_eq!(everyone["total"], 1);
     assert_eq!(everyone["items"][0]["id"], public_point["id"]);
+    // Each way a list is read and counted (an owner's open work from the owner's index, the
+    // status index, a search, every order) leaves out exempt points and points of exempt cases.
+    for list in [
+        "/api/v1/decisions?owner=AU&status=open,in_progress",
+        "/api/v1/decisions?owner=AU&status=open,in_progress&sort=deadline",
+        "/api/v1/decisions?status=open",
+        "/api/v1/decisions?status=open&sort=deadline",
+        "/api/v1/decisions?sort=-updated",
+        "/api/v1/decisions?q=status",
+        "/api/v1/decisions?q=status&sort=deadline",
+    ] {
+        let seen = anonymous.get(list).await.expect(200);
+        assert_eq!(seen["total"], 1, "{list}");
+        assert_eq!(seen["items"].as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(seen["items"][0]["id"], public_point["id"], "{list}");
+    }
     assert_eq!(anonymous.get("/api/v1/cases").await.expect(200)["total"], 1);
     let meeting_seen = anonymous
         .get(&format!(
