@@ -1525,6 +1525,9 @@ pub(crate) struct DecisionRowChanges<'a> {
     pub is_public: bool,
     pub updated_at: NaiveDateTime,
     pub updated_by: &'a str,
+    /// The point's new search text, written with the change when what it is searched by
+    /// changed and is known before the write (see [`search_text_of`]); `None` leaves it.
+    pub search_text: Option<String>,
 }
 
 impl<'a> DecisionRowChanges<'a> {
@@ -1546,6 +1549,7 @@ impl<'a> DecisionRowChanges<'a> {
             is_public: current.public,
             updated_at: at,
             updated_by: actor,
+            search_text: None,
         })
     }
 }
@@ -1585,6 +1589,10 @@ pub(crate) fn change(
             (before.status_evidence != after.status_evidence)
                 .then(|| decisions::status_evidence.eq(after.status_evidence.as_deref())),
             (before.is_public != after.is_public).then(|| decisions::is_public.eq(after.is_public)),
+            after
+                .search_text
+                .as_deref()
+                .map(|text| decisions::search_text.eq(text)),
             decisions::updated_at.eq(after.updated_at),
             decisions::updated_by.eq(after.updated_by),
             decisions::version.eq(decisions::version + 1),
@@ -1833,18 +1841,32 @@ fn attach_snippets(
 /// Writes the search text of a point just read back after a write: what
 /// [`refresh_search_text`] reads from the database, taken from the point in hand.
 pub(crate) fn write_search_text(conn: &mut DbConnection, point: &Decision) -> StoreResult<()> {
+    store_search_text(conn, &point.id.to_string(), &search_text_of_point(point))
+}
+
+/// Writes a point's entry in SQLite's full-text index when its `search_text` column was
+/// written with its change (see [`DecisionRowChanges::search_text`]).
+pub(crate) fn write_search_doc(conn: &mut DbConnection, point: &Decision) -> StoreResult<()> {
+    store_search_doc(conn, &point.id.to_string(), &search_text_of_point(point))
+}
+
+fn search_text_of_point(point: &Decision) -> String {
     let owner_names: Vec<String> = point.owners.iter().map(|o| o.name.clone()).collect();
-    let search_text = search_text_of(
+    search_text_of(
         &point.text,
         point.status_note.as_deref(),
         &point.case.title,
         &owner_names,
-    );
-    store_search_text(conn, &point.id.to_string(), &search_text)
+    )
 }
 
 /// What a point is searched by: its text, status note, case title and owners' names.
-fn search_text_of(text: &str, note: Option<&str>, title: &str, owner_names: &[String]) -> String {
+pub(crate) fn search_text_of(
+    text: &str,
+    note: Option<&str>,
+    title: &str,
+    owner_names: &[String],
+) -> String {
     let mut parts = vec![text, note.unwrap_or_default(), title];
     parts.extend(owner_names.iter().map(String::as_str));
     // A separator that is not whitespace keeps a phrase from matching across two fields.
@@ -1857,8 +1879,12 @@ fn store_search_text(conn: &mut DbConnection, id: &str, search_text: &str) -> St
     diesel::update(decisions::table.filter(decisions::id.eq(id)))
         .set(decisions::search_text.eq(search_text))
         .execute(conn)?;
-    // SQLite's full-text index reads a table of its own, keyed so that replacing a point's
-    // entry is a lookup; PostgreSQL's is a generated column.
+    store_search_doc(conn, id, search_text)
+}
+
+/// SQLite's full-text index reads a table of its own, keyed so that replacing a point's entry
+/// is a lookup; PostgreSQL's is a generated column of `decisions`.
+fn store_search_doc(conn: &mut DbConnection, id: &str, search_text: &str) -> StoreResult<()> {
     if let DbConnection::Sqlite(sqlite) = conn {
         diesel::sql_query(
             "INSERT INTO decision_search_docs (decision_id, body) VALUES (?, ?) \

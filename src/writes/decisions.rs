@@ -226,6 +226,12 @@ fn resolve_evidence(
 
 /// Resolves owner names to registry ids, refusing unknown owners, duplicates, and more than
 /// one responsible owner.
+/// The search text of a point with a new text and note, its case and owners as they are.
+fn search_text_with(current: &Decision, text: &str, note: &Option<String>) -> String {
+    let owner_names: Vec<String> = current.owners.iter().map(|o| o.name.clone()).collect();
+    rows::search_text_of(text, note.as_deref(), &current.case.title, &owner_names)
+}
+
 fn resolve_owners(
     conn: &mut DbConnection,
     assignments: &[OwnerAssignment],
@@ -392,9 +398,16 @@ pub fn update(
         }
         row.status_evidence = evidence.as_ref().map(evidence_json).transpose()?;
         row.is_public = changes.public.unwrap_or(current.public);
+        // A new text or note is known before the write, so the search text goes with it (one
+        // write of the row); new owners are known by name only after theirs.
+        if changes.owners.is_none()
+            && (row.text != before.text || row.status_note != before.status_note)
+        {
+            row.search_text = Some(search_text_with(&current, row.text, &row.status_note));
+        }
         rows::change(conn, id, &before, &row)?;
         let updated = rows::get(conn, id, Visibility::All)?;
-        ripples::decision_updated(conn, &current, &updated)?;
+        ripples::decision_updated(conn, &current, &updated, row.search_text.is_some())?;
         Change::new(
             Entity::Decision,
             id,
@@ -465,9 +478,10 @@ pub(super) fn close_as_taken_up(
     row.status = DecisionStatus::Done;
     row.status_note = Some(format!("Tatt opp og vedtatt i sak {}", taken_up_in.number));
     row.status_evidence = Some(evidence_json(&evidence)?);
+    row.search_text = Some(search_text_with(&current, row.text, &row.status_note));
     rows::change(conn, id, &before, &row)?;
     let updated = rows::get(conn, id, Visibility::All)?;
-    rows::write_search_text(conn, &updated)?;
+    rows::write_search_doc(conn, &updated)?;
     Change::new(
         Entity::Decision,
         id,

@@ -34,6 +34,7 @@ pub(super) fn decision_updated(
     conn: &mut DbConnection,
     before: &Decision,
     after: &Decision,
+    search_text_written: bool,
 ) -> StoreResult<()> {
     let owner_names = |point: &Decision| -> Vec<String> {
         point
@@ -46,7 +47,9 @@ pub(super) fn decision_updated(
         || after.status_note != before.status_note
         || after.case.title != before.case.title
         || owner_names(after) != owner_names(before);
-    if searched_by_changed {
+    if searched_by_changed && search_text_written {
+        decisions::write_search_doc(conn, after)?;
+    } else if searched_by_changed {
         decisions::write_search_text(conn, after)?;
     }
     if after.text != before.text {

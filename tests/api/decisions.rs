@@ -185,6 +185,27 @@ async fn free_text_search_is_case_insensitive_with_norwegian_letters(backend: Ba
             .await;
         assert_eq!(got, expected, "q={q}");
     }
+    // A new note alone replaces the old in what the point is found by, ranked or in order.
+    f.app
+        .patch(&uri, &json!({"status_note": "Venter på revisjonsnotat"}))
+        .await
+        .expect(200);
+    for order in ["", "&sort=deadline"] {
+        assert_eq!(
+            f.app
+                .list_ids(&format!("/api/v1/decisions?q=revisjonsnotat{order}"))
+                .await,
+            [id(&f.points[1])],
+            "{order}"
+        );
+        assert!(
+            f.app
+                .list_ids(&format!("/api/v1/decisions?q=%C3%A5rsm%C3%B8tet{order}"))
+                .await
+                .is_empty(),
+            "the old note is gone {order}"
+        );
+    }
     // Renaming the case changes what its points are found by.
     f.app
         .patch(
