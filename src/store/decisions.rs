@@ -1601,6 +1601,29 @@ pub(crate) fn change(
     Ok(())
 }
 
+/// The point as [`change`] leaves it, from the point as it was and the columns written, for a
+/// change that keeps its kind, owners and case: what [`get`] reads back after it, without
+/// reading it inside the writer's turn. `evidence` is what `after.status_evidence` holds.
+pub(crate) fn changed(
+    mut point: Decision,
+    after: &DecisionRowChanges<'_>,
+    evidence: Option<Evidence>,
+) -> Decision {
+    debug_assert_eq!(point.kind, after.kind, "a new kind is read back");
+    point.position = after.position;
+    after.text.clone_into(&mut point.text);
+    point.deadline = after.deadline;
+    point.status = after.status;
+    point.status_note.clone_from(&after.status_note);
+    point.status_evidence = evidence;
+    point.public = after.is_public;
+    point.version += 1;
+    point.updated_at = utc(after.updated_at);
+    after.updated_by.clone_into(&mut point.updated_by);
+    point.overdue = point.status.is_active() && point.deadline.is_some_and(|d| d < today());
+    point
+}
+
 /// Makes a point a tombstone, as its next version.
 pub(crate) fn mark_deleted(
     conn: &mut DbConnection,

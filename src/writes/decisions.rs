@@ -406,7 +406,13 @@ pub fn update(
             row.search_text = Some(search_text_with(&current, row.text, &row.status_note));
         }
         rows::change(conn, id, &before, &row)?;
-        let updated = rows::get(conn, id, Visibility::All)?;
+        // Read back only when what the row does not hold changed: a new kind changes what a
+        // postponement shows, new owners are known by name only in their table.
+        let updated = if changes.owners.is_none() && kind == current.kind {
+            rows::changed(current.clone(), &row, evidence.clone())
+        } else {
+            rows::get(conn, id, Visibility::All)?
+        };
         ripples::decision_updated(conn, &current, &updated, row.search_text.is_some())?;
         Change::new(
             Entity::Decision,

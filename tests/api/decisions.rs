@@ -16,6 +16,7 @@ crate::on_both_backends!(
     pages_cover_every_point_once,
     a_list_takes_the_same_number_of_queries_for_one_point_or_fifty,
     changes_follow_the_rules_of_the_kind,
+    the_answer_to_a_change_is_the_point_as_read_after_it,
     deleting_a_point_removes_it,
 );
 
@@ -554,6 +555,36 @@ async fn changes_follow_the_rules_of_the_kind(backend: Backend) {
         detail.contains("already has a decision point 1"),
         "{detail}"
     );
+}
+
+/// A change answers with the point as it is stored: each field is what a read after it gives,
+/// whichever fields the change wrote, and its ETag names the new version.
+async fn the_answer_to_a_change_is_the_point_as_read_after_it(backend: Backend) {
+    let f = fixture(backend).await;
+    let uri = format!("/api/v1/decisions/{}", id(&f.points[1]));
+    for change in [
+        json!({"status": "in_progress", "status_note": "  Arbeidet er i gang  "}),
+        json!({"deadline": "2099-01-01"}),
+        json!({"deadline": null, "comment": "Fristen er tatt bort"}),
+        json!({"text": "ASU ber sekretariatet lage en vedtakslogg.", "public": false}),
+        json!({"position": "4"}),
+        json!({"status": "done", "status_note": "Rapportert", "evidence": {"case": "20/24"}}),
+        json!({"status_note": "Rapportert i møtet"}),
+        json!({"status": "open", "status_note": "Åpnet igjen", "deadline": "2001-01-01"}),
+        json!({"owners": [{"owner": "AU", "responsible": true}, {"owner": "Kommunene"}]}),
+    ] {
+        let response = f.app.patch(&uri, &change).await;
+        let answered = response.expect(200);
+        let read = f.app.get(&uri).await;
+        assert_eq!(answered, read.expect(200), "{change}");
+        let etag = format!("\"{}\"", answered["version"]);
+        assert_eq!(response.header("etag"), Some(etag.as_str()), "{change}");
+    }
+    let last = f.app.get(&uri).await.expect(200);
+    assert_eq!(last["version"], 10);
+    assert_eq!(last["overdue"], true);
+    assert_eq!(last["position"], "4");
+    assert_eq!(last["public"], false);
 }
 
 async fn deleting_a_point_removes_it(backend: Backend) {
