@@ -302,11 +302,13 @@ macro_rules! filter_point_columns {
             // A case with live points cannot be deleted, so a live point has a live case.
             None => query = query.filter(decisions::deleted_at.is_null()),
         }
-        // A reader without a token sees public points of public cases. The case's flag is read
-        // by the point's key, not from a join: given a condition on the joined case, SQLite's
-        // planner built a Bloom filter over every case of the log before counting (a list
-        // read without signing in: 14 -> 2 ms at 1M points).
-        if filter.visibility == Visibility::PublicOnly {
+        // A reader without a token sees public points of public cases. On SQLite the case's
+        // flag is read by the point's key, not from a join: given a condition on the joined
+        // case, its planner built a Bloom filter over every case of the log before counting (a
+        // list read without signing in: 14 -> 2 ms at 1M points). PostgreSQL joins the case
+        // (see `filter_decisions!`): given the subquery, it read every open point's entry of
+        // the status index before counting the first thousand.
+        if filter.visibility == Visibility::PublicOnly && prepared.backend == Backend::Sqlite {
             query = query.filter(decisions::is_public.and(sql::<Bool>(
                 "(SELECT c.is_public FROM cases c WHERE c.id = decisions.case_id)",
             )));
@@ -422,6 +424,9 @@ macro_rules! filter_decisions {
         if let Some(to) = filter.meeting_to {
             query = query.filter(meetings::meeting_date.le(to));
         }
+        if filter.visibility == Visibility::PublicOnly && $prepared.backend == Backend::Postgres {
+            query = query.filter(decisions::is_public.and(cases::is_public));
+        }
         if let Some(meeting) = filter.meeting {
             query = query.filter(cases::meeting_id.eq(meeting.to_string()));
         }
@@ -489,13 +494,17 @@ fn has_words(q: Option<&str>) -> bool {
     q.is_some_and(|q| !q.trim().is_empty())
 }
 
-/// Whether a filter decides on the point's case or meeting, not on the point's own columns.
-fn needs_case(filter: &DecisionFilter) -> bool {
-    filter.meeting.is_some() || filter.meeting_from.is_some() || filter.meeting_to.is_some()
+/// Whether a filter decides on the point's case or meeting, not on the point's own columns
+/// (on PostgreSQL, whether the case is public too: see `filter_point_columns!`).
+fn needs_case(filter: &DecisionFilter, backend: Backend) -> bool {
+    filter.meeting.is_some()
+        || filter.meeting_from.is_some()
+        || filter.meeting_to.is_some()
+        || (backend == Backend::Postgres && filter.visibility == Visibility::PublicOnly)
 }
 
 /// Whether a filter asks for nothing but an owner and statuses, and the caller sees every point.
-fn only_owner_and_statuses(filter: &DecisionFilter) -> bool {
+fn only_owner_and_statuses(filter: &DecisionFilter, backend: Backend) -> bool {
     filter.kinds.is_empty()
         && filter.committee.is_none()
         && filter.case.is_none()
@@ -505,7 +514,7 @@ fn only_owner_and_statuses(filter: &DecisionFilter) -> bool {
         && filter.overdue.is_none()
         && !has_words(filter.q.as_deref())
         && filter.updated_since.is_none()
-        && !needs_case(filter)
+        && !needs_case(filter, backend)
         && filter.visibility == Visibility::All
 }
 
@@ -735,7 +744,7 @@ impl Prepared {
         use super::schema::{decision_search, decision_search_docs};
         let unsearched = self.without_search();
         let matching = || sql::<Bool>("decision_search MATCH ").bind::<Text, _>(search.to_owned());
-        Ok(if needs_case(filter) {
+        Ok(if needs_case(filter, self.backend) {
             let query = decisions::table
                 .inner_join(cases::table.inner_join(meetings::table))
                 .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
@@ -827,7 +836,7 @@ impl Prepared {
         let found = if let Some(found) = self.matches_counted {
             found
         } else if let Some((owner_id, rest)) = this.owner_work(filter) {
-            if only_owner_and_statuses(filter) {
+            if only_owner_and_statuses(filter, this.backend) {
                 // Counted in the owner's index alone: a row there is a live point's open work.
                 decision_owners::table
                     .filter(decision_owners::owner_id.eq(owner_id))
@@ -845,7 +854,7 @@ impl Prepared {
             }
         } else if let (Backend::Sqlite, Some(search)) = (this.backend, &this.search) {
             this.count_from_search_index(conn, filter, search, super::COUNT_LIMIT + 1)?
-        } else if needs_case(filter) {
+        } else if needs_case(filter, this.backend) {
             matching_decisions!(filter, this)
                 .select(sql::<Integer>("1"))
                 .limit(super::COUNT_LIMIT + 1)
@@ -1162,7 +1171,7 @@ impl Prepared {
                 .inner_join(cases::table.inner_join(meetings::table))
                 .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
         };
-        Ok(match (self.backend, needs_case(filter)) {
+        Ok(match (self.backend, needs_case(filter, self.backend)) {
             (Backend::Sqlite, true) => sqlite_ranked!(joined(), filter_decisions),
             (Backend::Sqlite, false) => sqlite_ranked!(decisions::table, filter_point_columns),
             (Backend::Postgres, true) => postgres_ranked!(joined(), filter_decisions),
