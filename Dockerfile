@@ -18,6 +18,8 @@ WORKDIR /build
 # Cargo.toml and Cargo.lock do not change.
 # The manifest names a test and a bench target, so their sources must be there for cargo to read it.
 COPY Cargo.toml Cargo.lock ./
+# How the bundled SQLite is built (its memory map's cap), so it is in the dependencies' layer.
+COPY .cargo ./.cargo
 COPY tests ./tests
 COPY benches ./benches
 RUN mkdir src \
