@@ -224,14 +224,14 @@ fn resolve_evidence(
     }
 }
 
-/// Resolves owner names to registry ids, refusing unknown owners, duplicates, and more than
-/// one responsible owner.
 /// The search text of a point with a new text and note, its case and owners as they are.
-fn search_text_with(current: &Decision, text: &str, note: &Option<String>) -> String {
+fn search_text_with(current: &Decision, text: &str, note: Option<&str>) -> String {
     let owner_names: Vec<String> = current.owners.iter().map(|o| o.name.clone()).collect();
-    rows::search_text_of(text, note.as_deref(), &current.case.title, &owner_names)
+    rows::search_text_of(text, note, &current.case.title, &owner_names)
 }
 
+/// Resolves owner names to registry ids, refusing unknown owners, duplicates, and more than
+/// one responsible owner.
 fn resolve_owners(
     conn: &mut DbConnection,
     assignments: &[OwnerAssignment],
@@ -403,7 +403,11 @@ pub fn update(
         if changes.owners.is_none()
             && (row.text != before.text || row.status_note != before.status_note)
         {
-            row.search_text = Some(search_text_with(&current, row.text, &row.status_note));
+            row.search_text = Some(search_text_with(
+                &current,
+                row.text,
+                row.status_note.as_deref(),
+            ));
         }
         rows::change(conn, id, &before, &row)?;
         // Read back only when what the row does not hold changed: a new kind changes what a
@@ -484,7 +488,11 @@ pub(super) fn close_as_taken_up(
     row.status = DecisionStatus::Done;
     row.status_note = Some(format!("Tatt opp og vedtatt i sak {}", taken_up_in.number));
     row.status_evidence = Some(evidence_json(&evidence)?);
-    row.search_text = Some(search_text_with(&current, row.text, &row.status_note));
+    row.search_text = Some(search_text_with(
+        &current,
+        row.text,
+        row.status_note.as_deref(),
+    ));
     rows::change(conn, id, &before, &row)?;
     let updated = rows::get(conn, id, Visibility::All)?;
     rows::write_search_doc(conn, &updated)?;
