@@ -57,6 +57,7 @@ pub fn app_with(
     app.app_data(web::Data::new(api::OpenApiDocument::new(openapi)))
         .app_data(web::Data::new(access))
         .app_data(throttle)
+        .app_data(web::Data::new(api::overview::RenderedStats::default()))
         .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
         .app_data(
             web::PathConfig::default()

@@ -54,6 +54,25 @@ pub async fn conditional_get(
     if matches!(response.response().body().size(), BodySize::Stream) {
         return Ok(response.map_into_boxed_body());
     }
+    // A body whose tag its handler made when it rendered it once for many requests (the
+    // dashboard counts) is not hashed again at every request.
+    let whole_body_tag = response
+        .response()
+        .extensions()
+        .get::<WholeBodyTag>()
+        .map(|WholeBodyTag(tag)| tag.clone());
+    if let Some(tag) = whole_body_tag {
+        if if_none_match
+            .as_deref()
+            .is_some_and(|header| matches_tag(header, &tag))
+        {
+            return Ok(ServiceResponse::new(
+                response.into_parts().0,
+                not_modified(tag),
+            ));
+        }
+        return Ok(response.map_into_boxed_body());
+    }
     let (request, response) = response.into_parts();
     let (mut head, body) = response.into_parts();
     let bytes = to_bytes(body)
@@ -65,25 +84,47 @@ pub async fn conditional_get(
     let hash = super::pagination::fingerprint_bytes(&bytes);
     let tag = match head.headers().get(ETAG).and_then(|v| v.to_str().ok()) {
         Some(version) => format!("\"{}.{hash:016x}\"", version.trim_matches('"')),
-        None => format!("W/\"{hash:016x}\""),
+        None => weak_tag(hash),
     };
     if let Ok(value) = HeaderValue::from_str(&tag) {
         head.headers_mut().insert(ETAG, value);
     }
-    let matches = if_none_match.is_some_and(|header| {
-        header.split(',').map(str::trim).any(|candidate| {
-            candidate == "*" || candidate.trim_start_matches("W/") == tag.trim_start_matches("W/")
-        })
-    });
-    if matches {
-        let mut not_modified = HttpResponse::NotModified();
-        not_modified.insert_header((ETAG, tag));
-        return Ok(ServiceResponse::new(request, not_modified.finish()));
+    if if_none_match
+        .as_deref()
+        .is_some_and(|header| matches_tag(header, &tag))
+    {
+        return Ok(ServiceResponse::new(request, not_modified(tag)));
     }
     Ok(ServiceResponse::new(
         request,
         head.set_body(bytes).map_into_boxed_body(),
     ))
+}
+
+/// The weak tag of a body without a version: a hash of its bytes.
+pub fn body_tag(bytes: &[u8]) -> String {
+    weak_tag(super::pagination::fingerprint_bytes(bytes))
+}
+
+fn weak_tag(hash: u64) -> String {
+    format!("W/\"{hash:016x}\"")
+}
+
+/// Marks a response whose `ETag` header its handler set to [`body_tag`] of the whole body.
+#[derive(Clone)]
+pub struct WholeBodyTag(pub String);
+
+/// Whether an `If-None-Match` header names the tag (weakly compared, as RFC 9110 has it).
+fn matches_tag(header: &str, tag: &str) -> bool {
+    header.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.trim_start_matches("W/") == tag.trim_start_matches("W/")
+    })
+}
+
+fn not_modified(tag: String) -> HttpResponse {
+    let mut not_modified = HttpResponse::NotModified();
+    not_modified.insert_header((ETAG, tag));
+    not_modified.finish()
 }
 
 /// The version a change is made against, from `If-Match`; required.

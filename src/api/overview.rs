@@ -1,6 +1,9 @@
 //! AU's questions: `/api/v1/stats`, `/api/v1/committees/{code}/follow-up`, and the calendar
 //! feed `/api/v1/calendar.ics`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use actix_web::{HttpResponse, get, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -9,6 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::StoreData;
 use super::auth::Reader;
+use super::etag::{self, WholeBodyTag};
 use super::pagination::{self, PageRequest, next_url};
 use super::params::{QueryParams, path};
 use super::problem::{ApiError, BadRequest, NotFound, Unprocessable};
@@ -188,8 +192,9 @@ pub struct StatsQuery {
 async fn stats(
     Reader(visibility): Reader,
     store: StoreData,
+    rendered: web::Data<RenderedStats>,
     QueryParams(query): QueryParams<StatsQuery>,
-) -> Result<web::Json<Stats>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let due_within_days = query.due_within.unwrap_or(30);
     if due_within_days > 366 {
         return Err(ApiError::BadRequest("due_within: at most 366 days".into()));
@@ -201,7 +206,65 @@ async fn stats(
         due_within_days,
         visibility,
     };
-    Ok(web::Json(store.stats(filter).await?.into()))
+    let kept = store.stats(filter.clone()).await?;
+    let (body, tag) = rendered.body_of(filter, kept)?;
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(mime::APPLICATION_JSON)
+        .insert_header((actix_web::http::header::ETAG, tag.clone()));
+    let mut response = response.body(body);
+    response.extensions_mut().insert(WholeBodyTag(tag));
+    Ok(response)
+}
+
+/// The JSON of the kept dashboard counts, rendered once for each answer the store keeps (see
+/// [`crate::store::Store::stats`]) instead of at every request: at 1M points the answer of the
+/// whole log lists 4,000 meetings (785 kB), and making and hashing its JSON cost more than
+/// sending it. One per worker.
+#[derive(Default)]
+pub struct RenderedStats {
+    bodies: Mutex<HashMap<StatsFilter, Rendered>>,
+}
+
+struct Rendered {
+    /// The store's answer this was rendered from: while the store gives the same one back,
+    /// nothing changed.
+    from: Arc<overview::Stats>,
+    body: web::Bytes,
+    tag: String,
+}
+
+impl RenderedStats {
+    /// Questions kept at most, as the store's [`crate::store::kept::KeptAnswers`].
+    const MAX_QUESTIONS: usize = 256;
+
+    fn body_of(
+        &self,
+        filter: StatsFilter,
+        kept: Arc<overview::Stats>,
+    ) -> Result<(web::Bytes, String), ApiError> {
+        let mut bodies = self.bodies.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(hit) = bodies.get(&filter).filter(|r| Arc::ptr_eq(&r.from, &kept)) {
+            return Ok((hit.body.clone(), hit.tag.clone()));
+        }
+        let body = web::Bytes::from(
+            serde_json::to_vec(&Stats::from(overview::Stats::clone(&kept)))
+                .map_err(|e| ApiError::Internal(Box::new(e)))?,
+        );
+        let tag = etag::body_tag(&body);
+        if bodies.len() >= Self::MAX_QUESTIONS && !bodies.contains_key(&filter) {
+            bodies.clear();
+        }
+        bodies.insert(
+            filter,
+            Rendered {
+                from: kept,
+                body: body.clone(),
+                tag: tag.clone(),
+            },
+        );
+        Ok((body, tag))
+    }
 }
 
 /// The meeting the follow-up list is for.

@@ -281,7 +281,8 @@ pub struct Store {
     pool: Pool,
     backend: Backend,
     callers: std::sync::Arc<tokens::CallerCache>,
-    stats: std::sync::Arc<kept::KeptAnswers<overview::StatsFilter, overview::Stats>>,
+    stats:
+        std::sync::Arc<kept::KeptAnswers<overview::StatsFilter, std::sync::Arc<overview::Stats>>>,
     /// The turn this store's SQLite writers take (see [`connection::WriteTurn`]).
     write_turn: connection::WriteTurn,
 }
@@ -367,8 +368,12 @@ impl Store {
     }
 
     /// AU's dashboard counts: a pass over the whole log, so kept until the log changes (see
-    /// [`kept`]); asked again with nothing changed, it costs one small query.
-    pub async fn stats(&self, filter: overview::StatsFilter) -> StoreResult<overview::Stats> {
+    /// [`kept`]); asked again with nothing changed, it costs one small query and gives the same
+    /// `Arc` as before, so that a caller can keep what it made of it too.
+    pub async fn stats(
+        &self,
+        filter: overview::StatsFilter,
+    ) -> StoreResult<std::sync::Arc<overview::Stats>> {
         let (pool, kept) = (self.pool.clone(), self.stats.clone());
         tokio::task::spawn_blocking(move || {
             let today = Utc::now().date_naive();
@@ -376,7 +381,7 @@ impl Store {
                 filter.clone(),
                 &pool,
                 |stats| stats.today == today,
-                |conn| overview::stats(conn, &filter),
+                |conn| overview::stats(conn, &filter).map(std::sync::Arc::new),
             )
         })
         .await

@@ -19,7 +19,7 @@ const DUE_WITHIN_DAYS: u32 = 30;
 #[template(path = "overview.html")]
 struct OverviewPage {
     chrome: Chrome,
-    stats: Stats,
+    stats: std::sync::Arc<Stats>,
     next_meeting: Option<Meeting>,
     /// The last date of "due soon", for the link to the list.
     due_until: NaiveDate,

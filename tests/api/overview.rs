@@ -193,6 +193,43 @@ async fn stats_are_kept_until_the_log_changes_and_follow_every_change(backend: B
         "a change shows, and so does the one made before it"
     );
 
+    // The kept answer is sent as rendered once, with its tag: unchanged, a poll costs a 304;
+    // after a change, the new answer and a new tag.
+    let reader = app.as_(Who::Reader);
+    let conditional = |tag: String| {
+        reader.send(
+            actix_web::test::TestRequest::get()
+                .uri("/api/v1/stats")
+                .insert_header(("if-none-match", tag)),
+        )
+    };
+    let first = reader.get("/api/v1/stats").await;
+    let tag = first
+        .header("etag")
+        .expect("the counts have an ETag")
+        .to_owned();
+    assert_eq!(
+        first.header("content-type"),
+        Some("application/json"),
+        "{tag}"
+    );
+    let again = reader.get("/api/v1/stats").await;
+    assert_eq!(
+        (again.header("etag"), &again.body),
+        (Some(tag.as_str()), &first.body)
+    );
+    let unchanged = conditional(tag.clone()).await;
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.header("etag"), Some(tag.as_str()));
+    app.patch(&point(1), &json!({"status": "done"}))
+        .await
+        .expect(200);
+    let changed = conditional(tag.clone()).await;
+    assert_eq!(changed.status, 200, "a change gives a new answer");
+    assert_ne!(changed.header("etag"), Some(tag.as_str()));
+    assert_eq!(counts_of(&changed.json()), stats_and_list(&app).await.1);
+
     // A deadline passed, an owner, a deletion, a case moved to another meeting: each shows.
     app.patch(&point(2), &json!({"deadline": "2020-01-01"}))
         .await
