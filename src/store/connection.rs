@@ -473,3 +473,65 @@ where
         (Err(e), _) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Integer;
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Checkpoint {
+        #[diesel(sql_type = Integer)]
+        log: i32,
+    }
+
+    /// The frames in the write-ahead log since it last started over, as a passive checkpoint
+    /// reports them (it copies them too, so a case reads this once, at its end).
+    fn log_frames(conn: &mut DbConnection) -> i32 {
+        diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)")
+            .get_result::<Checkpoint>(conn)
+            .expect("a checkpoint")
+            .log
+    }
+
+    /// The frames in the log after this many writes to a new SQLite log, in a turn or not.
+    fn frames_after(writes: u32, in_turn: bool) -> i32 {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("log.sqlite3");
+        let config = DatabaseConfig::from_url(path.to_str()).expect("a SQLite path");
+        let (pool, _) = connect(&config).expect("a database");
+        let mut conn = pool.get().expect("a connection");
+        log_frames(&mut conn);
+        let turn = WriteTurn::default();
+        let mut write_all = || {
+            for _ in 0..writes {
+                // Every write advances the change clock: a page of the log at least.
+                write_transaction(&mut conn, |_| Ok::<_, StoreError>(())).expect("a write");
+            }
+        };
+        if in_turn {
+            turn.around(write_all);
+        } else {
+            write_all();
+        }
+        log_frames(&mut conn)
+    }
+
+    #[test]
+    fn writers_in_turn_checkpoint_the_log_after_every_256th_write() {
+        let outside = frames_after(WRITES_PER_CHECKPOINT + 1, false);
+        assert!(
+            outside > i32::try_from(WRITES_PER_CHECKPOINT).unwrap(),
+            "without a turn, only SQLite's own checkpoint at 10,000 pages: {outside} frames"
+        );
+        let before = frames_after(WRITES_PER_CHECKPOINT - 1, true);
+        assert!(
+            before >= i32::try_from(WRITES_PER_CHECKPOINT - 1).unwrap(),
+            "no checkpoint before the 256th write: {before} frames"
+        );
+        // The 256th write checkpointed the log after its commit; the next one started it over.
+        let after = frames_after(WRITES_PER_CHECKPOINT + 1, true);
+        assert!(after < 10, "the log started over: {after} frames");
+    }
+}
