@@ -323,7 +323,10 @@ fn list_in(
                 query = query.filter(meetings::meeting_date.le(to));
             }
             if filter.not_taken_up {
-                query = query.filter(not_taken_up(filter.visibility));
+                // The cases known to be taken up, found from the index, are not tested again.
+                query = query
+                    .filter(cases::postponement_settled.eq(false))
+                    .filter(not_taken_up(filter.visibility));
             }
             query
         };

@@ -51,6 +51,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         is_public -> Bool,
         narrative -> Nullable<Text>,
+        postponement_settled -> Bool,
     }
 }
 
