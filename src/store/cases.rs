@@ -439,6 +439,8 @@ fn row_of(
     let (row, date, code, deleted_at) = cases::table
         .inner_join(meetings::table)
         .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+        // By a unique id, so no `first()`: SQLite plans a statement with `LIMIT ?` for the
+        // bound limit, which makes it prepare the kept statement anew at every run.
         .filter(cases::id.eq(id.to_string()))
         .select((
             CaseRow::as_select(),
@@ -446,7 +448,7 @@ fn row_of(
             committees::code,
             cases::deleted_at,
         ))
-        .first::<(CaseRow, NaiveDate, String, Option<NaiveDateTime>)>(conn)
+        .get_result::<(CaseRow, NaiveDate, String, Option<NaiveDateTime>)>(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no case with id {id}")))?;
     if visibility == Visibility::PublicOnly && !row.is_public {

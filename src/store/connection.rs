@@ -17,6 +17,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::config::{Backend, DatabaseConfig};
 
 use super::StoreError;
+use super::prepared;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -61,6 +62,10 @@ impl Instrumentation for StatementTimer {
                     let sql = sql.split("-- binds:").next().unwrap_or_default().trim();
                     log::log!(target: "vedtakslogg::sql", level, "{:.3} ms: {sql}", elapsed.as_secs_f64() * 1000.0);
                 }
+            }
+            // Once per statement and connection: what the connection keeps prepared.
+            InstrumentationEvent::CacheQuery { sql, .. } => {
+                log::debug!(target: "vedtakslogg::sql", "kept prepared: {sql}");
             }
             _ => {}
         }
@@ -352,7 +357,7 @@ impl Drop for ChangeTimeScope {
 fn advance_change_clock(conn: &mut DbConnection) -> diesel::QueryResult<NaiveDateTime> {
     use super::schema::change_clock;
     match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(
+        DbConnection::Postgres(pg) => prepared::sql(
             "UPDATE change_clock SET last_change = GREATEST( \
                last_change + interval '1 microsecond', \
                clock_timestamp() AT TIME ZONE 'UTC') \
@@ -366,9 +371,12 @@ fn advance_change_clock(conn: &mut DbConnection) -> diesel::QueryResult<NaiveDat
                 .select(change_clock::last_change)
                 .get_result(sqlite)?;
             let at = super::clock_now().max(last + chrono::TimeDelta::microseconds(1));
-            diesel::update(change_clock::table.find(1))
-                .set(change_clock::last_change.eq(at))
-                .execute(sqlite)?;
+            prepared::update(
+                change_clock::table,
+                change_clock::id.eq(1),
+                change_clock::last_change.eq(at),
+            )
+            .execute(sqlite)?;
             Ok(at)
         }
     }

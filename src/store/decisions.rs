@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::history::HistoryEntry;
+use super::prepared::{self, KeptStatement as _};
 use super::schema::{cases, committees, decision_owners, decisions, meetings, owners};
 use super::{DbConnection, Page, StoreError, StoreResult, Visibility, now, parse_stored, utc};
 use crate::config::Backend;
@@ -1379,6 +1380,8 @@ pub fn get(
     let found = decisions::table
         .inner_join(cases::table.inner_join(meetings::table))
         .inner_join(committees::table.on(committees::id.eq(cases::committee_id)))
+        // By a unique id, so no `first()`: SQLite plans a statement with `LIMIT ?` for the
+        // bound limit, which makes it prepare the kept statement anew at every run.
         .filter(decisions::id.eq(id.to_string()))
         .select((
             DecisionRow::as_select(),
@@ -1388,7 +1391,7 @@ pub fn get(
             decisions::deleted_at,
             cases::is_public,
         ))
-        .first::<(
+        .get_result::<(
             DecisionRow,
             CaseKeyRow,
             NaiveDate,
@@ -1585,8 +1588,10 @@ pub(crate) fn change(
     after: &DecisionRowChanges<'_>,
 ) -> StoreResult<()> {
     let position_changed = before.position != after.position;
-    diesel::update(decisions::table.filter(decisions::id.eq(id)))
-        .set((
+    prepared::update(
+        decisions::table,
+        decisions::id.eq(id),
+        (
             position_changed.then(|| decisions::position.eq(after.position)),
             position_changed.then(|| decisions::position_sort.eq(after.position_sort)),
             (before.text != after.text).then(|| decisions::text.eq(after.text)),
@@ -1605,8 +1610,9 @@ pub(crate) fn change(
             decisions::updated_at.eq(after.updated_at),
             decisions::updated_by.eq(after.updated_by),
             decisions::version.eq(decisions::version + 1),
-        ))
-        .execute(conn)?;
+        ),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -1908,9 +1914,12 @@ pub(crate) fn search_text_of(
 }
 
 fn store_search_text(conn: &mut DbConnection, id: &str, search_text: &str) -> StoreResult<()> {
-    diesel::update(decisions::table.filter(decisions::id.eq(id)))
-        .set(decisions::search_text.eq(search_text))
-        .execute(conn)?;
+    prepared::update(
+        decisions::table,
+        decisions::id.eq(id),
+        decisions::search_text.eq(search_text),
+    )
+    .execute(conn)?;
     store_search_doc(conn, id, search_text)
 }
 
@@ -1918,14 +1927,15 @@ fn store_search_text(conn: &mut DbConnection, id: &str, search_text: &str) -> St
 /// is a lookup; PostgreSQL's is a generated column of `decisions`.
 fn store_search_doc(conn: &mut DbConnection, id: &str, search_text: &str) -> StoreResult<()> {
     if let DbConnection::Sqlite(sqlite) = conn {
-        diesel::sql_query(
-            "INSERT INTO decision_search_docs (decision_id, body) VALUES (?, ?) \
-             ON CONFLICT (decision_id) DO UPDATE SET body = excluded.body \
-             WHERE body <> excluded.body",
-        )
-        .bind::<Text, _>(id)
-        .bind::<Text, _>(search_text)
-        .execute(sqlite)?;
+        prepared::sql("INSERT INTO decision_search_docs (decision_id, body) VALUES (")
+            .bind::<Text, _>(id)
+            .sql(", ")
+            .bind::<Text, _>(search_text)
+            .sql(
+                ") ON CONFLICT (decision_id) DO UPDATE SET body = excluded.body \
+                 WHERE body <> excluded.body",
+            )
+            .execute(sqlite)?;
     }
     Ok(())
 }

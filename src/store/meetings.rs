@@ -306,13 +306,15 @@ pub(crate) fn touch(conn: &mut DbConnection, ids: &[String]) -> StoreResult<()> 
 pub fn get(conn: &mut DbConnection, id: MeetingId, visibility: Visibility) -> StoreResult<Meeting> {
     let (row, code, deleted_at) = meetings::table
         .inner_join(committees::table)
+        // By a unique id, so no `first()`: SQLite plans a statement with `LIMIT ?` for the
+        // bound limit, which makes it prepare the kept statement anew at every run.
         .filter(meetings::id.eq(id.to_string()))
         .select((
             MeetingRow::as_select(),
             committees::code,
             meetings::deleted_at,
         ))
-        .first::<(MeetingRow, String, Option<NaiveDateTime>)>(conn)
+        .get_result::<(MeetingRow, String, Option<NaiveDateTime>)>(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no meeting with id {id}")))?;
     if let Some(at) = deleted_at {

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod overview;
 pub mod owners;
 pub mod pending_imports;
+mod prepared;
 pub mod proposals;
 pub mod reminders;
 pub mod schema;
