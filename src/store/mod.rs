@@ -36,8 +36,8 @@ use diesel::sql_types::Bool;
 use crate::config::{Backend, DatabaseConfig};
 
 pub use connection::{
-    DbConnection, POSTGRES_LOCK_TIMEOUT_MS, Pool, read_transaction, run_migrations,
-    write_transaction,
+    DbConnection, POSTGRES_LOCK_TIMEOUT_MS, Pool, gather_statistics, read_transaction,
+    run_migrations, write_transaction,
 };
 
 /// What can go wrong in the store. The API maps each variant to one HTTP status, once.
