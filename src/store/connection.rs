@@ -309,7 +309,7 @@ where
 }
 
 /// What a writer does after its turn, besides its own write.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 struct Upkeep {
     checkpoint: bool,
     statistics: bool,
